@@ -1,0 +1,3 @@
+from ananke_ci.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""The facts one source file yields: the records that flow from parsing to the rules.
+
+Lines and columns are 1-based (as editors, SARIF and GitHub show them); columns count
+characters of the decoded line. Byte offsets are kept too, for patching the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+    start_byte: int
+    end_byte: int
+
+    def lines(self) -> range:
+        """Every line the span touches."""
+        return range(self.start_line, self.end_line + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    name: str
+    params: tuple[Param, ...]
+    return_type: str | None
+    span: Span
+    body_span: Span | None
+    signature: str  # the header as written, without the body, whitespace folded
+    container: str | None = None  # enclosing class/struct/impl, for methods
+
+    @property
+    def kind(self) -> Literal["function", "method"]:
+        return "method" if self.container else "function"
+
+
+@dataclass(frozen=True, slots=True)
+class TypeDef:
+    name: str
+    kind: str  # class, struct, interface, enum, trait, ...
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    module: str  # what is imported from, as written ("os.path", "./util", "std::io")
+    names: tuple[str, ...]  # the names bound, when the syntax lists them
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    name: str  # the callee as written, whitespace folded ("os.system", "eval", "fmt.Println")
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class SyntaxIssue:
+    kind: Literal["error", "missing"]
+    span: Span
+    text: str  # for a MISSING node the missing token, else the start of the erroneous text
+
+
+HoleKind = Literal["todo", "typed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Hole:
+    kind: HoleKind
+    marker: str  # "TODO", "FIXME", "pass", "todo!()", "raise NotImplementedError", ...
+    text: str  # the comment or placeholder text as written
+    span: Span  # exact span of the comment or placeholder
+    function: Function | None  # enclosing function, if any
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    path: str
+    language: str
+    functions: tuple[Function, ...] = ()
+    types: tuple[TypeDef, ...] = ()
+    imports: tuple[Import, ...] = ()
+    calls: tuple[Call, ...] = ()
+    comments: tuple[Comment, ...] = ()
+    syntax_issues: tuple[SyntaxIssue, ...] = ()
+    holes: tuple[Hole, ...] = ()
+    line_count: int = 0
+    skipped: str | None = None  # why the file was not parsed (binary, too large, ...)
+    notices: tuple[str, ...] = field(default=())  # e.g. "not valid UTF-8: decoded with replacement"
