@@ -1,0 +1,61 @@
+"""Real git repositories in temp dirs for tests: one helper, used by every test module."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Ada Tester",
+    "GIT_AUTHOR_EMAIL": "ada@example.com",
+    "GIT_COMMITTER_NAME": "Ada Tester",
+    "GIT_COMMITTER_EMAIL": "ada@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "HOME": "",  # filled per repo so the user's ~/.gitconfig never leaks in
+}
+
+
+class GitRepo:
+    """A scratch repository: write files, stage, commit, run git."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.env = {**os.environ, **GIT_ENV, "HOME": str(root.parent)}
+        self.git("-c", "init.defaultBranch=main", "init", "-q")
+        self.git("config", "commit.gpgsign", "false")
+        self.git("config", "core.autocrlf", "false")
+
+    def git(self, *args: str, env: Mapping[str, str] | None = None) -> str:
+        out = subprocess.run(
+            ["git", *args], cwd=self.root, env={**self.env, **(env or {})},
+            check=True, capture_output=True,
+        )
+        return out.stdout.decode("utf-8", "replace")
+
+    def write(self, rel: str, content: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            path.write_bytes(content.encode())
+        else:
+            path.write_bytes(content)
+        return path
+
+    def stage(self, *paths: str) -> None:
+        """Stage the given paths, or everything."""
+        if paths:
+            self.git("add", "--", *paths)
+        else:
+            self.git("add", "-A")
+
+    def commit(self, message: str = "change", *, date: str | None = None) -> str:
+        self.git("add", "-A")
+        env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else None
+        self.git("commit", "-q", "--allow-empty", "-m", message, env=env)
+        return self.head()
+
+    def head(self) -> str:
+        return self.git("rev-parse", "HEAD").strip()
