@@ -1,0 +1,38 @@
+"""Find and read the project's configuration: `.ananke.toml`, else `[tool.ananke]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ananke_ci.core.config import Config, parse_config
+from ananke_ci.core.errors import UserError
+
+CONFIG_NAME = ".ananke.toml"
+
+
+def load_config(root: Path, explicit: Path | None = None) -> Config:
+    """The config of the repository at `root`; defaults when there is none."""
+    if explicit is not None:
+        return _read(explicit, () if explicit.name != "pyproject.toml" else ("tool", "ananke"))
+    dedicated = root / CONFIG_NAME
+    if dedicated.is_file():
+        return parse_config(_text(dedicated), CONFIG_NAME, table=())
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        text = _text(pyproject)
+        if "[tool.ananke" in text:
+            return parse_config(text, "pyproject.toml", table=("tool", "ananke"))
+    return Config()
+
+
+def _read(path: Path, table: tuple[str, ...]) -> Config:
+    return parse_config(_text(path), str(path), table=table)
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError("config file not found", path=str(path)) from None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise UserError(f"cannot read config: {exc}", path=str(path)) from None

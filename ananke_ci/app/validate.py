@@ -1,0 +1,59 @@
+"""validate: the change's files -> facts -> findings, each marked in or out of the diff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ananke_ci.analysis.extract import extract_facts
+from ananke_ci.analysis.rules import check_file
+from ananke_ci.app.intensities import intensities_for
+from ananke_ci.app.targets import SourceFile, Target, iter_sources
+from ananke_ci.core.config import Config
+from ananke_ci.core.diff import line_in_scope
+from ananke_ci.core.facts import FileFacts
+from ananke_ci.core.findings import Finding, FilterMode
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedFile:
+    source: SourceFile
+    facts: FileFacts
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateResult:
+    findings: tuple[Finding, ...]  # every finding, `in_diff` marking which ones count
+    files: tuple[CheckedFile, ...]
+    notices: tuple[str, ...]
+
+
+def analyse(root: Path, target: Target, config: Config) -> tuple[list[CheckedFile], list[str]]:
+    """Parse every file in scope once; shared by validate and holes."""
+    notices: list[str] = []
+    files = []
+    for source in iter_sources(root, target, config, notices):
+        facts = extract_facts(source.path, source.content, max_bytes=config.max_file_bytes)
+        if facts.skipped:
+            notices.append(f"{source.path}: {facts.skipped}, skipped")
+        notices.extend(f"{source.path}: {n}" for n in facts.notices)
+        files.append(CheckedFile(source, facts))
+    return files, notices
+
+
+def validate(root: Path, target: Target, config: Config, filter_mode: FilterMode) -> ValidateResult:
+    files, notices = analyse(root, target, config)
+    intensity = intensities_for(root, [f.source.path for f in files], config)
+    findings: list[Finding] = []
+    for checked in files:
+        for finding in check_file(checked.facts, config, intensity[checked.source.path]):
+            findings.append(_mark(finding, checked.source, filter_mode))
+    findings.sort(key=lambda f: (f.path, f.line, f.col, f.rule))
+    return ValidateResult(tuple(findings), tuple(files), tuple(notices))
+
+
+def _mark(finding: Finding, source: SourceFile, mode: FilterMode) -> Finding:
+    if source.diff is None:  # a whole file was asked for: everything in it counts
+        return finding
+    in_scope = line_in_scope(source.diff, finding.line, finding.end_line, mode.value)
+    return replace(finding, in_diff=in_scope)

@@ -1,0 +1,162 @@
+"""The project's configuration: parsed and checked from the TOML text (pure; no file access).
+
+Lives in `.ananke.toml` (top level) or `[tool.ananke]` in `pyproject.toml`. Every error names
+the file and line so the user can fix it at once.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ananke_ci.core.errors import UserError
+from ananke_ci.core.findings import SEVERITY_RANK, FilterMode, Severity
+from ananke_ci.core.intensity import Intensity
+from ananke_ci.core.rules_catalog import RULES, lookup
+
+OFF = "off"
+DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Ban:
+    name: str  # dotted call or module name, as the user wrote it
+    reason: str  # shown in the finding; may be ""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    source: str | None = None  # the file it came from, for messages
+    fail_level: Severity = "error"
+    filter_mode: FilterMode = FilterMode.ADDED
+    exclude: tuple[str, ...] = ()
+    severities: Mapping[str, str] = field(default_factory=dict)  # rule id -> severity | "off"
+    banned_calls: tuple[Ban, ...] = ()
+    banned_imports: tuple[Ban, ...] = ()
+    intensity_pins: Mapping[str, Intensity] = field(default_factory=dict)  # glob -> intensity
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+
+    def severity_for(self, rule_id: str) -> str:
+        """The configured severity of a rule, "off", or its default."""
+        info = lookup(rule_id)
+        default = info.default_severity if info else "warning"
+        return self.severities.get(rule_id, default)
+
+
+_TOP_KEYS = {
+    "fail-level", "filter", "exclude", "rules", "banned-calls", "banned-imports",
+    "intensity", "max-file-bytes",
+}
+
+
+def parse_config(text: str, source: str, *, table: tuple[str, ...] = ()) -> Config:
+    """Parse config TOML; `table` selects a sub-table (("tool", "ananke") for pyproject.toml)."""
+    try:
+        doc: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        line = int(m.group(1)) if m else text.count("\n") + 1  # "at end of document"
+        raise UserError(f"invalid TOML: {exc}", path=source, line=line) from None
+    for key in table:
+        doc = doc.get(key, {})
+        if not isinstance(doc, dict):
+            raise UserError(f"[{'.'.join(table)}] must be a table", path=source)
+    return _build(doc, text, source)
+
+
+def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
+    def fail(key: str, message: str) -> UserError:
+        return UserError(message, path=source, line=_line_of(text, key))
+
+    unknown = sorted(set(doc) - _TOP_KEYS)
+    if unknown:
+        raise fail(unknown[0], f"unknown key {unknown[0]!r} (valid keys: "
+                   + ", ".join(sorted(_TOP_KEYS)) + ")")
+    fail_level = doc.get("fail-level", "error")
+    if fail_level not in SEVERITY_RANK:
+        raise fail("fail-level", f"fail-level must be one of error, warning, note, not "
+                   f"{fail_level!r}")
+    try:
+        filter_mode = FilterMode(doc.get("filter", "added"))
+    except ValueError:
+        raise fail("filter", "filter must be one of "
+                   + ", ".join(m.value for m in FilterMode)) from None
+    severities: dict[str, str] = {}
+    for key, value in _table(doc, "rules", fail).items():
+        info = lookup(key)
+        if info is None:
+            raise fail(key, f"unknown rule {key!r} in [rules] (known: "
+                       + ", ".join(f"{r.id}/{r.name}" for r in RULES) + ")")
+        if value not in (*SEVERITY_RANK, OFF):
+            raise fail(key, f"rule {key}: severity must be error, warning, note or off, "
+                       f"not {value!r}")
+        severities[info.id] = value
+    pins: dict[str, Intensity] = {}
+    for glob, value in _table(doc, "intensity", fail).items():
+        try:
+            pins[glob] = Intensity.parse(str(value))
+        except ValueError as exc:
+            raise fail(glob, str(exc)) from None
+    max_bytes = doc.get("max-file-bytes", DEFAULT_MAX_FILE_BYTES)
+    if not isinstance(max_bytes, int) or max_bytes <= 0:
+        raise fail("max-file-bytes", "max-file-bytes must be a positive integer")
+    return Config(
+        source=source,
+        fail_level=fail_level,
+        filter_mode=filter_mode,
+        exclude=_strings(doc, "exclude", fail),
+        severities=severities,
+        banned_calls=_bans(doc, "banned-calls", fail),
+        banned_imports=_bans(doc, "banned-imports", fail),
+        intensity_pins=pins,
+        max_file_bytes=max_bytes,
+    )
+
+
+def _table(doc: Mapping[str, Any], key: str, fail: Any) -> dict[str, Any]:
+    value = doc.get(key, {})
+    if not isinstance(value, dict):
+        raise fail(key, f"{key} must be a table, e.g. [{key}]")
+    return value
+
+
+def _strings(doc: Mapping[str, Any], key: str, fail: Any) -> tuple[str, ...]:
+    value = doc.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail(key, f"{key} must be a list of strings")
+    return tuple(value)
+
+
+_NAME = re.compile(r"^[A-Za-z_$@\\][\w$@\\]*((\.|::|/|->)[\w$@\\-]+)*$")
+
+
+def _bans(doc: Mapping[str, Any], key: str, fail: Any) -> tuple[Ban, ...]:
+    """A ban table maps a name to the reason, or a list of names with no reason."""
+    value = doc.get(key, {})
+    items: list[tuple[str, Any]]
+    if isinstance(value, list):
+        items = [(v, "") for v in value]
+    elif isinstance(value, dict):
+        items = list(value.items())
+    else:
+        raise fail(key, f"{key} must be a table of name = \"reason\" or a list of names")
+    bans = []
+    for name, reason in items:
+        if not isinstance(name, str) or not _NAME.match(name) or len(name) > 200:
+            raise fail(str(name), f"{key}: {name!r} is not a dotted identifier (e.g. \"os.system\")")
+        if not isinstance(reason, str):
+            raise fail(name, f"{key}.{name}: the reason must be a string")
+        bans.append(Ban(name, reason))
+    return tuple(bans)
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The 1-based line where a key (bare, quoted, or as a table header) first appears."""
+    pattern = re.compile(
+        r"^\s*(\[+\s*)?(?:[\w.-]*\.)?[\"']?" + re.escape(key) + r"[\"']?\s*(=|\]|\.)", re.M
+    )
+    m = pattern.search(text)
+    return text.count("\n", 0, m.start()) + 1 if m else None
