@@ -1,0 +1,72 @@
+"""Machine-readable JSON. The schema is versioned; fields are only ever added within a version.
+
+    {
+      "version": 1,
+      "tool": {"name": "ananke-ci", "version": "0.1.0"},
+      "findings": [
+        {"rule": "ANK201", "name": "banned-call", "severity": "error", "domain": "semantics",
+         "message": "...", "path": "src/a.py", "line": 3, "col": 5,
+         "end_line": 3 | null, "end_col": 12 | null, "fix_hint": "..." | null,
+         "fingerprint": "16 hex digits, stable across line moves"}
+      ],
+      "notices": ["..."],
+      "summary": {"errors": 1, "warnings": 0, "notes": 0, "files": 1,
+                  "outside_diff": 0, "files_checked": 4}
+    }
+
+Only findings in the change (in_diff) are listed, sorted by path, line, column; `path` is
+repository-relative with forward slashes as the finding carries it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ananke_ci.core.findings import Finding
+from ananke_ci.report.base import TOOL_NAME, ReportInput, rule_name
+
+SCHEMA_VERSION = 1
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "name": rule_name(f.rule),
+        "severity": f.severity,
+        "domain": f.domain,
+        "message": f.message,
+        "path": f.path,
+        "line": f.line,
+        "col": f.col,
+        "end_line": f.end_line,
+        "end_col": f.end_col,
+        "fix_hint": f.fix_hint,
+        "fingerprint": f.fingerprint,
+    }
+
+
+def to_document(report: ReportInput) -> dict[str, Any]:
+    c = report.counts
+    return {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": report.version},
+        "findings": [finding_dict(f) for f in report.shown],
+        "notices": list(report.notices),
+        "summary": {
+            "errors": c.errors,
+            "warnings": c.warnings,
+            "notes": c.notes,
+            "files": c.files,
+            "outside_diff": c.outside_diff,
+            "files_checked": report.files_checked,
+        },
+    }
+
+
+class JsonReporter:
+    name = "json"
+
+    def render(self, report: ReportInput) -> str:
+        # ensure_ascii=False: paths and messages stay readable; the output is written as UTF-8.
+        return json.dumps(to_document(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,70 @@
+"""Human-readable lines, parsable like flake8's.
+
+Format, one finding per line, sorted by path, line, column:
+
+    path:line:col: RULE message [severity]
+
+e.g. ``src/app.py:12:5: ANK201 call to banned function eval() [error]``. Regex:
+``^(?P<path>.+?):(?P<line>\\d+):(?P<col>\\d+): (?P<rule>\\S+) (?P<msg>.*) \\[(?P<sev>\\w+)\\]$``.
+Newlines inside a message are folded to spaces so a record never spans lines. Then one
+``ananke-ci: <notice>`` line per notice and a summary line ("2 errors, 1 warning in 3 files",
+"no findings"). With colour on, ANSI codes wrap the fields; stripping them gives the same text.
+
+Plain ANSI escapes, not rich: importing rich costs ~50 ms on the pre-commit hot path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TextIO
+
+from ananke_ci.core.findings import Finding
+from ananke_ci.report.base import ReportInput, one_line, summary_line
+
+RESET = "\x1b[0m"
+BOLD = "\x1b[1m"
+DIM = "\x1b[2m"
+SEVERITY_COLOUR = {"error": "\x1b[31m", "warning": "\x1b[33m", "note": "\x1b[36m"}
+
+
+def colour_enabled(stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """NO_COLOR (any non-empty value) wins, then FORCE_COLOR, then "is it a terminal?".
+
+    NO_COLOR beats FORCE_COLOR because it is the user's explicit opt-out, while FORCE_COLOR is
+    often set globally by CI images (see no-color.org and force-color.org).
+    """
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR", "") not in ("", "0", "false"):
+        return True
+    if environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class TextReporter:
+    name = "text"
+
+    def __init__(self, *, colour: bool = False) -> None:
+        self.colour = colour
+
+    def _paint(self, code: str, text: str) -> str:
+        return f"{code}{text}{RESET}" if self.colour else text
+
+    def line(self, f: Finding) -> str:
+        where = self._paint(BOLD, f"{f.path}:{f.line}:{f.col}:")
+        rule = self._paint(SEVERITY_COLOUR.get(f.severity, BOLD), f.rule)
+        sev = self._paint(DIM, f"[{f.severity}]")
+        return f"{where} {rule} {one_line(f.message)} {sev}"
+
+    def render(self, report: ReportInput) -> str:
+        lines = [self.line(f) for f in report.shown]
+        lines += [f"ananke-ci: {one_line(n)}" for n in report.notices]
+        summary = summary_line(report.counts)
+        if self.colour:
+            c = report.counts
+            code = SEVERITY_COLOUR["error" if c.errors else "warning" if c.warnings else "note"]
+            summary = self._paint(BOLD + code, summary) if c.total else summary
+        lines.append(summary)
+        return "\n".join(lines) + "\n"
