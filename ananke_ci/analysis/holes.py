@@ -1,0 +1,183 @@
+"""Holes: TODO-style comments and functions whose body is only a placeholder.
+
+Markers in comments: TODO, FIXME, XXX and HACK (upper case, whole word: lower-case "todo" in
+prose is too noisy). HACK is included because it marks the same "come back to this" debt.
+
+Typed holes (a body that is nothing but `pass`, `todo!()`, `throw new
+NotImplementedException()`, ...) are described per language in placeholders.toml.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tree_sitter import Node
+
+from ananke_ci.analysis._text import SourceText, fold
+from ananke_ci.core.facts import Comment, Function, Hole
+
+TODO_RE = re.compile(r"\b(TODO|FIXME|XXX|HACK)\b")
+PLACEHOLDERS_FILE = Path(__file__).parent / "placeholders.toml"
+_NI = r"(todo|fixme|not (yet )?implemented|unimplemented|implement me)"
+_MSG = r"[\"'`][^\"'`]*\b" + _NI + r"\b[^\"'`]*[\"'`]"
+_DOCSTRING_RE = re.compile(r"^[rRbBuUfF]*[\"']")
+# a body with more named children than this is real code, whatever it holds
+_MAX_BODY_CHILDREN = 12
+EMPTY_BODY_MARKER = "empty body with TODO"
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionNodes:
+    """A Function with the tree nodes the hole finder needs (valid while the tree lives)."""
+
+    function: Function
+    node: Node
+    body: Node | None
+    container: Node | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    unwrap: frozenset[str]
+    docstring: bool
+    placeholders: tuple[tuple[str, re.Pattern[str]], ...]
+    decorator_wrapper: str | None
+    exempt_decorators: re.Pattern[str] | None
+    bases_field: str | None
+    exempt_bases: re.Pattern[str] | None
+    exempt_extensions: tuple[str, ...]
+
+
+_RULES: dict[str, _Rules] | None = None
+
+
+def _pattern(raw: str) -> re.Pattern[str]:
+    return re.compile(raw.replace("{msg}", _MSG).replace("{ni}", _NI))
+
+
+def _optional(raw: Any) -> re.Pattern[str] | None:
+    return _pattern(raw) if isinstance(raw, str) else None
+
+
+def load_rules() -> dict[str, _Rules]:
+    """The placeholder table, read and compiled once per process."""
+    global _RULES
+    if _RULES is None:
+        with PLACEHOLDERS_FILE.open("rb") as handle:
+            data = tomllib.load(handle)
+        _RULES = {
+            lang: _Rules(
+                unwrap=frozenset(entry.get("unwrap", ())),
+                docstring=bool(entry.get("docstring", False)),
+                placeholders=tuple(
+                    (item["marker"], _pattern(item["pattern"]))
+                    for item in entry.get("placeholder", ())
+                ),
+                decorator_wrapper=entry.get("decorator_wrapper"),
+                exempt_decorators=_optional(entry.get("exempt_decorators")),
+                bases_field=entry.get("bases_field"),
+                exempt_bases=_optional(entry.get("exempt_bases")),
+                exempt_extensions=tuple(entry.get("exempt_extensions", ())),
+            )
+            for lang, entry in data.items()
+        }
+    return _RULES
+
+
+def find_holes(
+    language: str,
+    path: str,
+    text: SourceText,
+    functions: list[FunctionNodes],
+    comments: list[tuple[Comment, Node]],
+) -> tuple[Hole, ...]:
+    """TODO comments and typed holes of one file, in source order."""
+    holes: list[Hole] = []
+    for comment, _ in comments:
+        match = TODO_RE.search(comment.text)
+        if match is not None:
+            owner = _enclosing(functions, comment.span.start_byte, comment.span.end_byte)
+            holes.append(Hole("todo", match.group(1), comment.text, comment.span, owner))
+    rules = load_rules().get(language)
+    stub_file = rules is not None and path.endswith(rules.exempt_extensions or ("\0",))
+    if rules is not None and not stub_file:  # a stub file is all legitimate `...` bodies
+        for fn in functions:
+            if fn.body is not None:
+                hole = _typed_hole(rules, text, fn, fn.body)
+                if hole is not None:
+                    holes.append(hole)
+    holes.sort(key=lambda hole: hole.span.start_byte)
+    return tuple(holes)
+
+
+def _enclosing(functions: list[FunctionNodes], start: int, end: int) -> Function | None:
+    """The innermost function around a byte range (functions come sorted by start)."""
+    found: Function | None = None
+    for fn in functions:
+        span = fn.function.span
+        if span.start_byte > start:
+            break
+        if span.end_byte >= end:
+            found = fn.function
+    return found
+
+
+def _statements(node: Node, unwrap: frozenset[str], out: list[Node]) -> bool:
+    """Flatten the body's statements into `out`; False when the body is too big to matter."""
+    if node.named_child_count > _MAX_BODY_CHILDREN:
+        return False
+    for child in node.named_children:
+        if child.type in unwrap:
+            if not _statements(child, unwrap, out):
+                return False
+        else:
+            out.append(child)
+    return True
+
+
+def _typed_hole(rules: _Rules, text: SourceText, fn: FunctionNodes, body: Node) -> Hole | None:
+    children: list[Node] = []
+    if body.type not in rules.unwrap:
+        children.append(body)  # an expression body (`= TODO()`) is its own statement
+    elif not _statements(body, rules.unwrap, children):
+        return None
+    statements = [node for node in children if "comment" not in node.type]
+    if rules.docstring and statements and _DOCSTRING_RE.match(text.text(statements[0])):
+        statements = statements[1:]
+    if not statements:
+        if any(TODO_RE.search(text.text(node)) for node in children):
+            return Hole("typed", EMPTY_BODY_MARKER, text.text(body), text.span(body), fn.function)
+        return None
+    if len(statements) != 1:
+        return None
+    statement = statements[0]
+    written = text.text(statement)
+    folded = fold(written)
+    for marker, pattern in rules.placeholders:
+        if pattern.match(folded):
+            if _exempt(rules, text, fn):
+                return None
+            return Hole("typed", marker, written, text.span(statement), fn.function)
+    return None
+
+
+def _exempt(rules: _Rules, text: SourceText, fn: FunctionNodes) -> bool:
+    """Legitimate stubs: abstract methods, overloads, Protocol members."""
+    parent = fn.node.parent
+    if (
+        rules.exempt_decorators is not None
+        and parent is not None
+        and parent.type == rules.decorator_wrapper
+    ):
+        for child in parent.named_children:
+            if child.type == "decorator" and rules.exempt_decorators.search(text.text(child)):
+                return True
+    if rules.exempt_bases is not None and rules.bases_field and fn.container is not None:
+        bases = fn.container.child_by_field_name(rules.bases_field)
+        if bases is not None and rules.exempt_bases.search(text.text(bases)):
+            return True
+    return False
