@@ -27,7 +27,7 @@ index 1111111..2222222 100644
 -import sys
 +import sys  # changed
 +import re
- 
+ y = 0
  x = 1
 @@ -10,3 +11,3 @@ class A:
  a
