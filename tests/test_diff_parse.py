@@ -89,7 +89,8 @@ def test_rename_with_edit_and_spaces_in_names() -> None:
 def test_copy() -> None:
     fd = one(b"diff --git a/a.py b/b.py\nsimilarity index 90%\ncopy from a.py\ncopy to b.py\n"
              b"index 1..2 100644\n--- a/a.py\n+++ b/b.py\n@@ -1 +1,2 @@\n x\n+y\n")
-    assert (fd.old_path, fd.new_path, fd.status, fd.added_lines) == ("a.py", "b.py", "copied", {2})
+    assert (fd.old_path, fd.new_path, fd.status) == ("a.py", "b.py", "copied")
+    assert fd.added_lines == {2}
 
 
 def test_mode_only_change() -> None:
@@ -131,7 +132,7 @@ def test_no_newline_markers() -> None:
         b"@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n"
         b"diff --git a/m.txt b/m.txt\nindex 1..2 100644\n--- a/m.txt\n+++ b/m.txt\n"
         b"@@ -1 +1,2 @@\n x\n+y\n")
-    assert [(f.path, f.added_lines) for f in fds] == [("n.txt", {2}), ("m.txt", {2})]
+    assert [(f.path, set(f.added_lines)) for f in fds] == [("n.txt", {2}), ("m.txt", {2})]
 
 
 @pytest.mark.parametrize(
@@ -158,7 +159,7 @@ def test_quoted_names_in_headers_and_rename_lines() -> None:
     assert (fd.old_path, fd.new_path) == ("t\u00e9st.py", "t\u00fc\tst.py")
     fd = one(b'diff --git "a/q\\"x" "b/q\\"x"\nnew file mode 100644\nindex 0..1\n'
              b'--- /dev/null\n+++ "b/q\\"x"\n@@ -0,0 +1 @@\n+q\n')
-    assert (fd.new_path, fd.added_lines) == ('q"x', {1})
+    assert (fd.new_path, fd.added_lines) == ('q"x', frozenset({1}))
 
 
 def test_non_utf8_name_and_content() -> None:
@@ -179,7 +180,7 @@ def test_content_that_looks_like_headers_stays_content() -> None:
 def test_blank_context_line_trimmed_by_suppress_blank_empty() -> None:
     fd = one(b"diff --git a/f b/f\nindex 1..2 100644\n--- a/f\n+++ b/f\n"
              b"@@ -1,3 +1,3 @@\n a\n\n-b\n+c\n")
-    assert (fd.added_lines, fd.context_lines) == ({3}, {1, 2, 3})
+    assert (fd.added_lines, fd.context_lines) == (frozenset({3}), frozenset({1, 2, 3}))
 
 
 def test_empty_input_and_preamble() -> None:
