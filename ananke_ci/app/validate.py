@@ -12,7 +12,7 @@ from ananke_ci.app.targets import SourceFile, Target, iter_sources
 from ananke_ci.core.config import Config
 from ananke_ci.core.diff import line_in_scope
 from ananke_ci.core.facts import FileFacts
-from ananke_ci.core.findings import Finding, FilterMode
+from ananke_ci.core.findings import FilterMode, Finding
 
 
 @dataclass(frozen=True, slots=True)

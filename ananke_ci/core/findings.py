@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 Severity = Literal["error", "warning", "note"]
 SEVERITY_RANK: dict[str, int] = {"note": 0, "warning": 1, "error": 2}
 
 
-class FilterMode(str, Enum):
+class FilterMode(StrEnum):
     """Which findings count, as reviewdog's -filter-mode: by where they sit against the diff."""
 
     ADDED = "added"  # on a line the change adds

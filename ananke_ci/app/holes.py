@@ -1,0 +1,31 @@
+"""holes: the TODOs and typed holes in scope, restricted to added lines for a change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ananke_ci.app.targets import Target
+from ananke_ci.app.validate import analyse
+from ananke_ci.core.config import Config
+from ananke_ci.core.diff import line_in_scope
+from ananke_ci.core.facts import Hole
+
+
+@dataclass(frozen=True, slots=True)
+class HoleReport:
+    path: str
+    language: str
+    hole: Hole
+
+
+def find_holes(root: Path, target: Target, config: Config) -> list[HoleReport]:
+    files, _notices = analyse(root, target, config)
+    out = []
+    for checked in files:
+        diff = checked.source.diff
+        for hole in checked.facts.holes:
+            if diff is None or line_in_scope(diff, hole.span.start_line, hole.span.end_line,
+                                             "added"):
+                out.append(HoleReport(checked.source.path, checked.facts.language, hole))
+    return out

@@ -1,0 +1,66 @@
+"""Options shared by the commands that look at a change (validate, holes, fix)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from ananke_ci.adapters import git
+from ananke_ci.adapters.config_file import load_config
+from ananke_ci.app.targets import Target, resolve_paths
+from ananke_ci.core.config import Config
+from ananke_ci.core.errors import UserError
+
+
+def add_target_options(parser: argparse.ArgumentParser, *, default: str) -> None:
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="files or directories to check (with --staged/--diff: restrict to "
+                        "them)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--staged", action="store_true",
+                       help="the staged change (index against HEAD)")
+    group.add_argument("--diff", metavar="RANGE",
+                       help="a commit range: BASE..HEAD, or BASE...HEAD from the merge base")
+    group.add_argument("--all", action="store_true", help="every tracked file, whole")
+    group.add_argument("--hook", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--config", metavar="PATH", type=Path,
+                        help="config file (default: .ananke.toml, else [tool.ananke] in "
+                        "pyproject.toml)")
+    parser.set_defaults(default_target=default)
+
+
+def repo_root_here() -> Path:
+    return git.repo_root(Path.cwd())
+
+
+def load(args: argparse.Namespace, environ: Mapping[str, str] = os.environ,
+         ) -> tuple[Path, Target, Config]:
+    """Repository root, target and config from the parsed options."""
+    cwd = Path.cwd()
+    root = repo_root_here()
+    config = load_config(root, args.config)
+    paths = resolve_paths(root, cwd, args.files)
+    return root, target_from(args, paths, environ), config
+
+
+def target_from(args: argparse.Namespace, paths: tuple[str, ...],
+                environ: Mapping[str, str]) -> Target:
+    if args.hook:
+        # pre-commit sets these for pre-push and for `run --from-ref X --to-ref Y`
+        base, head = environ.get("PRE_COMMIT_FROM_REF"), environ.get("PRE_COMMIT_TO_REF")
+        if base and head:
+            return Target("range", f"{base}...{head}", paths)
+        return Target("staged", None, paths)
+    if args.staged:
+        return Target("staged", None, paths)
+    if args.diff:
+        if not args.diff.strip():
+            raise UserError("--diff needs a range, e.g. --diff origin/main...HEAD")
+        return Target("range", args.diff, paths)
+    if args.all:
+        return Target("repo")
+    if paths:
+        return Target("files", None, paths)
+    return Target(args.default_target)

@@ -1,0 +1,47 @@
+"""`ananke-ci validate`: report what the change introduces; exit 1 on errors."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ananke_ci import __version__
+from ananke_ci.app.validate import validate
+from ananke_ci.cli.common import add_target_options, load
+from ananke_ci.core.findings import FilterMode, should_fail
+from ananke_ci.report.base import ReportInput
+from ananke_ci.report.registry import FORMATS, parse_specs, write_reports
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "validate", help="check a change (default: the staged change)",
+        description="Check what a change adds: the staged change (default), a commit range, "
+        "or whole files. Exit 1 when the change adds a finding at the fail level.",
+    )
+    add_target_options(p, default="staged")
+    p.add_argument("--filter", choices=[m.value for m in FilterMode], default=None,
+                   help="which findings count: on added lines (default), anywhere in a hunk, "
+                   "anywhere in a touched file, or everything")
+    p.add_argument("--format", action="append", default=[], metavar="FORMAT[:PATH]",
+                   help=f"output format, repeatable ({', '.join(FORMATS)}); "
+                   "FORMAT:PATH writes to a file")
+    p.add_argument("--fail-level", choices=["error", "warning", "note"], default=None,
+                   help="lowest severity that makes the exit status 1 (default: error)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no notices on stderr")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    specs = parse_specs(args.format)  # a bad --format fails before any work
+    root, target, config = load(args)
+    mode = FilterMode(args.filter) if args.filter else config.filter_mode
+    result = validate(root, target, config, mode)
+    if not args.quiet:
+        for notice in result.notices:
+            print(f"ananke-ci: {notice}", file=sys.stderr)
+    report = ReportInput(findings=result.findings, version=__version__, root=root,
+                         notices=result.notices, files_checked=len(result.files))
+    write_reports(specs, report, sys.stdout, os.environ)
+    return 1 if should_fail(list(result.findings), args.fail_level or config.fail_level) else 0
