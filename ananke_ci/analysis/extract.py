@@ -66,8 +66,9 @@ def _compiled(language: str) -> _Compiled:
         # imported here: the language pack module is only needed once per language
         from tree_sitter_language_pack import get_language
 
-        lang = get_language(LANGUAGES[language].ts_name)  # type: ignore[arg-type]
-        source = (QUERY_DIR / f"{language}.scm").read_text(encoding="utf-8")
+        spec = LANGUAGES[language]
+        lang = get_language(spec.ts_name)  # type: ignore[arg-type]
+        source = (QUERY_DIR / f"{spec.query_name}.scm").read_text(encoding="utf-8")
         found = _Compiled(Parser(lang), Query(lang, source), Query(lang, _ISSUES_QUERY))
         _CACHE[language] = found
     return found
@@ -147,8 +148,11 @@ class _Collector:
                 node = caps["call"][0]
                 if node.id not in seen_calls:
                     seen_calls.add(node.id)
-                    name = caps.get("call.name")
-                    callee = fold(text.text(name[0])) if name else "?"
+                    names = caps.get("call.name")
+                    # several name nodes (Java `obj` + `method`) span from the first to the last
+                    callee = (
+                        fold(text.slice(names[0].start_byte, names[-1].end_byte)) if names else "?"
+                    )
                     self.calls.append(Call(callee, text.span(node)))
             elif "comment" in caps:
                 for node in caps["comment"]:
@@ -160,6 +164,9 @@ class _Collector:
                 merged = fn_caps.setdefault(node.id, {})
                 for key, nodes in caps.items():
                     merged.setdefault(key, nodes[0])
+                if "param.name" in caps:  # a lone parameter that is its own list (`x => x`)
+                    lone = caps["param.name"][0]
+                    params.append((lone, lone, None))
             elif "param" in caps:
                 name_nodes = caps.get("param.name")
                 type_nodes = caps.get("param.type")
@@ -220,12 +227,15 @@ class _Collector:
         text = self.text
         # a parameter belongs to the function whose parameter list (or def) is its nearest
         # ancestor; parameters of nested lambdas are not captured by the queries
+        # (a def with a parameter list stops the walk: Go receivers are not parameters)
         slot: dict[int, int] = {}
         for fn_id, caps in fn_caps.items():
-            slot[fn_id] = fn_id
             params_node = caps.get("function.params")
             if params_node is not None:
                 slot[params_node.id] = fn_id
+                slot[fn_id] = -1
+            else:
+                slot[fn_id] = fn_id
         fn_params: dict[int, list[tuple[int, Param]]] = {fn_id: [] for fn_id in fn_caps}
         for node, name_node, type_node in params:
             owner: Node | None = node
@@ -233,10 +243,13 @@ class _Collector:
                 if owner is None or owner.id in slot:
                     break
                 owner = owner.parent
-            if owner is None or owner.id not in slot:
+            if owner is None or slot.get(owner.id, -1) == -1:
                 continue
-            name = fold(text.text(name_node if name_node is not None else node))
-            ptype = fold(text.text(type_node)) if type_node is not None else None
+            if name_node is not None:
+                name = fold(text.text(name_node))
+            else:  # a type-only parameter (Go, C prototypes) has no name
+                name = "" if type_node is not None else fold(text.text(node))
+            ptype = _param_type(text, type_node, name_node) if type_node is not None else None
             fn_params[slot[owner.id]].append((node.start_byte, Param(name, ptype)))
         for fn_id, caps in fn_caps.items():
             node = caps["function.def"]
@@ -290,6 +303,17 @@ def _signature(text: SourceText, node: Node, body: Node | None) -> str:
         prev = prev.prev_sibling
     header = fold(text.slice(node.start_byte, end))
     return header.rstrip("=").rstrip() if header.endswith("=") else header
+
+
+def _param_type(text: SourceText, type_node: Node, name_node: Node | None) -> str:
+    """The type as written; a C-style declaration (`char *s`) is the type with the name cut out."""
+    if name_node is None or not (
+        type_node.start_byte <= name_node.start_byte and name_node.end_byte <= type_node.end_byte
+    ):
+        return fold(text.text(type_node))
+    before = text.slice(type_node.start_byte, name_node.start_byte)
+    after = text.slice(name_node.end_byte, type_node.end_byte).split("=", 1)[0]
+    return fold(f"{before} {after}")
 
 
 def _owner_name(text: str) -> str:

@@ -17,6 +17,11 @@ class LanguageSpec:
     extensions: tuple[str, ...]  # lower-case, with the dot
     line_comment: str  # prefix for inline suppressions: "# ananke: ignore[RULE]"
     filenames: tuple[str, ...] = ()  # exact basenames (no extension to go by)
+    query: str = ""  # stem of the query file when another language's serves (tsx -> typescript)
+
+    @property
+    def query_name(self) -> str:
+        return self.query or self.name
 
 
 LANGUAGES: dict[str, LanguageSpec] = {
@@ -41,7 +46,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         LanguageSpec("rust", "rust", (".rs",), "//"),
         LanguageSpec("swift", "swift", (".swift",), "//"),
         LanguageSpec("typescript", "typescript", (".ts", ".mts", ".cts"), "//"),
-        LanguageSpec("tsx", "tsx", (".tsx",), "//"),
+        LanguageSpec("tsx", "tsx", (".tsx",), "//", query="typescript"),
         LanguageSpec("zig", "zig", (".zig", ".zon"), "//"),
     )
 }

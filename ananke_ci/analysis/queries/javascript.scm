@@ -1,0 +1,41 @@
+; JavaScript facts. Capture names: see ananke_ci/analysis/extract.py.
+
+(function_declaration
+  name: (identifier) @function.name
+  parameters: (formal_parameters) @function.params
+  body: (statement_block) @function.body) @function.def
+(generator_function_declaration
+  name: (identifier) @function.name
+  parameters: (formal_parameters) @function.params
+  body: (statement_block) @function.body) @function.def
+(method_definition
+  name: (_) @function.name
+  parameters: (formal_parameters) @function.params
+  body: (statement_block) @function.body) @function.def
+(variable_declarator
+  name: (identifier) @function.name
+  value: [(arrow_function parameters: (formal_parameters) @function.params body: (_) @function.body)
+          (arrow_function parameter: (identifier) @param.name @function.params body: (_) @function.body)
+          (function_expression parameters: (formal_parameters) @function.params body: (_) @function.body)]) @function.def
+
+(formal_parameters (identifier) @param.name @param)
+(formal_parameters (assignment_pattern left: (_) @param.name) @param)
+(formal_parameters (rest_pattern) @param.name @param)
+(formal_parameters [(object_pattern) (array_pattern)] @param.name @param)
+
+(class_declaration name: (identifier) @type.name) @type.def
+(variable_declarator name: (identifier) @type.name value: (class) @type.def)
+
+(import_statement
+  (import_clause [(identifier) @import.name
+                  (named_imports (import_specifier name: (_) @import.name))
+                  (namespace_import (identifier) @import.name)])?
+  source: (string) @import.module) @import
+((call_expression function: (identifier) @_req arguments: (arguments . (string) @import.module)) @import
+  (#eq? @_req "require"))
+(export_statement source: (string) @import.module) @import
+
+(call_expression function: (_) @call.name) @call
+(new_expression constructor: (_) @call.name) @call
+
+(comment) @comment
