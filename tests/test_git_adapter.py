@@ -132,6 +132,22 @@ def test_rename_with_edit_deletion_mode_and_binary(repo: GitRepo) -> None:
     assert (fds["new.bin"].status, fds["new.bin"].binary) == ("added", True)
 
 
+def test_staged_diff_honours_git_index_file(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `git commit -a` runs hooks against a temporary index named by GIT_INDEX_FILE
+    repo.write("a.py", "a\n")
+    repo.commit()
+    repo.write("a.py", "a\nb\n")
+    other = repo.root.parent / "other-index"
+    repo.git("read-tree", "HEAD", env={"GIT_INDEX_FILE": str(other)})
+    repo.git("add", "a.py", env={"GIT_INDEX_FILE": str(other)})
+    assert git.staged_diff(repo.root) == ()
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other))
+    (fd,) = git.staged_diff(repo.root)
+    assert fd.added_lines == {2}
+
+
 def test_crlf_file(repo: GitRepo) -> None:
     repo.write("w.txt", b"one\r\ntwo\r\nthree\r\n")
     repo.commit()
