@@ -9,7 +9,7 @@ One generic extractor serves every language: the per-language knowledge is in
                                                @function.params / @function.def)
     @type.def  @type.name  (#set! kind "...") (types are also method containers)
     @container  @container.name               (owners that are not types: Rust impl, ...)
-    @import  @import.module  @import.name
+    @import  @import.module  @import.name  @import.tail
     @call  @call.name
     @comment
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tree_sitter import Node, Parser, Query, QueryCursor
 
@@ -45,6 +46,7 @@ QUERY_DIR = Path(__file__).parent / "queries"
 _ISSUES_QUERY = "(ERROR) @error\n(MISSING) @missing\n"
 _TYPE_SUFFIXES = ("_declaration", "_definition", "_item", "_specifier", "_spec")
 _QUOTES = "\"'`<>"
+_SEPARATORS = ".:\\/"
 # a parent chain longer than this between a parameter and its list is not a parameter
 _PARAM_DEPTH = 6
 
@@ -138,7 +140,7 @@ class _Collector:
         text = self.text
         seen_calls: set[int] = set()
         seen_comments: set[int] = set()
-        fn_caps: dict[int, dict[str, Node]] = {}
+        fn_caps: dict[int, dict[str, list[Node]]] = {}
         params: list[tuple[Node, Node | None, Node | None]] = []
         owners: dict[int, tuple[str, Node]] = {}  # container node id -> (name, node)
         imports: dict[tuple[int, str], tuple[Node, str, list[str]]] = {}
@@ -163,7 +165,7 @@ class _Collector:
                 node = caps["function.def"][0]
                 merged = fn_caps.setdefault(node.id, {})
                 for key, nodes in caps.items():
-                    merged.setdefault(key, nodes[0])
+                    merged.setdefault(key, nodes)
                 if "param.name" in caps:  # a lone parameter that is its own list (`x => x`)
                     lone = caps["param.name"][0]
                     params.append((lone, lone, None))
@@ -211,16 +213,25 @@ class _Collector:
     ) -> None:
         node = caps["import"][0]
         modules = caps.get("import.module")
-        module = fold(self.text.text(modules[0]).strip(_QUOTES)) if modules else ""
+        # @import.tail: the last path segment, the bound name unless the match names one
+        name_nodes = caps.get("import.name") or caps.get("import.tail", [])
+        module = ""
+        if modules:
+            end = modules[0].end_byte
+            # `import a.b.C` binds C from a.b: a name at the end of the module is cut off it
+            if name_nodes and name_nodes[-1].end_byte == end > name_nodes[-1].start_byte:
+                end = name_nodes[-1].start_byte
+            raw = self.text.slice(modules[0].start_byte, end)
+            module = fold(raw.strip(_QUOTES).rstrip(_SEPARATORS))
         names = imports.setdefault((node.id, module), (node, module, []))[2]
-        for name_node in caps.get("import.name", ()):
+        for name_node in name_nodes:
             name = fold(self.text.text(name_node))
             if name not in names:
                 names.append(name)
 
     def _functions(
         self,
-        fn_caps: dict[int, dict[str, Node]],
+        fn_caps: dict[int, dict[str, list[Node]]],
         params: list[tuple[Node, Node | None, Node | None]],
         owners: dict[int, tuple[str, Node]],
     ) -> None:
@@ -230,9 +241,9 @@ class _Collector:
         # (a def with a parameter list stops the walk: Go receivers are not parameters)
         slot: dict[int, int] = {}
         for fn_id, caps in fn_caps.items():
-            params_node = caps.get("function.params")
-            if params_node is not None:
-                slot[params_node.id] = fn_id
+            params_nodes = caps.get("function.params")
+            if params_nodes:
+                slot[params_nodes[0].id] = fn_id
                 slot[fn_id] = -1
             else:
                 slot[fn_id] = fn_id
@@ -252,11 +263,11 @@ class _Collector:
             ptype = _param_type(text, type_node, name_node) if type_node is not None else None
             fn_params[slot[owner.id]].append((node.start_byte, Param(name, ptype)))
         for fn_id, caps in fn_caps.items():
-            node = caps["function.def"]
-            body = caps.get("function.body")
-            ret = caps.get("function.return_type")
-            name_node = caps.get("function.name")
-            explicit = caps.get("function.container")
+            node = caps["function.def"][0]
+            body = _first(caps.get("function.body"))
+            name_node = _first(caps.get("function.name"))
+            explicit = _first(caps.get("function.container"))
+            ret = caps.get("function.return_type")  # may be several nodes (Zig): first to last
             container: str | None
             container_node: Node | None = None
             if explicit is not None:
@@ -267,7 +278,7 @@ class _Collector:
             function = Function(
                 name=text.text(name_node) if name_node is not None else "<anonymous>",
                 params=tuple(param for _, param in ps),
-                return_type=fold(text.text(ret)).lstrip(":").strip() if ret is not None else None,
+                return_type=_return_type(text, ret) if ret else None,
                 span=text.span(node),
                 body_span=text.span(body) if body is not None else None,
                 signature=_signature(text, node, body),
@@ -277,8 +288,17 @@ class _Collector:
         self.function_nodes.sort(key=lambda fn: fn.function.span.start_byte)
 
 
+def _first(nodes: list[Node] | None) -> Node | None:
+    return nodes[0] if nodes else None
+
+
+def _return_type(text: SourceText, nodes: list[Node]) -> str:
+    written = text.slice(nodes[0].start_byte, nodes[-1].end_byte)
+    return fold(written).lstrip(":").strip()
+
+
 def _enclosing_owner(
-    node: Node, owners: dict[int, tuple[str, Node]], functions: dict[int, dict[str, Node]]
+    node: Node, owners: dict[int, tuple[str, Node]], functions: dict[int, Any]
 ) -> tuple[str | None, Node | None]:
     """The nearest enclosing class/struct/impl; a function nested in a function has none."""
     parent = node.parent

@@ -1,0 +1,37 @@
+; PHP facts. Capture names: see ananke_ci/analysis/extract.py.
+
+(function_definition
+  name: (name) @function.name
+  parameters: (formal_parameters) @function.params
+  return_type: (_)? @function.return_type
+  body: (compound_statement) @function.body) @function.def
+(method_declaration
+  name: (name) @function.name
+  parameters: (formal_parameters) @function.params
+  return_type: (_)? @function.return_type
+  body: (compound_statement)? @function.body) @function.def
+
+(formal_parameters
+  [(simple_parameter type: (_)? @param.type name: (variable_name) @param.name)
+   (variadic_parameter type: (_)? @param.type name: (variable_name) @param.name)
+   (property_promotion_parameter type: (_)? @param.type name: (variable_name) @param.name)] @param)
+
+(class_declaration name: (name) @type.name) @type.def
+(interface_declaration name: (name) @type.name) @type.def
+(trait_declaration name: (name) @type.name) @type.def
+(enum_declaration name: (name) @type.name) @type.def
+
+(namespace_use_declaration
+  (namespace_use_clause
+    [(qualified_name (name) @import.tail .) (name) @import.tail] @import.module
+    alias: (name)? @import.name)) @import
+([(require_expression) (require_once_expression) (include_expression) (include_once_expression)]
+  (string) @import.module) @import
+
+(function_call_expression function: (_) @call.name) @call
+(member_call_expression object: (_) @call.name name: (_) @call.name) @call
+(nullsafe_member_call_expression object: (_) @call.name name: (_) @call.name) @call
+(scoped_call_expression scope: (_) @call.name name: (_) @call.name) @call
+(object_creation_expression [(name) (qualified_name)] @call.name) @call
+
+(comment) @comment

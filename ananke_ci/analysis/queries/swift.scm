@@ -1,0 +1,32 @@
+; Swift facts. Capture names: see ananke_ci/analysis/extract.py.
+; Parameters are direct children of the declaration (no list node), and the grammar reuses
+; the field `name:` for types: the return type is the node right after "->".
+
+(function_declaration
+  name: (simple_identifier) @function.name
+  "->" . (_) @function.return_type
+  body: (function_body)? @function.body) @function.def
+(function_declaration
+  name: (simple_identifier) @function.name
+  body: (function_body)? @function.body) @function.def
+(protocol_function_declaration
+  name: (simple_identifier) @function.name
+  "->" . (_) @function.return_type) @function.def
+(protocol_function_declaration name: (simple_identifier) @function.name) @function.def
+(init_declaration "init" @function.name body: (function_body)? @function.body) @function.def
+
+(parameter name: (simple_identifier) @param.name . (_) @param.type) @param
+
+((class_declaration declaration_kind: "class" name: (type_identifier) @type.name) @type.def (#set! kind "class"))
+((class_declaration declaration_kind: "struct" name: (type_identifier) @type.name) @type.def (#set! kind "struct"))
+((class_declaration declaration_kind: "enum" name: (type_identifier) @type.name) @type.def (#set! kind "enum"))
+((class_declaration declaration_kind: "actor" name: (type_identifier) @type.name) @type.def (#set! kind "actor"))
+((protocol_declaration name: (type_identifier) @type.name) @type.def (#set! kind "protocol"))
+((typealias_declaration name: (type_identifier) @type.name) @type.def (#set! kind "alias"))
+(class_declaration declaration_kind: "extension" name: (_) @container.name) @container
+
+(import_declaration (identifier) @import.module) @import
+
+(call_expression . (_) @call.name (call_suffix)) @call
+
+[(comment) (multiline_comment)] @comment
