@@ -142,3 +142,10 @@ def read_at(root: str | Path, rev: str, paths: Iterable[str]) -> dict[str, bytes
     """Contents of paths at commit rev; paths missing there are omitted."""
     commit = _resolve(root, rev)
     return _cat_file(root, {p: f"{commit}:{p}" for p in paths})
+
+
+def hooks_dir(root: str | Path) -> Path:
+    """Where git runs hooks from: core.hooksPath when set, else the git dir's hooks/."""
+    raw = _git(root, "rev-parse", "--git-path", "hooks").rstrip(b"\n")
+    path = Path(_decode_path(raw))
+    return path if path.is_absolute() else Path(root) / path

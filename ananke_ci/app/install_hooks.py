@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from ananke_ci.adapters import git
@@ -23,6 +21,8 @@ class Outcome:
 
 def hook_source(name: str) -> bytes:
     """The shipped hook script: packaged in the wheel, or `hooks/` of a source checkout."""
+    from importlib import resources  # not on the validate hot path
+
     packaged = resources.files("ananke_ci") / "hooks" / name
     if packaged.is_file():
         return packaged.read_bytes()
@@ -56,6 +56,8 @@ def _install(dest: Path, script: bytes, *, force: bool) -> Outcome:
 
 def _write_executable(dest: Path, data: bytes) -> None:
     """Temp file + rename: a failed write never leaves a half-written hook."""
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -6,9 +6,12 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-from ananke_ci.app.holes import HoleReport, find_holes
 from ananke_ci.cli.common import add_target_options, load
+
+if TYPE_CHECKING:
+    from ananke_ci.app.holes import HoleReport
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,6 +26,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ananke_ci.app.holes import find_holes
+
     root, target, config = load(args)
     holes = find_holes(root, target, config)
     if args.json:

@@ -7,7 +7,6 @@ the file and line so the user can fix it at once.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +53,8 @@ _TOP_KEYS = {
 
 def parse_config(text: str, source: str, *, table: tuple[str, ...] = ()) -> Config:
     """Parse config TOML; `table` selects a sub-table (("tool", "ananke") for pyproject.toml)."""
+    import tomllib  # only when a config file exists
+
     try:
         doc: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

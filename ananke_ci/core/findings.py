@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
@@ -38,6 +37,8 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """Stable across line moves: rule + path + whitespace-folded code, never the line."""
+        import hashlib  # only reporters that print fingerprints pay for it
+
         key = "\0".join((self.rule, self.path, " ".join(self.code.split()) or self.message))
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 

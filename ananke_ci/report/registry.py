@@ -14,16 +14,33 @@ from typing import TextIO
 
 from ananke_ci.core.errors import UserError
 from ananke_ci.report.base import Reporter, ReportInput
-from ananke_ci.report.github import GithubReporter
-from ananke_ci.report.json_report import JsonReporter
-from ananke_ci.report.sarif import SarifReporter
 from ananke_ci.report.text import TextReporter, colour_enabled
+
+
+# The other reporters load on demand: the pre-commit hot path prints text only.
+def _json(colour: bool) -> Reporter:
+    from ananke_ci.report.json_report import JsonReporter
+
+    return JsonReporter()
+
+
+def _sarif(colour: bool) -> Reporter:
+    from ananke_ci.report.sarif import SarifReporter
+
+    return SarifReporter()
+
+
+def _github(colour: bool) -> Reporter:
+    from ananke_ci.report.github import GithubReporter
+
+    return GithubReporter()
+
 
 _FACTORIES: dict[str, Callable[[bool], Reporter]] = {
     "text": lambda colour: TextReporter(colour=colour),
-    "json": lambda colour: JsonReporter(),
-    "sarif": lambda colour: SarifReporter(),
-    "github": lambda colour: GithubReporter(),
+    "json": _json,
+    "sarif": _sarif,
+    "github": _github,
 }
 FORMATS: tuple[str, ...] = tuple(_FACTORIES)
 DEFAULT_FORMAT = "text"
