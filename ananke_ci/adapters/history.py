@@ -1,0 +1,93 @@
+"""Git history and tree contents for salience, through the one subprocess helper.
+
+Mining is one streaming `git log -M --numstat` (parsed by analysis.history as it arrives);
+blobs come from one `git cat-file --batch`. Nothing here interprets what it reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from ananke_ci.adapters.proc import run, stream_lines
+from ananke_ci.analysis.history import LOG_ARGS, RECORD_SEP, Commit, parse_log
+
+
+def _git(root: Path, *args: str, check: bool = True) -> tuple[int, bytes]:
+    result = run(["git", *args], cwd=root, check=check)
+    return result.returncode, result.stdout
+
+
+def head_commit(root: Path) -> str | None:
+    """The commit HEAD points at (detached or not), or None in a repository without commits."""
+    code, out = _git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
+    return out.decode().strip() if code == 0 else None
+
+
+def git_dir(root: Path) -> Path:
+    return Path(_git(root, "rev-parse", "--absolute-git-dir")[1].decode().strip())
+
+
+def is_shallow(root: Path) -> bool:
+    return _git(root, "rev-parse", "--is-shallow-repository")[1].strip() == b"true"
+
+
+def count_commits(root: Path, revs: str) -> int:
+    return int(_git(root, "rev-list", "--count", revs)[1] or b"0")
+
+
+def is_ancestor(root: Path, older: str, newer: str) -> bool:
+    """True when `older` is reachable from `newer` (False for unknown commits too)."""
+    code, _ = _git(root, "merge-base", "--is-ancestor", older, newer, check=False)
+    return code == 0
+
+
+def mine(
+    root: Path, head: str, *, since: str | None = None,
+    on_commit: Callable[[Commit], None] | None = None,
+) -> Iterator[Commit]:
+    """Commits reachable from `head` (and not from `since`), oldest first, as they stream in.
+
+    Oldest first so renames can be followed forward and an incremental run (since=the cached
+    head) sees the commits in the same order as a full one.
+    """
+    revs = f"{since}..{head}" if since else head
+    records = stream_lines(["git", *LOG_ARGS, "--reverse", revs, "--"], cwd=root, sep=RECORD_SEP)
+    for commit in parse_log(records):
+        if on_commit is not None:
+            on_commit(commit)
+        yield commit
+
+
+def tree_blobs(root: Path, commit: str) -> list[tuple[str, str]]:
+    """(path, blob sha) for every regular file in `commit`'s tree (no submodules, no links)."""
+    out = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit)[1]
+    entries: list[tuple[str, str]] = []
+    for entry in out.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, path = entry.partition(b"\t")
+        mode, kind, sha = meta.split(b" ")
+        if kind == b"blob" and mode in (b"100644", b"100755"):
+            entries.append((path.decode("utf-8", "replace"), sha.decode("ascii")))
+    return entries
+
+
+def read_blobs(root: Path, shas: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+    """(sha, content) for each blob, via one `git cat-file --batch`."""
+    wanted = list(dict.fromkeys(shas))
+    if not wanted:
+        return
+    request = "".join(f"{sha}\n" for sha in wanted).encode()
+    out = run(["git", "cat-file", "--batch"], cwd=root, input=request).stdout
+    view = memoryview(out)
+    pos = 0
+    for _ in wanted:
+        eol = out.index(b"\n", pos)
+        header = out[pos:eol].split(b" ")
+        pos = eol + 1
+        if len(header) != 3:  # "<sha> missing"
+            continue
+        size = int(header[2])
+        yield header[0].decode("ascii"), bytes(view[pos : pos + size])
+        pos += size + 1  # content is followed by a newline

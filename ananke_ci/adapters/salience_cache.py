@@ -1,0 +1,109 @@
+"""Salience cache files under `.git/ananke/`: checksummed, written atomically.
+
+Each file is one header line (format, version, kind, length and sha256 of the body) and a
+JSON body. A file that is truncated, edited, from another tool or another version fails
+the checks and reads as absent, so the caller rebuilds instead of trusting it. Writes go to
+a temp file in the same directory and are renamed over the old one: an interrupted run
+leaves the old cache or the new one, never half of one.
+
+Only stdlib here: the pre-commit hot path reads intensities through this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+FORMAT = "ananke-ci/salience"
+VERSION = 1
+STATE = "salience-state.json"
+REPORT = "salience.json"
+INTENSITIES = "intensities.json"
+
+
+class CacheInvalid(Exception):
+    """The file is missing, damaged, foreign or from another version."""
+
+
+def find_git_dir(root: Path) -> Path | None:
+    """`.git` of a work tree without running git (a worktree's `.git` is a `gitdir:` file)."""
+    dot = root / ".git"
+    if dot.is_dir():
+        return dot
+    try:
+        text = dot.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if text.startswith("gitdir:"):
+        target = Path(text[len("gitdir:") :].strip())
+        return target if target.is_absolute() else (root / target).resolve()
+    return None
+
+
+def cache_dir(git_dir: Path) -> Path:
+    return git_dir / "ananke"
+
+
+def encode(kind: str, body: Any) -> bytes:
+    payload = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
+    header = {"format": FORMAT, "version": VERSION, "kind": kind, "bytes": len(payload),
+              "sha256": hashlib.sha256(payload).hexdigest()}
+    return json.dumps(header, sort_keys=True).encode() + b"\n" + payload
+
+
+def decode(kind: str, data: bytes) -> Any:
+    head, sep, payload = data.partition(b"\n")
+    try:
+        header = json.loads(head)
+    except ValueError:
+        raise CacheInvalid("unreadable header") from None
+    if not sep or not isinstance(header, dict):
+        raise CacheInvalid("no header")
+    if (header.get("format"), header.get("kind")) != (FORMAT, kind):
+        raise CacheInvalid(f"not an ananke-ci {kind} cache")
+    if header.get("version") != VERSION:
+        raise CacheInvalid(f"cache version {header.get('version')!r}, expected {VERSION}")
+    if header.get("bytes") != len(payload):
+        raise CacheInvalid("truncated")
+    if header.get("sha256") != hashlib.sha256(payload).hexdigest():
+        raise CacheInvalid("checksum mismatch")
+    try:
+        return json.loads(payload)
+    except ValueError:
+        raise CacheInvalid("unreadable body") from None
+
+
+def read(git_dir: Path, name: str, kind: str) -> Any:
+    try:
+        data = (cache_dir(git_dir) / name).read_bytes()
+    except OSError:
+        raise CacheInvalid("missing") from None
+    return decode(kind, data)
+
+
+def write(git_dir: Path, name: str, kind: str, body: Any) -> Path:
+    """Replace cache file `name` atomically (temp file in the same directory + rename)."""
+    directory = cache_dir(git_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    data = encode(kind, body)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        target = directory / name
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def clear(git_dir: Path) -> None:
+    for name in (STATE, REPORT, INTENSITIES):
+        (cache_dir(git_dir) / name).unlink(missing_ok=True)

@@ -1,0 +1,92 @@
+"""History totals + resolved imports -> graphs -> per-file figures -> ranked files (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ananke_ci.analysis.salience.aggregate import CoChange, HistoryState, decayed
+from ananke_ci.analysis.salience.graphs import (
+    centralities,
+    cochange_graph,
+    graph_key,
+    import_graph,
+)
+from ananke_ci.analysis.salience.imports import ImportSpec, import_edges
+from ananke_ci.analysis.salience.model import Centrality, FileSalience
+from ananke_ci.analysis.salience.score import FileFigures, is_test_path, score_files
+from ananke_ci.analysis.salience.state import CentralityCache
+
+MIN_SHARED = 2  # co-changing once is coincidence; twice makes partners
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    files: tuple[FileSalience, ...]
+    graph: str  # "imports", or "co-change" when no import resolved to a repository file
+    centrality: CentralityCache  # to keep for the next run
+    edges: int
+
+
+def rank(
+    history: HistoryState,
+    paths: Sequence[str],
+    imports: Mapping[str, Sequence[ImportSpec]],
+    go_modules: Mapping[str, str] | None = None,
+    cached: CentralityCache | None = None,
+) -> Ranking:
+    """Rank `paths` (the source files at the history's head).
+
+    Centralities come from the import graph; a repository where no import resolves (a
+    language we do not resolve) falls back to the co-change graph. They are reused from
+    `cached` when the graph is unchanged.
+    """
+    present = set(paths)
+    edges = import_edges(imports, paths, go_modules)
+    pairs = history.co_changes(present)
+    graph = import_graph(paths, edges)
+    kind = "imports"
+    if graph.number_of_edges() == 0:
+        graph, kind = cochange_graph(paths, pairs, MIN_SHARED), "co-change"
+    key = graph_key(graph)
+    cent = cached if cached is not None and cached.key == key else CentralityCache(
+        key, centralities(graph))
+    partners, tested = _partners_and_tests(paths, edges, pairs)
+    none = Centrality(0.0, 0.0, 0.0)
+    figures = [
+        _figures(history, p, partners.get(p, ()), tested=p in tested,
+                 centrality=cent.values.get(p, none))
+        for p in paths
+    ]
+    return Ranking(tuple(score_files(figures)), kind, cent, graph.number_of_edges())
+
+
+def _partners_and_tests(
+    paths: Sequence[str], edges: set[tuple[str, str]], pairs: Mapping[tuple[str, str], CoChange],
+) -> tuple[dict[str, list[str]], set[str]]:
+    partners: dict[str, list[str]] = {}
+    for (a, b), cc in pairs.items():
+        if cc.shared >= MIN_SHARED:
+            partners.setdefault(a, []).append(b)
+            partners.setdefault(b, []).append(a)
+    tests = {p for p in paths if is_test_path(p)}
+    tested = set(tests)
+    tested.update(dst for src, dst in edges if src in tests)
+    tested.update(p for p, ps in partners.items() if any(q in tests for q in ps))
+    return partners, tested
+
+
+def _figures(history: HistoryState, path: str, partners: Sequence[str], *, tested: bool,
+             centrality: Centrality) -> FileFigures:
+    acc = history.file(path)
+    if acc is None:  # e.g. a file only a merge commit added: no diff in the log for it
+        return FileFigures(path, 0.0, 0.0, 0, 0, 0, 0, (), 0.0, len(partners), tested, centrality)
+    return FileFigures(
+        path=path,
+        churn=decayed(acc.churn_w, history.newest),
+        recent_commits=decayed(acc.commits_w, history.newest),
+        commits=acc.commits, added=acc.added, deleted=acc.deleted, lines=acc.size,
+        author_commits=tuple(sorted(acc.authors.values(), reverse=True)),
+        age_days=(history.newest - acc.born) / 86400,
+        partners=len(partners), tested=tested, centrality=centrality,
+    )
