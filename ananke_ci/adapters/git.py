@@ -57,7 +57,11 @@ def ls_files(root: str | Path) -> list[str]:
 
 
 def _resolve(root: str | Path, rev: str) -> str:
-    """The commit id rev names, or a UserError that says how to fix the range."""
+    """The commit id rev names, or a UserError that says how to fix the range.
+
+    The empty tree is accepted too, so a root commit can be checked as EMPTY_TREE..ROOT."""
+    if rev == EMPTY_TREE:
+        return rev
     res = run(
         [*_GIT, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
         cwd=root, check=False,
