@@ -131,7 +131,7 @@ def _strings(doc: Mapping[str, Any], key: str, fail: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-_NAME = re.compile(r"^[A-Za-z_$@\\][\w$@\\]*((\.|::|/|->)[\w$@\\-]+)*$")
+_NAME = re.compile(r"^[A-Za-z_$@\\][\w$@\\-]*((\.|::|/|->)[\w$@\\-]+)*$")
 
 
 def _bans(doc: Mapping[str, Any], key: str, fail: Any) -> tuple[Ban, ...]:
