@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
+
+import pytest
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Ada Tester",
@@ -15,6 +19,18 @@ GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
     "HOME": "",  # filled per repo so the user's ~/.gitconfig never leaks in
 }
+VENV_BIN = Path(sys.executable).parent  # where `ananke-ci` and `pre-commit` are installed
+ANANKE_CI = VENV_BIN / "ananke-ci"
+
+
+class CliRun(NamedTuple):
+    code: int
+    out: str
+    err: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.out.splitlines()
 
 
 class GitRepo:
@@ -59,3 +75,31 @@ class GitRepo:
 
     def head(self) -> str:
         return self.git("rev-parse", "HEAD").strip()
+
+    def rm(self, *paths: str) -> None:
+        self.git("rm", "-q", "--", *paths)
+
+    def exe(self, *args: str, env: Mapping[str, str] | None = None,
+            cwd: Path | None = None) -> CliRun:
+        """The installed `ananke-ci` console script, as a user's shell would run it."""
+        proc = subprocess.run(
+            [str(ANANKE_CI), *args], cwd=cwd or self.root, env={**self.env, **(env or {})},
+            capture_output=True, text=True, encoding="utf-8",
+        )
+        return CliRun(proc.returncode, proc.stdout, proc.stderr)
+
+    def cli(self, mp: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str,
+            cwd: Path | None = None) -> CliRun:
+        """`ananke_ci.cli.main(args)` in-process, from cwd (default: the repository root)."""
+        from ananke_ci.cli import main
+
+        capsys.readouterr()  # drop anything printed before
+        with mp.context() as m:
+            m.chdir(cwd or self.root)
+            for key, value in GIT_ENV.items():  # the git that ananke-ci runs sees our env
+                m.setenv(key, value or str(self.root.parent))
+            for key in ("FORCE_COLOR", "GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE"):
+                m.delenv(key, raising=False)
+            code = main(list(args))
+        out, err = capsys.readouterr()
+        return CliRun(code, out, err)
