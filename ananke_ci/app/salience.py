@@ -73,14 +73,14 @@ class Timings(dict[str, float]):
 
 
 def compute_salience(
-    root: Path, *, use_cache: bool = True, progress: Progress | None = None,
-    timings: Timings | None = None,
+    root: Path, *, use_cache: bool = True, write_cache: bool = True,
+    progress: Progress | None = None, timings: Timings | None = None,
 ) -> SalienceReport:
     """Salience of every tracked source file at HEAD, reusing and refreshing the cache.
 
     With a cache for an ancestor of HEAD, only the commits since are mined; a cache for a
     commit HEAD does not descend from (rebase, other branch) or a damaged one is rebuilt.
-    use_cache=False ignores what is cached (and overwrites it).
+    use_cache=False ignores what is cached; write_cache=False leaves it as it was.
     """
     from ananke_ci.adapters import history as git
     from ananke_ci.analysis.salience.pipeline import rank
@@ -110,6 +110,8 @@ def compute_salience(
     notices = [f"history is shallow: {state.history.commits} commits"] if shallow else []
     report = SalienceReport(head, state.history.commits, shallow, ranking.graph,
                             ranking.files, tuple(notices))
+    if not write_cache:
+        return report
     with timings.stage("save"):
         cache.write(git_dir, cache.STATE, "state", state.to_json())
         cache.write(git_dir, cache.REPORT, "report", report.to_json())
