@@ -55,7 +55,7 @@ def target_from(args: argparse.Namespace, paths: tuple[str, ...],
         return Target("staged", None, paths)
     if args.staged:
         return Target("staged", None, paths)
-    if args.diff:
+    if args.diff is not None:
         if not args.diff.strip():
             raise UserError("--diff needs a range, e.g. --diff origin/main...HEAD")
         return Target("range", args.diff, paths)
