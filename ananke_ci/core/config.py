@@ -102,7 +102,7 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
         except ValueError as exc:
             raise fail(glob, str(exc)) from None
     max_bytes = doc.get("max-file-bytes", DEFAULT_MAX_FILE_BYTES)
-    if not isinstance(max_bytes, int) or max_bytes <= 0:
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
         raise fail("max-file-bytes", "max-file-bytes must be a positive integer")
     return Config(
         source=source,
