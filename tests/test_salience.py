@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from ananke_ci.app.salience import compute_salience, load_intensities
 from ananke_ci.core.intensity import Intensity
 from tests.gitrepo import GitRepo
 
-START = datetime(2023, 1, 2, tzinfo=timezone.utc)
+START = datetime(2023, 1, 2, tzinfo=UTC)
 
 
 def day(n: int) -> str:

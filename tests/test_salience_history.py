@@ -11,7 +11,7 @@ import pytest
 from ananke_ci.adapters.history import head_commit, mine
 from ananke_ci.analysis.history import parse_commit
 from ananke_ci.analysis.salience.aggregate import MAX_CHANGESET, HistoryState
-from ananke_ci.analysis.salience.imports import go_module_path, import_edges
+from ananke_ci.analysis.salience.imports import ImportSpec, go_module_path, import_edges
 from ananke_ci.analysis.salience.score import bus_factor, percentile_ranks
 from ananke_ci.cli import salience_cmd
 from tests.gitrepo import GitRepo
@@ -64,7 +64,7 @@ def test_binary_files_mailmap_and_huge_commits(repo: GitRepo) -> None:
 
 
 def test_import_resolution_across_languages() -> None:
-    imports = {
+    imports: dict[str, list[ImportSpec]] = {
         "pkg/sub/b.py": [("..hub", ("y",)), ("pkg", ("hub",)), ("", ("c",)), ("os", ())],
         "web/a.ts": [("./util", ("x",)), ("../lib", ()), ("./m.js", ()), ("react", ())],
         "cmd/main.go": [("github.com/o/r/pkg/x", ()), ("fmt", ())],
@@ -110,7 +110,7 @@ def test_cli_json_table_and_plot(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.chdir(repo.root)
     assert run_cli("--json", "--sort", "commits", "--top", "2") == 0
     data = json.loads(capsys.readouterr().out)
-    assert [f["path"] for f in data["files"]][0] in {"pkg/leaf.py", "pkg/mid.py"}
+    assert data["files"][0]["path"] in {"pkg/leaf.py", "pkg/mid.py"}
     assert len(data["files"]) == 2 and data["head"] == repo.head()
     assert run_cli("--json", "--sort", "path") == 0
     rows = {f["path"]: f for f in json.loads(capsys.readouterr().out)["files"]}
