@@ -158,7 +158,7 @@ def _bans(doc: Mapping[str, Any], key: str, fail: Any) -> tuple[Ban, ...]:
 def _line_of(text: str, key: str) -> int | None:
     """The 1-based line where a key (bare, quoted, or as a table header) first appears."""
     pattern = re.compile(
-        r"^\s*(\[+\s*)?(?:[\w.-]*\.)?[\"']?" + re.escape(key) + r"[\"']?\s*(=|\]|\.)", re.M
+        r"^[ \t]*(\[+[ \t]*)?(?:[\w.-]*\.)?[\"']?" + re.escape(key) + r"[\"']?\s*(=|\]|\.)", re.M
     )
     m = pattern.search(text)
     return text.count("\n", 0, m.start()) + 1 if m else None
