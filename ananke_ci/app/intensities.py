@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ananke_ci.analysis.salience.pins import apply_pins
+from ananke_ci.app.salience import load_intensities
 from ananke_ci.core.config import Config
-from ananke_ci.core.globs import first_match
 from ananke_ci.core.intensity import DEFAULT_INTENSITY, Intensity
 
 
 def intensities_for(root: Path, paths: list[str], config: Config) -> dict[str, Intensity]:
-    """Intensity per path; reads only the cached salience result (hot path: no graph libs)."""
-    mined = _mined(root)
-    out = {}
-    pins = list(config.intensity_pins)
-    for path in paths:
-        glob = first_match(path, pins)
-        out[path] = (config.intensity_pins[glob] if glob is not None
-                     else mined.get(path, DEFAULT_INTENSITY))
-    return out
+    """Intensity per path; reads only the cached salience result (hot path: no graph libs).
 
-
-def _mined(root: Path) -> dict[str, Intensity]:
-    # The salience issue fills this from the cache under .git/ananke/.
-    return {}
+    Files the last `ananke-ci salience` run did not see (or every file, before the first run)
+    get DEFAULT_INTENSITY; `[intensity]` pins in the config win over both.
+    """
+    mined = load_intensities(root)
+    base = {path: mined.get(path, DEFAULT_INTENSITY) for path in paths}
+    return apply_pins(base, config.intensity_pins)

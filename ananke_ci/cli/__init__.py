@@ -1,22 +1,32 @@
 """The `ananke-ci` command: argparse, one subcommand module each, one error handler.
 
 Exit status: 0 clean, 1 findings at the fail level, 2 user error, 3 crash, 130 Ctrl-C.
+Only the chosen subcommand's module is imported, so the pre-commit hot path never pays for
+the imports of the others (rich tables, graphs, models).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from ananke_ci import __version__
-from ananke_ci.cli import holes_cmd, hooks_cmd, rules_cmd, validate_cmd
 from ananke_ci.cli.errors import error_handler
 
-SUBCOMMANDS = (validate_cmd, holes_cmd, rules_cmd, hooks_cmd)
+# command name -> module with register(subparsers) and a run(args) it sets as `func`
+COMMANDS: dict[str, str] = {
+    "validate": "ananke_ci.cli.validate_cmd",
+    "holes": "ananke_ci.cli.holes_cmd",
+    "salience": "ananke_ci.cli.salience_cmd",
+    "rules": "ananke_ci.cli.rules_cmd",
+    "install-hooks": "ananke_ci.cli.hooks_cmd",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that subcommand's module is imported and registered."""
     parser = argparse.ArgumentParser(
         prog="ananke-ci",
         description="Check that a change fits the repository it lands in.",
@@ -24,15 +34,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ananke-ci {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     version = sub.add_parser("version", help="print the version")
-    version.set_defaults(func=lambda _args: print(f"ananke-ci {__version__}") or 0)
-    for module in SUBCOMMANDS:
-        module.register(sub)
+    version.set_defaults(func=_print_version)
+    for name, module in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(module).register(sub)
     return parser
 
 
+def _print_version(_args: argparse.Namespace) -> int:
+    print(f"ananke-ci {__version__}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    first = args_list[0] if args_list else None
+    parser = build_parser(first if first in COMMANDS else None)
+    args = parser.parse_args(args_list)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
