@@ -65,7 +65,18 @@ def parse_config(text: str, source: str, *, table: tuple[str, ...] = ()) -> Conf
         doc = doc.get(key, {})
         if not isinstance(doc, dict):
             raise UserError(f"[{'.'.join(table)}] must be a table", path=source)
-    return _build(doc, text, source)
+    return _build(doc, _only_table(text, table), source)
+
+
+def _only_table(text: str, table: tuple[str, ...]) -> str:
+    """The text with everything before the table's first header blanked, lines kept, so
+    error lines point into [tool.ananke], not at a same-named key of [tool.ruff]."""
+    if not table:
+        return text
+    m = re.search(r"^\s*\[+\s*" + r"\s*\.\s*".join(map(re.escape, table)), text, re.M)
+    if not m:
+        return text
+    return re.sub(r"[^\n]", " ", text[: m.start()]) + text[m.start():]
 
 
 def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
