@@ -93,7 +93,9 @@ def test_core_hooks_path_is_honoured(repo: GitRepo, cli: Cli, tmp_path: Path,
                                      relative: bool) -> None:
     target = repo.root / ".githooks" if relative else tmp_path / "shared-hooks"
     repo.git("config", "core.hooksPath", ".githooks" if relative else str(target))
-    run = cli("install-hooks", cwd=repo.root / "." if relative else repo.root)
+    sub = repo.root / "docs"
+    sub.mkdir()
+    run = cli("install-hooks", cwd=sub)  # a relative hooksPath is relative to the top
     assert (run.code, run.lines) == (0, [f"pre-commit: installed ({target / 'pre-commit'})",
                                          f"pre-push: installed ({target / 'pre-push'})"])
     assert is_executable(target / "pre-commit")
