@@ -32,7 +32,7 @@
 (struct_specifier name: (type_identifier) @type.name body: (_)) @type.def
 (union_specifier name: (type_identifier) @type.name body: (_)) @type.def
 (enum_specifier name: (type_identifier) @type.name body: (_)) @type.def
-((type_definition declarator: (type_identifier) @type.name) @type.def (#set! kind "typedef"))
+((type_definition declarator: (type_identifier) @type.name) @type.def.typedef)
 
 (preproc_include path: (_) @import.module) @import
 

@@ -48,8 +48,8 @@
 (struct_specifier name: (_) @type.name body: (_)) @type.def
 (union_specifier name: (_) @type.name body: (_)) @type.def
 (enum_specifier name: (_) @type.name body: (_)) @type.def
-((alias_declaration name: (type_identifier) @type.name) @type.def (#set! kind "alias"))
-((type_definition declarator: (type_identifier) @type.name) @type.def (#set! kind "typedef"))
+((alias_declaration name: (type_identifier) @type.name) @type.def.alias)
+((type_definition declarator: (type_identifier) @type.name) @type.def.typedef)
 
 (preproc_include path: (_) @import.module) @import
 (using_declaration (_) @import.module) @import

@@ -25,10 +25,10 @@
 (parameter_list (parameter_declaration !name type: (_) @param.type) @param)
 (parameter_list (variadic_parameter_declaration name: (identifier) @param.name type: (_) @param.type) @param)
 
-((type_spec name: (type_identifier) @type.name type: (struct_type)) @type.def (#set! kind "struct"))
-((type_spec name: (type_identifier) @type.name type: (interface_type)) @type.def (#set! kind "interface"))
-((type_spec name: (type_identifier) @type.name type: [(type_identifier) (qualified_type) (generic_type) (pointer_type) (slice_type) (map_type) (function_type) (array_type) (channel_type)]) @type.def (#set! kind "type"))
-((type_alias name: (type_identifier) @type.name) @type.def (#set! kind "alias"))
+((type_spec name: (type_identifier) @type.name type: (struct_type)) @type.def.struct)
+((type_spec name: (type_identifier) @type.name type: (interface_type)) @type.def.interface)
+((type_spec name: (type_identifier) @type.name type: [(type_identifier) (qualified_type) (generic_type) (pointer_type) (slice_type) (map_type) (function_type) (array_type) (channel_type)]) @type.def.type)
+((type_alias name: (type_identifier) @type.name) @type.def.alias)
 
 (import_spec name: (_)? @import.name path: (_) @import.module) @import
 

@@ -16,10 +16,10 @@
 (function_value_parameters
   (parameter (simple_identifier) @param.name . (_) @param.type) @param)
 
-((class_declaration "class" (type_identifier) @type.name) @type.def (#set! kind "class"))
-((class_declaration "interface" (type_identifier) @type.name) @type.def (#set! kind "interface"))
-((object_declaration (type_identifier) @type.name) @type.def (#set! kind "object"))
-((type_alias (type_identifier) @type.name) @type.def (#set! kind "alias"))
+((class_declaration "class" (type_identifier) @type.name) @type.def.class)
+((class_declaration "interface" (type_identifier) @type.name) @type.def.interface)
+((object_declaration (type_identifier) @type.name) @type.def.object)
+((type_alias (type_identifier) @type.name) @type.def.alias)
 
 (import_header
   (identifier (simple_identifier) @import.tail .) @import.module

@@ -7,7 +7,6 @@
   body: (block) @function.body) @function.def
 
 (parameters (identifier) @param.name @param)
-(lambda_parameters (identifier) @param.name @param)
 (parameters (typed_parameter (identifier) @param.name type: (_) @param.type) @param)
 (parameters (default_parameter name: (identifier) @param.name) @param)
 (parameters (typed_default_parameter name: (identifier) @param.name type: (_) @param.type) @param)

@@ -17,12 +17,12 @@
 
 (parameter name: (simple_identifier) @param.name . (_) @param.type) @param
 
-((class_declaration declaration_kind: "class" name: (type_identifier) @type.name) @type.def (#set! kind "class"))
-((class_declaration declaration_kind: "struct" name: (type_identifier) @type.name) @type.def (#set! kind "struct"))
-((class_declaration declaration_kind: "enum" name: (type_identifier) @type.name) @type.def (#set! kind "enum"))
-((class_declaration declaration_kind: "actor" name: (type_identifier) @type.name) @type.def (#set! kind "actor"))
-((protocol_declaration name: (type_identifier) @type.name) @type.def (#set! kind "protocol"))
-((typealias_declaration name: (type_identifier) @type.name) @type.def (#set! kind "alias"))
+((class_declaration declaration_kind: "class" name: (type_identifier) @type.name) @type.def.class)
+((class_declaration declaration_kind: "struct" name: (type_identifier) @type.name) @type.def.struct)
+((class_declaration declaration_kind: "enum" name: (type_identifier) @type.name) @type.def.enum)
+((class_declaration declaration_kind: "actor" name: (type_identifier) @type.name) @type.def.actor)
+((protocol_declaration name: (type_identifier) @type.name) @type.def.protocol)
+((typealias_declaration name: (type_identifier) @type.name) @type.def.alias)
 (class_declaration declaration_kind: "extension" name: (_) @container.name) @container
 
 (import_declaration (identifier) @import.module) @import

@@ -14,16 +14,16 @@
 
 ((VarDecl
    variable_type_function: (IDENTIFIER) @type.name
-   (ErrorUnionExpr (SuffixExpr (ContainerDecl (ContainerDeclType) @_kind)))) @type.def
-  (#match? @_kind "^struct") (#set! kind "struct"))
+   (ErrorUnionExpr (SuffixExpr (ContainerDecl (ContainerDeclType) @_kind)))) @type.def.struct
+  (#match? @_kind "^struct"))
 ((VarDecl
    variable_type_function: (IDENTIFIER) @type.name
-   (ErrorUnionExpr (SuffixExpr (ContainerDecl (ContainerDeclType) @_kind)))) @type.def
-  (#match? @_kind "^enum") (#set! kind "enum"))
+   (ErrorUnionExpr (SuffixExpr (ContainerDecl (ContainerDeclType) @_kind)))) @type.def.enum
+  (#match? @_kind "^enum"))
 ((VarDecl
    variable_type_function: (IDENTIFIER) @type.name
-   (ErrorUnionExpr (SuffixExpr (ContainerDecl (ContainerDeclType) @_kind)))) @type.def
-  (#match? @_kind "^(union|opaque)") (#set! kind "union"))
+   (ErrorUnionExpr (SuffixExpr (ContainerDecl (ContainerDeclType) @_kind)))) @type.def.union
+  (#match? @_kind "^(union|opaque)"))
 
 ((VarDecl
    variable_type_function: (IDENTIFIER) @import.name
@@ -34,8 +34,9 @@
   (#eq? @_builtin "@import"))
 
 (SuffixExpr [(IDENTIFIER) (BUILTINIDENTIFIER)] @call.name . (FnCallArguments)) @call
+; `a.b.f(x)`: the whole SuffixExpr is the call (a chain `a.f().g()` counts once)
 (SuffixExpr
   . (IDENTIFIER) @call.name
-  (FieldOrFnCall function_call: (IDENTIFIER) @call.name (FnCallArguments)) @call)
+  (FieldOrFnCall function_call: (IDENTIFIER) @call.name (FnCallArguments))) @call
 
 [(line_comment) (doc_comment) (container_doc_comment)] @comment

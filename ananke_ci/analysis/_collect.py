@@ -1,0 +1,322 @@
+"""Turn the captures of one combined fact query into fact records.
+
+The query runs with `captures()` (one flat, position-ordered list per capture name), not
+`matches()`: building a dict per match cost more than parsing the file. Captures that
+belong together (a call and its callee, a def and its name) are paired back up by walking
+up from the part to the nearest captured owner, a few levels at most.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tree_sitter import Node
+
+from ananke_ci.analysis._text import SourceText, fold
+from ananke_ci.analysis.holes import FunctionNodes
+from ananke_ci.core.facts import Call, Comment, Function, Import, Param, TypeDef
+
+_TYPE_SUFFIXES = ("_declaration", "_definition", "_item", "_specifier", "_spec")
+_QUOTES = "\"'`<>"
+_SEPARATORS = ".:\\/"
+_TYPE_DEF = "type.def"
+_DEPTH = 8  # how far above a part its owner may be (C: name < declarator < pointer < def)
+_FN_PARTS = ("function.name", "function.params", "function.body", "function.container")
+
+Caps = dict[str, list[Node]]
+
+
+def _unique(nodes: list[Node]) -> list[Node]:
+    """Drop a node captured twice (by two patterns); keep the capture (source) order."""
+    if len(nodes) < 2:
+        return nodes
+    return list({node.id: node for node in nodes}.values())
+
+
+def _owner(node: Node, owners: dict[int, int], depth: int, itself: bool = False) -> int:
+    """Index of the nearest ancestor (within `depth` levels) that is one of `owners`, else -1.
+
+    Parts sit right under their owner in nearly every grammar (a callee under its call);
+    C declarators and Zig prototypes nest a few levels deeper.
+    """
+    current: Node | None = node if itself else node.parent
+    for _ in range(depth):
+        if current is None:
+            return -1
+        found = owners.get(current.id)
+        if found is not None:
+            return found
+        current = current.parent
+    return -1
+
+
+def _parts(
+    owners: list[Node], caps: Caps, name: str, depth: int = _DEPTH, itself: bool = True
+) -> list[list[Node]]:
+    """The nodes captured as `name`, each handed to its nearest owner."""
+    out: list[list[Node]] = [[] for _ in owners]
+    nodes = caps.get(name)
+    if nodes:
+        index = {node.id: i for i, node in enumerate(owners)}
+        for node in _unique(nodes):
+            owner = _owner(node, index, depth, itself)
+            if owner >= 0:
+                group = out[owner]
+                group.append(node)
+                if len(group) > 1 and group[-2].start_byte > node.start_byte:
+                    group.sort(key=_node_start)
+    return out
+
+
+def _node_start(node: Node) -> int:
+    return node.start_byte
+
+
+class Collector:
+    """Fact records of one file, from the capture dict of its combined query."""
+
+    def __init__(self, text: SourceText) -> None:
+        self.text = text
+        self.function_nodes: list[FunctionNodes] = []
+        self.types: list[TypeDef] = []
+        self.imports: list[Import] = []
+        self.calls: list[Call] = []
+        self.comment_nodes: list[tuple[Comment, Node]] = []
+
+    def run(self, caps: Caps) -> Collector:
+        text = self.text
+        self._calls(caps)
+        for node in _unique(caps.get("comment", [])):
+            self.comment_nodes.append((Comment(text.text(node), text.span(node)), node))
+        owners = self._types(caps)
+        self._imports(caps)
+        self._functions(caps, owners)
+        # capture lists come grouped by pattern, not in source order
+        self.calls.sort(key=_call_start)
+        self.comment_nodes.sort(key=_comment_start)
+        self.types.sort(key=_type_start)
+        self.imports.sort(key=_import_start)
+        self.function_nodes.sort(key=_function_start)
+        return self
+
+    def _calls(self, caps: Caps) -> None:
+        calls = caps.get("call")
+        if not calls:
+            return
+        text = self.text
+        calls = _unique(calls)
+        # several callee parts (Java `obj` + `method`) read from the first to the last
+        # a callee is under its call, never the call itself (Java: `a.b()` is `.c()`'s object)
+        parts = _parts(calls, caps, "call.name", depth=3, itself=False)
+        for node, names in zip(calls, parts, strict=True):
+            callee = fold(text.slice(names[0].start_byte, names[-1].end_byte)) if names else "?"
+            self.calls.append(Call(callee, text.span(node)))
+
+    def _types(self, caps: Caps) -> dict[int, tuple[str, Node]]:
+        """Record type definitions; return every method owner: node id -> (name, node)."""
+        text = self.text
+        owners: dict[int, tuple[str, Node]] = {}
+        kinds: dict[int, str] = {}
+        defs: list[Node] = []
+        for capture, nodes in caps.items():
+            # `@type.def.struct` says the kind; a bare `@type.def` takes it from the node type
+            if capture.startswith(_TYPE_DEF):
+                kind = capture[len(_TYPE_DEF) + 1 :]
+                for node in nodes:
+                    kinds.setdefault(node.id, kind or _kind_of(node.type))
+                    defs.append(node)
+        defs = _unique(defs)
+        for node, names in zip(defs, _parts(defs, caps, "type.name"), strict=True):
+            if names:
+                name = text.text(names[0])
+                self.types.append(TypeDef(name, kinds[node.id], text.span(node)))
+                owners[node.id] = (_owner_name(name), node)
+        containers = _unique(caps.get("container", []))
+        for node, names in zip(containers, _parts(containers, caps, "container.name"), strict=True):
+            if names:
+                owners[node.id] = (_owner_name(text.text(names[0])), node)
+        return owners
+
+    def _imports(self, caps: Caps) -> None:
+        imports = caps.get("import")
+        if not imports:
+            return
+        text = self.text
+        imports = _unique(imports)
+        modules_of = _parts(imports, caps, "import.module")
+        names_of = _parts(imports, caps, "import.name")
+        tails_of = _parts(imports, caps, "import.tail")
+        rows = zip(imports, modules_of, names_of, tails_of, strict=True)
+        for node, modules, names, tails in rows:
+            span = text.span(node)
+            if not modules:
+                self.imports.append(Import("", tuple(fold(text.text(n)) for n in names), span))
+                continue
+            # @import.tail: the last path segment, the bound name unless one is captured
+            bound = names or tails
+            for i, module in enumerate(modules):
+                # `import a as b, c as d`: a name goes with the module just before it
+                after = modules[i + 1].start_byte if i + 1 < len(modules) else 1 << 62
+                mine = [n for n in bound if n.start_byte < after]
+                if i > 0:
+                    mine = [n for n in mine if n.start_byte >= module.start_byte]
+                end = module.end_byte
+                if mine and mine[-1].end_byte == end > mine[-1].start_byte:
+                    end = mine[-1].start_byte  # `import a.b.C` binds C from a.b
+                raw = text.slice(module.start_byte, end).strip(_QUOTES).rstrip(_SEPARATORS)
+                written: list[str] = []
+                for name_node in mine:
+                    name = fold(text.text(name_node))
+                    if name not in written:
+                        written.append(name)
+                self.imports.append(Import(fold(raw), tuple(written), span))
+
+    def _functions(self, caps: Caps, owners: dict[int, tuple[str, Node]]) -> None:
+        defs = caps.get("function.def")
+        if not defs:
+            return
+        text = self.text
+        defs = _unique(defs)
+        parts = {name: _parts(defs, caps, name) for name in _FN_PARTS}
+        returns = _parts(defs, caps, "function.return_type")
+        params = self._params(defs, caps, parts["function.params"])
+        def_ids = {node.id for node in defs}
+        for i, node in enumerate(defs):
+            body = _first(parts["function.body"][i])
+            name_node = _first(parts["function.name"][i])
+            explicit = _first(parts["function.container"][i])
+            container: str | None
+            container_node: Node | None = None
+            if explicit is not None:
+                container = _owner_name(text.text(explicit))
+            else:
+                container, container_node = _enclosing_owner(node, owners, def_ids)
+            ret = returns[i]  # may be several nodes (Zig): first to last
+            function = Function(
+                name=text.text(name_node) if name_node is not None else "<anonymous>",
+                params=tuple(params[i]),
+                return_type=_return_type(text, ret) if ret else None,
+                span=text.span(node),
+                body_span=text.span(body) if body is not None else None,
+                signature=_signature(text, node, body),
+                container=container,
+            )
+            self.function_nodes.append(FunctionNodes(function, node, body, container_node))
+
+    def _params(self, defs: list[Node], caps: Caps, lists: list[list[Node]]) -> list[list[Param]]:
+        """Parameters per def; only those inside the def's parameter list when it has one
+        (a Go receiver is not a parameter)."""
+        text = self.text
+        params = _unique(caps.get("param", []))
+        names = _parts(params, caps, "param.name")
+        types = _parts(params, caps, "param.type")
+        found: list[tuple[Node, Node | None, Node | None]] = [
+            (node, _first(n), _first(t)) for node, n, t in zip(params, names, types, strict=True)
+        ]
+        # a @param.name outside any @param is a parameter by itself (`x => x`)
+        claimed = {n.id for group_names in names for n in group_names}
+        for node in caps.get("param.name", ()):
+            if node.id not in claimed:
+                claimed.add(node.id)
+                found.append((node, node, None))
+        out: list[list[Param]] = [[] for _ in defs]
+        if not found:
+            return out
+        found.sort(key=lambda item: item[0].start_byte)
+        index = {node.id: i for i, node in enumerate(defs)}
+        for node, name_node, type_node in found:
+            owner = _owner(node, index, _DEPTH, itself=True)
+            if owner < 0:
+                continue
+            plist = lists[owner]
+            if plist and not (
+                plist[0].start_byte <= node.start_byte and node.end_byte <= plist[0].end_byte
+            ):
+                continue
+            if name_node is not None:
+                name = fold(text.text(name_node))
+            else:  # a type-only parameter (Go, C prototypes) has no name
+                name = "" if type_node is not None else fold(text.text(node))
+            ptype = _param_type(text, type_node, name_node) if type_node is not None else None
+            out[owner].append(Param(name, ptype))
+        return out
+
+
+def _call_start(call: Call) -> tuple[int, int]:
+    return call.span.start_byte, -call.span.end_byte
+
+
+def _comment_start(item: tuple[Comment, Node]) -> int:
+    return item[0].span.start_byte
+
+
+def _type_start(item: TypeDef) -> int:
+    return item.span.start_byte
+
+
+def _import_start(item: Import) -> int:
+    return item.span.start_byte
+
+
+def _function_start(item: FunctionNodes) -> int:
+    return item.function.span.start_byte
+
+
+def _first(nodes: list[Node]) -> Node | None:
+    return nodes[0] if nodes else None
+
+
+def _return_type(text: SourceText, nodes: list[Node]) -> str:
+    written = text.slice(nodes[0].start_byte, nodes[-1].end_byte)
+    return fold(written).lstrip(":").strip()
+
+
+def _enclosing_owner(
+    node: Node, owners: dict[int, tuple[str, Node]], functions: Any
+) -> tuple[str | None, Node | None]:
+    """The nearest enclosing class/struct/impl; a function nested in a function has none."""
+    parent = node.parent
+    while parent is not None:
+        owner = owners.get(parent.id)
+        if owner is not None:
+            return owner
+        if parent.id in functions:
+            return None, None
+        parent = parent.parent
+    return None, None
+
+
+def _signature(text: SourceText, node: Node, body: Node | None) -> str:
+    if body is None:
+        return fold(text.text(node)).rstrip(";").rstrip()
+    end = body.start_byte
+    # comments between the header and the body (Python) are not part of the signature
+    prev = body.prev_sibling
+    while prev is not None and "comment" in prev.type:
+        end = prev.start_byte
+        prev = prev.prev_sibling
+    header = fold(text.slice(node.start_byte, end))
+    return header.rstrip("=").rstrip() if header.endswith("=") else header
+
+
+def _param_type(text: SourceText, type_node: Node, name_node: Node | None) -> str:
+    """The type as written; a C-style declaration (`char *s`) is the type with the name cut out."""
+    if name_node is None or not (
+        type_node.start_byte <= name_node.start_byte and name_node.end_byte <= type_node.end_byte
+    ):
+        return fold(text.text(type_node))
+    before = text.slice(type_node.start_byte, name_node.start_byte)
+    after = text.slice(name_node.end_byte, type_node.end_byte).split("=", 1)[0]
+    return fold(f"{before} {after}")
+
+
+def _owner_name(text: str) -> str:
+    """`Foo<T>` -> `Foo`, `*Server` -> `Server`: the owner as other code names it."""
+    return fold(text.split("<", 1)[0].split("[", 1)[0]).lstrip("*&").strip()
+
+
+def _kind_of(node_type: str) -> str:
+    for suffix in _TYPE_SUFFIXES:
+        if node_type.endswith(suffix):
+            return node_type[: -len(suffix)]
+    return node_type
