@@ -158,7 +158,7 @@ def _bans(doc: Mapping[str, Any], key: str, fail: Any) -> tuple[Ban, ...]:
     bans = []
     for name, reason in items:
         if not isinstance(name, str) or not _NAME.match(name) or len(name) > 200:
-            raise fail(str(name),
+            raise fail(str(name) if isinstance(value, dict) else key,
                        f"{key}: {name!r} is not a dotted identifier (e.g. \"os.system\")")
         if not isinstance(reason, str):
             raise fail(name, f"{key}.{name}: the reason must be a string")
