@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -599,3 +600,29 @@ def test_real_executable_from_a_subdirectory(repo: GitRepo) -> None:
     assert (run.code, run.out) == (1, f"src/pkg/m.py:2:1: ANK201 {BANNED}\n1 error in 1 file\n")
     run = repo.exe("validate", "m.py", cwd=sub)
     assert (run.code, run.out) == (1, f"src/pkg/m.py:2:1: ANK201 {BANNED}\n1 error in 1 file\n")
+
+
+def test_columns_count_characters_not_bytes(banned: GitRepo, cli: Cli) -> None:
+    banned.write("u.py", body("import os", "s = 'café'; os.system('x')"))
+    banned.stage()
+    assert cli("validate").lines == ["u.py:2:13: ANK201 " + BANNED, "1 error in 1 file"]
+
+
+def test_resolved_merge_conflict_is_checked(repo: GitRepo, cli: Cli) -> None:
+    repo.write(".ananke.toml", BAN_SYSTEM)
+    repo.write("a.py", body("import os", "x = 1"))
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write("a.py", body("import os", "x = 2", "os.system('topic')"))
+    repo.commit("topic")
+    repo.git("checkout", "-q", "main")
+    repo.write("a.py", body("import os", "x = 3"))
+    repo.commit("main")
+    merge = subprocess.run(["git", "merge", "-q", "topic"], cwd=repo.root, env=repo.env,
+                           capture_output=True)
+    assert merge.returncode == 1  # a conflict
+    assert cli("validate").code == 0  # unmerged: nothing staged to check yet
+    repo.write("a.py", body("import os", "x = 3", "os.system('topic')"))
+    repo.stage("a.py")
+    run = cli("validate")
+    assert (run.code, run.lines) == (1, ["a.py:3:1: ANK201 " + BANNED, "1 error in 1 file"])
