@@ -69,6 +69,37 @@ class GenerationResponse:
     version: int = PROTOCOL_VERSION
 
 
+class ProtocolError(Exception):
+    """A request or response that breaks the protocol, with the HTTP status it maps to.
+
+    400 malformed or out of range, 413 too large, 422 invalid constraint (grammar), 502 a
+    peer's malformed response. The message is safe to show and to send back: it never
+    quotes secrets, only field names and limits.
+    """
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        self.message = message
+        super().__init__(f"{status}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one peer accepts; the same defaults on both ends so a client fails before sending."""
+
+    max_text_bytes: int = 256 * 1024  # prompt + prefix + suffix, UTF-8
+    max_tokens: int = 4096
+    max_n: int = 16
+    max_stop: int = 8
+    max_stop_bytes: int = 256  # each stop string
+    max_constraint_bytes: int = 64 * 1024  # grammar / regex / JSON schema text
+    max_request_bytes: int = 1024 * 1024  # the whole JSON body on the wire
+    max_response_bytes: int = 16 * 1024 * 1024
+
+
+DEFAULT_LIMITS = Limits()
+
+
 class Backend(Protocol):
     """Anything that turns a request into candidates: in-process model, HTTP peer, vLLM."""
 
