@@ -100,17 +100,30 @@ class Collector:
         return self
 
     def _calls(self, caps: Caps) -> None:
-        calls = caps.get("call")
-        if not calls:
-            return
+        """@call is the callee itself; @call.tail ends a callee that starts where the
+        tail's parent does (Java `obj.method`, Ruby `recv.meth`). A parent that starts with
+        "." (Zig `.f(...)`) is a suffix: the callee starts at the grandparent."""
         text = self.text
-        calls = _unique(calls)
-        # several callee parts (Java `obj` + `method`) read from the first to the last
-        # a callee is under its call, never the call itself (Java: `a.b()` is `.c()`'s object)
-        parts = _parts(calls, caps, "call.name", depth=3, itself=False)
-        for node, names in zip(calls, parts, strict=True):
-            callee = fold(text.slice(names[0].start_byte, names[-1].end_byte)) if names else "?"
-            self.calls.append(Call(callee, text.span(node)))
+        src = text.src
+        calls = self.calls
+        seen: set[int] = set()
+        for node in caps.get("call", ()):
+            if node.id not in seen:
+                seen.add(node.id)
+                written = text.text(node)
+                if " " in written or "\n" in written:
+                    written = fold(written)
+                calls.append(Call(written, text.span(node)))
+        for tail in caps.get("call.tail", ()):
+            parent = tail.parent
+            if parent is None or tail.id in seen:
+                continue
+            seen.add(tail.id)
+            if src[parent.start_byte : parent.start_byte + 1] == b"." and parent.parent:
+                parent = parent.parent
+            start, end = parent.start_byte, tail.end_byte
+            span = text.span_of(start, end, parent.start_point, tail.end_point)
+            calls.append(Call(fold(text.slice(start, end)), span))
 
     def _types(self, caps: Caps) -> dict[int, tuple[str, Node]]:
         """Record type definitions; return every method owner: node id -> (name, node)."""

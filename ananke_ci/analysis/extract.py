@@ -11,7 +11,7 @@ One generic extractor serves every language: the per-language knowledge is in
                                                type; types are also method containers)
     @container  @container.name               (owners that are not types: Rust impl, ...)
     @import  @import.module  @import.name  @import.tail
-    @call  @call.name
+    @call (the callee: Call.span is the callee's)  @call.tail (see _collect.py)
     @comment
 
 Parts are paired with their owner by byte-range containment (see _collect.py).

@@ -36,6 +36,6 @@
 
 (preproc_include path: (_) @import.module) @import
 
-(call_expression function: (_) @call.name) @call
+(call_expression function: (_) @call)
 
 (comment) @comment

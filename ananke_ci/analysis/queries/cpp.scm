@@ -54,7 +54,7 @@
 (preproc_include path: (_) @import.module) @import
 (using_declaration (_) @import.module) @import
 
-(call_expression function: (_) @call.name) @call
-(new_expression type: (_) @call.name) @call
+(call_expression function: (_) @call)
+(new_expression type: (_) @call)
 
 (comment) @comment

@@ -26,7 +26,7 @@
 (using_directive name: (identifier) @import.name [(qualified_name) (identifier)] @import.module) @import
 (using_directive !name [(qualified_name) (identifier)] @import.module) @import
 
-(invocation_expression function: (_) @call.name) @call
-(object_creation_expression type: (_) @call.name) @call
+(invocation_expression function: (_) @call)
+(object_creation_expression type: (_) @call)
 
 (comment) @comment

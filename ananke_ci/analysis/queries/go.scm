@@ -32,6 +32,6 @@
 
 (import_spec name: (_)? @import.name path: (_) @import.module) @import
 
-(call_expression function: (_) @call.name) @call
+(call_expression function: (_) @call)
 
 (comment) @comment

@@ -25,7 +25,7 @@
 (import_declaration (scoped_identifier scope: (_) @import.module name: (_) @import.name)) @import
 (import_declaration (scoped_identifier) @import.module (asterisk) @import.name) @import
 
-(method_invocation object: (_)? @call.name name: (identifier) @call.name) @call
-(object_creation_expression type: (_) @call.name) @call
+(method_invocation name: (identifier) @call.tail)
+(object_creation_expression type: (_) @call)
 
 [(line_comment) (block_comment)] @comment

@@ -35,7 +35,7 @@
   (#eq? @_req "require"))
 (export_statement source: (string) @import.module) @import
 
-(call_expression function: (_) @call.name) @call
-(new_expression constructor: (_) @call.name) @call
+(call_expression function: (_) @call)
+(new_expression constructor: (_) @call)
 
 (comment) @comment

@@ -25,6 +25,6 @@
   (identifier (simple_identifier) @import.tail .) @import.module
   [(wildcard_import) @import.name (import_alias (type_identifier) @import.name)]?) @import
 
-(call_expression . (_) @call.name (call_suffix)) @call
+(call_expression . (_) @call (call_suffix))
 
 [(line_comment) (multiline_comment)] @comment

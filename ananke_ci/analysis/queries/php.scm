@@ -28,10 +28,10 @@
 ([(require_expression) (require_once_expression) (include_expression) (include_once_expression)]
   (string) @import.module) @import
 
-(function_call_expression function: (_) @call.name) @call
-(member_call_expression object: (_) @call.name name: (_) @call.name) @call
-(nullsafe_member_call_expression object: (_) @call.name name: (_) @call.name) @call
-(scoped_call_expression scope: (_) @call.name name: (_) @call.name) @call
-(object_creation_expression [(name) (qualified_name)] @call.name) @call
+(function_call_expression function: (_) @call)
+(member_call_expression name: (_) @call.tail)
+(nullsafe_member_call_expression name: (_) @call.tail)
+(scoped_call_expression name: (_) @call.tail)
+(object_creation_expression [(name) (qualified_name)] @call)
 
 (comment) @comment

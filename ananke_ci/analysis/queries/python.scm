@@ -28,6 +28,6 @@
   (wildcard_import) @import.name) @import
 (future_import_statement name: (dotted_name) @import.name) @import
 
-(call function: (_) @call.name) @call
+(call function: (_) @call)
 
 (comment) @comment

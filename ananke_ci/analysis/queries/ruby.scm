@@ -23,6 +23,6 @@
 ((call method: (identifier) @_m arguments: (argument_list . (string) @import.module)) @import
   (#any-of? @_m "require" "require_relative" "load"))
 
-(call receiver: (_)? @call.name method: (_) @call.name) @call
+(call method: (_) @call.tail)
 
 (comment) @comment

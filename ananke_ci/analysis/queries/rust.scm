@@ -27,7 +27,7 @@
 (use_declaration argument: (use_wildcard (_) @import.module) @import.name) @import
 (extern_crate_declaration name: (identifier) @import.module) @import
 
-(call_expression function: (_) @call.name) @call
-(macro_invocation macro: (_) @call.name) @call
+(call_expression function: (_) @call)
+(macro_invocation macro: (_) @call)
 
 [(line_comment) (block_comment)] @comment

@@ -27,6 +27,6 @@
 
 (import_declaration (identifier) @import.module) @import
 
-(call_expression . (_) @call.name (call_suffix)) @call
+(call_expression . (_) @call (call_suffix))
 
 [(comment) (multiline_comment)] @comment

@@ -33,10 +33,8 @@
        (FnCallArguments (ErrorUnionExpr (SuffixExpr (STRINGLITERALSINGLE) @import.module)))))) @import
   (#eq? @_builtin "@import"))
 
-(SuffixExpr [(IDENTIFIER) (BUILTINIDENTIFIER)] @call.name . (FnCallArguments)) @call
-; `a.b.f(x)`: the whole SuffixExpr is the call (a chain `a.f().g()` counts once)
-(SuffixExpr
-  . (IDENTIFIER) @call.name
-  (FieldOrFnCall function_call: (IDENTIFIER) @call.name (FnCallArguments))) @call
+(SuffixExpr [(IDENTIFIER) (BUILTINIDENTIFIER)] @call . (FnCallArguments))
+; `a.b.f(x)`: the callee runs from the start of the SuffixExpr to `f` (see _collect.py)
+(FieldOrFnCall function_call: (IDENTIFIER) @call.tail (FnCallArguments))
 
 [(line_comment) (doc_comment) (container_doc_comment)] @comment
