@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ananke_ci.analysis.extract import _compiled, extract_facts  # noqa: E402
-from ananke_ci.analysis.languages import language_for_path  # noqa: E402
+from ananke_ci.analysis.extract import _compiled, extract_facts
+from ananke_ci.analysis.languages import language_for_path
 
 
 def _corpus(root: Path) -> list[tuple[str, bytes, str]]:

@@ -6,6 +6,7 @@
   (FnProto
     function: (IDENTIFIER) @function.name
     (ParamDeclList) @function.params
+    "!"? @function.return_type
     (_)* @function.return_type)
   (Block)? @function.body) @function.def
 
