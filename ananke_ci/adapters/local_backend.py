@@ -1,0 +1,137 @@
+"""The embedded CPU backend: a small code model decoded in-process under llguidance masks.
+
+`LocalBackend` implements the `Backend` port. The model is loaded lazily on the first request
+(and once per process, whatever the number of backends); every grammar is validated against
+the model's tokenizer before any token is generated, so a bad grammar is a clear error, not
+a silently unconstrained output.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ananke_ci.adapters.local_model import LoadedModel, load
+from ananke_ci.core.protocol import (
+    Candidate,
+    Constraint,
+    GenerationRequest,
+    GenerationResponse,
+    ProtocolError,
+    Provenance,
+    Timings,
+)
+
+_VERSIONED = ("torch", "transformers", "llguidance", "ananke-ci")
+
+
+class LocalBackend:
+    """transformers + llguidance on CPU; `model` is a local directory, `.gguf` file or hub id."""
+
+    name = "local"
+
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        *,
+        loaded: LoadedModel | None = None,
+        overlap: bool = True,
+        environ: Mapping[str, str] = os.environ,
+    ) -> None:
+        self._model = model
+        self._loaded = loaded
+        self._environ = environ
+        self.overlap = overlap  # compute masks in a thread during the forward pass
+        # one request at a time: the model and its caches are not shared between decodes
+        self._lock = threading.Lock()
+
+    def loaded(self) -> LoadedModel:
+        """The model, loaded on first use (7-10 s; 80-90 s the very first time: conversion)."""
+        if self._loaded is None:
+            self._loaded = load(self._model, self._environ)
+        return self._loaded
+
+    def provenance(self) -> Provenance:
+        return Provenance(self.name, self.loaded().name, _versions())
+
+    def generate(self, request: GenerationRequest) -> GenerationResponse:
+        from ananke_ci.adapters.decode import Settings, run_samples
+
+        queued = time.perf_counter()
+        with self._lock:
+            started = time.perf_counter()
+            lm = self.loaded()
+            new_matcher = None
+            if request.constraint is not None:
+                new_matcher = matcher_factory(lm, request.constraint)
+            compiled = time.perf_counter()
+            seed = request.seed if request.seed is not None else secrets.randbits(31)
+            settings = Settings(request.max_tokens, request.temperature, seed, request.stop,
+                                self.overlap)
+            samples = run_samples(lm, _prompt(request), max(1, request.n), settings, new_matcher)
+            done = time.perf_counter()
+        candidates = tuple(
+            Candidate(s.text, len(s.tokens), s.finish_reason, s.grammar_satisfied, s.violation)
+            for s in samples
+        )
+        timings = Timings(
+            queue_ms=(started - queued) * 1000,
+            compile_ms=(compiled - started) * 1000,
+            generate_ms=(done - compiled) * 1000,
+        )
+        return GenerationResponse(candidates, self.provenance(), timings, request.request_id)
+
+
+def grammar_of(constraint: Constraint) -> str:
+    """The llguidance grammar for a constraint of any kind."""
+    from llguidance import LLMatcher
+
+    if constraint.kind == "lark":
+        return str(LLMatcher.grammar_from_lark(constraint.text))
+    if constraint.kind == "regex":
+        return str(LLMatcher.grammar_from_regex(constraint.text))
+    return str(LLMatcher.grammar_from_json_schema(constraint.text))
+
+
+def matcher_factory(lm: LoadedModel, constraint: Constraint) -> Callable[[], Any]:
+    """Validate the constraint against the tokenizer once; then fresh matchers on demand."""
+    from llguidance import LLMatcher
+
+    try:
+        grammar = grammar_of(constraint)
+    except (ValueError, RuntimeError) as exc:
+        raise ProtocolError(422, f"invalid {constraint.kind} constraint: {exc}") from None
+    error = LLMatcher.validate_grammar(grammar, lm.lltokenizer)
+    if error:
+        raise ProtocolError(422, f"invalid {constraint.kind} constraint: {error}")
+
+    def new() -> Any:
+        return LLMatcher(lm.lltokenizer, grammar, log_level=0)
+
+    return new
+
+
+def _prompt(request: GenerationRequest) -> str:
+    if request.prompt:
+        return request.prompt
+    # Qwen2.5-Coder's fill-in-the-middle tokens
+    return f"<|fim_prefix|>{request.prefix}<|fim_suffix|>{request.suffix}<|fim_middle|>"
+
+
+_VERSIONS: dict[str, str] = {}
+
+
+def _versions() -> dict[str, str]:
+    if not _VERSIONS:
+        for dist in _VERSIONED:
+            try:
+                _VERSIONS[dist] = metadata.version(dist)
+            except metadata.PackageNotFoundError:
+                _VERSIONS[dist] = "unknown"
+    return dict(_VERSIONS)
