@@ -361,7 +361,7 @@ def test_format_json(one_error: GitRepo, cli: Cli) -> None:
     assert {k: finding[k] for k in ("rule", "name", "severity", "path", "line", "col",
                                     "end_line", "end_col", "message")} == {
         "rule": "ANK201", "name": "banned-call", "severity": "error", "path": "a.py",
-        "line": 3, "col": 1, "end_line": 3, "end_col": 16,
+        "line": 3, "col": 1, "end_line": 3, "end_col": 10,  # the callee
         "message": "call of banned `os.system`: use subprocess.run",
     }
     assert doc["summary"] == {"errors": 1, "warnings": 0, "notes": 0, "files": 1,
@@ -379,7 +379,7 @@ def test_format_sarif_to_a_file(one_error: GitRepo, cli: Cli) -> None:
     location = result["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "a.py", "uriBaseId": "%SRCROOT%"}
     assert location["region"] == {"startLine": 3, "startColumn": 1, "endLine": 3,
-                                  "endColumn": 16}
+                                  "endColumn": 10}
     # text on the terminal and SARIF in a file at once
     both = cli("validate", "--format", "text", "--format", "sarif:both.sarif")
     assert both.lines == ["a.py:3:1: ANK201 " + BANNED, "1 error in 1 file"]
@@ -390,7 +390,7 @@ def test_format_github(one_error: GitRepo, cli: Cli) -> None:
     run = cli("validate", "--format", "github")
     assert run.code == 1
     assert run.lines == [
-        "::error file=a.py,line=3,col=1,endLine=3,endColumn=16,title=ANK201::"
+        "::error file=a.py,line=3,col=1,endLine=3,endColumn=10,title=ANK201::"
         "call of banned `os.system`: use subprocess.run%0A" + HINT
     ]
 
