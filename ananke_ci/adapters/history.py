@@ -12,6 +12,10 @@ from pathlib import Path
 from ananke_ci.adapters.proc import run, stream_lines
 from ananke_ci.analysis.history import LOG_ARGS, RECORD_SEP, Commit, parse_log
 
+# git log -M keeps up to 96 MiB of delta bases by default: 32 MiB took its peak RSS on
+# pydantic's history from 203 to 113 MiB at the same CPU time (8 MiB cost 25% more CPU)
+_LOW_MEMORY = ("-c", "core.deltaBaseCacheLimit=32m")
+
 
 def _git(root: Path, *args: str, check: bool = True) -> tuple[int, bytes]:
     result = run(["git", *args], cwd=root, check=check)
@@ -52,7 +56,8 @@ def mine(
     head) sees the commits in the same order as a full one.
     """
     revs = f"{since}..{head}" if since else head
-    records = stream_lines(["git", *LOG_ARGS, "--reverse", revs, "--"], cwd=root, sep=RECORD_SEP)
+    cmd = ["git", *_LOW_MEMORY, *LOG_ARGS, "--reverse", revs, "--"]
+    records = stream_lines(cmd, cwd=root, sep=RECORD_SEP)
     for commit in parse_log(records):
         if on_commit is not None:
             on_commit(commit)

@@ -8,13 +8,11 @@ thousand files. Betweenness is networkx's, sampled with a fixed seed on large gr
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import networkx as nx
 
-from ananke_ci.analysis.salience.aggregate import CoChange
 from ananke_ci.analysis.salience.model import Centrality
 
 EXACT_BETWEENNESS_MAX = 300  # above this many nodes, betweenness is sampled
@@ -22,33 +20,13 @@ BETWEENNESS_SAMPLES = 200
 SEED = 20240229
 
 
-def import_graph(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> nx.DiGraph:
-    """importer -> imported; nodes sorted so sampling with a seed is reproducible."""
-    g = nx.DiGraph()
-    g.add_nodes_from(sorted(nodes))
-    g.add_edges_from(sorted(e for e in edges if e[0] in g and e[1] in g))
+def build_graph(nodes: Sequence[str], edges: Iterable[tuple[str, str, float]], *,
+                directed: bool) -> nx.Graph:
+    """Nodes in the given (sorted) order, so seeded sampling is reproducible."""
+    g = nx.DiGraph() if directed else nx.Graph()
+    g.add_nodes_from(nodes)
+    g.add_weighted_edges_from(edges)
     return g
-
-
-def cochange_graph(nodes: Iterable[str], pairs: Mapping[tuple[str, str], CoChange],
-                   min_shared: int = 2) -> nx.Graph:
-    """Files joined when they changed together at least `min_shared` times, weighted by decay."""
-    g = nx.Graph()
-    g.add_nodes_from(sorted(nodes))
-    for (a, b), cc in sorted(pairs.items()):
-        if cc.shared >= min_shared and a in g and b in g:
-            g.add_edge(a, b, weight=cc.weight, shared=cc.shared)
-    return g
-
-
-def graph_key(g: nx.Graph) -> str:
-    """A digest of nodes and edges: centralities are reused while it stays the same."""
-    h = hashlib.sha256(b"directed" if g.is_directed() else b"undirected")
-    for n in g.nodes:
-        h.update(b"\0n" + str(n).encode())
-    for a, b, w in sorted(g.edges(data="weight", default=1.0)):
-        h.update(f"\0e{a}\0{b}\0{w!r}".encode())
-    return h.hexdigest()
 
 
 def _adjacency(g: nx.Graph) -> dict[str, dict[str, float]]:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ananke_ci.analysis.salience.aggregate import CoChange, HistoryState, decayed
-from ananke_ci.analysis.salience.graphs import (
-    centralities,
-    cochange_graph,
-    graph_key,
-    import_graph,
-)
 from ananke_ci.analysis.salience.imports import ImportSpec, import_edges
 from ananke_ci.analysis.salience.model import Centrality, FileSalience
 from ananke_ci.analysis.salience.score import FileFigures, is_test_path, score_files
@@ -41,16 +36,23 @@ def rank(
     language we do not resolve) falls back to the co-change graph. They are reused from
     `cached` when the graph is unchanged.
     """
-    present = set(paths)
-    edges = import_edges(imports, paths, go_modules)
-    pairs = history.co_changes(present)
-    graph = import_graph(paths, edges)
+    nodes = sorted(set(paths))
+    edges = import_edges(imports, nodes, go_modules)
+    pairs = history.co_changes(set(nodes))
     kind = "imports"
-    if graph.number_of_edges() == 0:
-        graph, kind = cochange_graph(paths, pairs, MIN_SHARED), "co-change"
-    key = graph_key(graph)
-    cent = cached if cached is not None and cached.key == key else CentralityCache(
-        key, centralities(graph))
+    weighted = sorted((a, b, 1.0) for a, b in edges)
+    if not weighted:
+        kind = "co-change"
+        weighted = sorted((a, b, cc.weight) for (a, b), cc in pairs.items()
+                          if cc.shared >= MIN_SHARED)
+    key = graph_key(kind, nodes, weighted)
+    cent = cached
+    if cent is None or cent.key != key:
+        # networkx is imported only here: an unchanged graph (most commits) never needs it
+        from ananke_ci.analysis.salience.graphs import build_graph, centralities
+
+        graph = build_graph(nodes, weighted, directed=kind == "imports")
+        cent = CentralityCache(key, centralities(graph))
     partners, tested = _partners_and_tests(paths, edges, pairs)
     none = Centrality(0.0, 0.0, 0.0)
     figures = [
@@ -58,7 +60,18 @@ def rank(
                  centrality=cent.values.get(p, none))
         for p in paths
     ]
-    return Ranking(tuple(score_files(figures)), kind, cent, graph.number_of_edges())
+    return Ranking(tuple(score_files(figures)), kind, cent, len(weighted))
+
+
+def graph_key(kind: str, nodes: Sequence[str], edges: Sequence[tuple[str, str, float]]) -> str:
+    """A digest of the graph: centralities are reused while it stays the same."""
+    h = hashlib.sha256(kind.encode())
+    for n in nodes:
+        h.update(b"\0n" + n.encode())
+    for a, b, w in edges:
+        h.update(f"\0e{a}\0{b}\0{w!r}".encode())
+    digest: str = h.hexdigest()
+    return digest
 
 
 def _partners_and_tests(
