@@ -51,13 +51,19 @@ def _owner(node: Node, owners: dict[int, int], depth: int, itself: bool = False)
 
 
 def _parts(
-    owners: list[Node], caps: Caps, name: str, depth: int = _DEPTH, itself: bool = True
+    owners: list[Node],
+    caps: Caps,
+    name: str,
+    depth: int = _DEPTH,
+    itself: bool = True,
+    index: dict[int, int] | None = None,
 ) -> list[list[Node]]:
     """The nodes captured as `name`, each handed to its nearest owner."""
     out: list[list[Node]] = [[] for _ in owners]
     nodes = caps.get(name)
     if nodes:
-        index = {node.id: i for i, node in enumerate(owners)}
+        if index is None:
+            index = {node.id: i for i, node in enumerate(owners)}
         for node in _unique(nodes):
             owner = _owner(node, index, depth, itself)
             if owner >= 0:
@@ -190,10 +196,10 @@ class Collector:
             return
         text = self.text
         defs = _unique(defs)
-        parts = {name: _parts(defs, caps, name) for name in _FN_PARTS}
-        returns = _parts(defs, caps, "function.return_type")
-        params = self._params(defs, caps, parts["function.params"])
-        def_ids = {node.id for node in defs}
+        def_ids = {node.id: i for i, node in enumerate(defs)}
+        parts = {name: _parts(defs, caps, name, index=def_ids) for name in _FN_PARTS}
+        returns = _parts(defs, caps, "function.return_type", index=def_ids)
+        params = self._params(defs, caps, parts["function.params"], def_ids)
         for i, node in enumerate(defs):
             body = _first(parts["function.body"][i])
             name_node = _first(parts["function.name"][i])
@@ -216,7 +222,9 @@ class Collector:
             )
             self.function_nodes.append(FunctionNodes(function, node, body, container_node))
 
-    def _params(self, defs: list[Node], caps: Caps, lists: list[list[Node]]) -> list[list[Param]]:
+    def _params(
+        self, defs: list[Node], caps: Caps, lists: list[list[Node]], def_ids: dict[int, int]
+    ) -> list[list[Param]]:
         """Parameters per def; only those inside the def's parameter list when it has one
         (a Go receiver is not a parameter)."""
         text = self.text
@@ -236,7 +244,11 @@ class Collector:
         if not found:
             return out
         found.sort(key=lambda item: item[0].start_byte)
-        index = {node.id: i for i, node in enumerate(defs)}
+        # a parameter sits right under its list (or its def, when the grammar has no list)
+        index = dict(def_ids)
+        for i, plist in enumerate(lists):
+            if plist:
+                index[plist[0].id] = i
         for node, name_node, type_node in found:
             owner = _owner(node, index, _DEPTH, itself=True)
             if owner < 0:

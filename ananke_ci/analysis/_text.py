@@ -9,6 +9,16 @@ from tree_sitter import Node
 
 from ananke_ci.core.facts import Span
 
+_new_span = object.__new__
+# slot descriptors set a frozen dataclass's fields directly (what its __init__ does, minus
+# the per-field object.__setattr__ dispatch)
+_set_start_line = Span.__dict__["start_line"].__set__
+_set_start_col = Span.__dict__["start_col"].__set__
+_set_end_line = Span.__dict__["end_line"].__set__
+_set_end_col = Span.__dict__["end_col"].__set__
+_set_start_byte = Span.__dict__["start_byte"].__set__
+_set_end_byte = Span.__dict__["end_byte"].__set__
+
 
 def fold(text: str) -> str:
     """Collapse every run of whitespace to one space."""
@@ -39,7 +49,15 @@ class SourceText:
         if not self.ascii:
             scol = self._char_col(start, scol)
             ecol = self._char_col(end, ecol)
-        return Span(srow + 1, scol + 1, erow + 1, ecol + 1, start, end)
+        # the frozen dataclass __init__ costs ~2x this on a hot path (one Span per call)
+        span = _new_span(Span)
+        _set_start_line(span, srow + 1)
+        _set_start_col(span, scol + 1)
+        _set_end_line(span, erow + 1)
+        _set_end_col(span, ecol + 1)
+        _set_start_byte(span, start)
+        _set_end_byte(span, end)
+        return span
 
     def _char_col(self, byte: int, byte_col: int) -> int:
         return len(self.src[byte - byte_col : byte].decode("utf-8", "replace"))
