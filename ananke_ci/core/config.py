@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from ananke_ci.core.errors import UserError
@@ -18,12 +19,33 @@ from ananke_ci.core.rules_catalog import RULES, lookup
 
 OFF = "off"
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
+BACKENDS = ("local", "openai", "modal")
 
 
 @dataclass(frozen=True, slots=True)
 class Ban:
     name: str  # dotted call or module name, as the user wrote it
     reason: str  # shown in the finding; may be ""
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateConfig:
+    """[generate]: how `ananke-ci fix` asks for candidates (flags override it)."""
+
+    backend: str = "local"  # one of BACKENDS
+    model: str | None = None  # hub id or local path; None: the backend's default
+    endpoint: str | None = None  # URL for the openai and modal backends
+    max_tokens: int = 256  # per candidate
+    attempts: int = 3  # rounds of refinement per hole
+    n: int = 2  # candidates per round
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyConfig:
+    """[verify]: an optional test command run on each candidate in a temporary worktree."""
+
+    command: str | None = None  # e.g. "pytest -x -q", run by the shell
+    timeout: float = 120.0  # seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +59,8 @@ class Config:
     banned_imports: tuple[Ban, ...] = ()
     intensity_pins: Mapping[str, Intensity] = field(default_factory=dict)  # glob -> intensity
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    generate: GenerateConfig = field(default_factory=GenerateConfig)
+    verify: VerifyConfig = field(default_factory=VerifyConfig)
 
     def severity_for(self, rule_id: str) -> str:
         """The configured severity of a rule, "off", or its default."""
@@ -47,7 +71,7 @@ class Config:
 
 _TOP_KEYS = {
     "fail-level", "filter", "exclude", "rules", "banned-calls", "banned-imports",
-    "intensity", "max-file-bytes",
+    "intensity", "max-file-bytes", "generate", "verify",
 }
 
 
@@ -125,7 +149,57 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
         banned_imports=_bans(doc, "banned-imports", fail),
         intensity_pins=pins,
         max_file_bytes=max_bytes,
+        generate=_generate(_section(doc, "generate", GenerateConfig, fail), fail),
+        verify=_verify(_section(doc, "verify", VerifyConfig, fail), fail),
     )
+
+
+def _section(doc: Mapping[str, Any], key: str, record: type, fail: Any) -> dict[str, Any]:
+    """A sub-table whose keys (with '-' or '_') are the record's fields."""
+    table = _table(doc, key, fail)
+    fields = [f.name for f in dataclass_fields(record)]
+    out: dict[str, Any] = {}
+    for name, value in table.items():
+        field_name = name.replace("-", "_")
+        if field_name not in fields:
+            raise fail(name, f"unknown key {name!r} in [{key}] (valid keys: "
+                       + ", ".join(f.replace("_", "-") for f in fields) + ")")
+        out[field_name] = value
+    return out
+
+
+def _positive_int(values: dict[str, Any], key: str, section: str, fail: Any) -> None:
+    value = values.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                              or value <= 0):
+        name = key.replace("_", "-")
+        raise fail(name, f"{section}.{name} must be a positive integer")
+
+
+def _optional_string(values: dict[str, Any], key: str, section: str, fail: Any) -> None:
+    value = values.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise fail(key, f"{section}.{key} must be a non-empty string")
+
+
+def _generate(values: dict[str, Any], fail: Any) -> GenerateConfig:
+    backend = values.get("backend", "local")
+    if backend not in BACKENDS:
+        raise fail("backend", f"generate.backend must be one of {', '.join(BACKENDS)}, "
+                   f"not {backend!r}")
+    for key in ("model", "endpoint"):
+        _optional_string(values, key, "generate", fail)
+    for key in ("max_tokens", "attempts", "n"):
+        _positive_int(values, key, "generate", fail)
+    return GenerateConfig(**values)
+
+
+def _verify(values: dict[str, Any], fail: Any) -> VerifyConfig:
+    _optional_string(values, "command", "verify", fail)
+    timeout = values.get("timeout", 120.0)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise fail("timeout", "verify.timeout must be a positive number of seconds")
+    return VerifyConfig(command=values.get("command"), timeout=float(timeout))
 
 
 def _table(doc: Mapping[str, Any], key: str, fail: Any) -> dict[str, Any]:
