@@ -27,6 +27,12 @@ def _head_of_checkout() -> str:
 
 
 @pytest.fixture(scope="module")
+def rev() -> str:
+    """HEAD once per module: the hook env is built once even while others commit."""
+    return _head_of_checkout()
+
+
+@pytest.fixture(scope="module")
 def hook_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Environment for pre-commit: a private cache shared by the module's tests."""
     home = tmp_path_factory.mktemp("pre-commit-home")
@@ -42,7 +48,7 @@ def hook_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.fixture
-def project(tmp_path: Path, hook_env: dict[str, str]) -> GitRepo:
+def project(tmp_path: Path, hook_env: dict[str, str], rev: str) -> GitRepo:
     """A user's repository whose .pre-commit-config.yaml points at this checkout's HEAD."""
     repo = GitRepo(tmp_path / "user-repo")
     repo.env.update(hook_env)
@@ -51,7 +57,7 @@ def project(tmp_path: Path, hook_env: dict[str, str]) -> GitRepo:
     repo.write(".pre-commit-config.yaml", (
         "repos:\n"
         f"  - repo: {PROJECT_ROOT}\n"
-        f"    rev: {_head_of_checkout()}\n"
+        f"    rev: {rev}\n"
         "    hooks:\n"
         "      - id: ananke-validate\n"
     ))
