@@ -8,7 +8,7 @@ up from the part to the nearest captured owner, a few levels at most.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Container
 
 from tree_sitter import Node
 
@@ -297,7 +297,7 @@ def _return_type(text: SourceText, nodes: list[Node]) -> str:
 
 
 def _enclosing_owner(
-    node: Node, owners: dict[int, tuple[str, Node]], functions: Any
+    node: Node, owners: dict[int, tuple[str, Node]], functions: Container[int]
 ) -> tuple[str | None, Node | None]:
     """The nearest enclosing class/struct/impl; a function nested in a function has none."""
     parent = node.parent

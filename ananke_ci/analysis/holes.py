@@ -103,8 +103,10 @@ def find_holes(
             owner = _enclosing(functions, comment.span.start_byte, comment.span.end_byte)
             holes.append(Hole("todo", match.group(1), comment.text, comment.span, owner))
     rules = load_rules().get(language)
-    stub_file = rules is not None and path.endswith(rules.exempt_extensions or ("\0",))
-    if rules is not None and not stub_file:  # a stub file is all legitimate `...` bodies
+    # a stub file (.pyi) is all legitimate `...` bodies
+    if rules is not None and not (
+        rules.exempt_extensions and path.endswith(rules.exempt_extensions)
+    ):
         for fn in functions:
             if fn.body is not None:
                 hole = _typed_hole(rules, text, fn, fn.body)
