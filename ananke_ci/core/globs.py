@@ -27,14 +27,21 @@ def _compile(glob: str) -> re.Pattern[str]:
             out.append(re.escape(glob[i]))
             i += 1
     body = "".join(out)
-    # a glob without a slash matches the name at any depth, as in .gitignore
-    prefix = "" if "/" in glob.rstrip("/") else "(?:.*/)?"
-    return re.compile(f"{prefix}{body}(?:/.*)?\\Z")
+    return re.compile(f"{body}(?:/.*)?\\Z")
+
+
+def _anchored(glob: str) -> str:
+    """As .gitignore reads it: a slash at the start or in the middle anchors the glob at the
+    root; otherwise it matches at any depth. A trailing slash only says "a directory"."""
+    core = glob.rstrip("/") or glob
+    if core.startswith("/"):
+        return core.lstrip("/")
+    return core if "/" in core else "**/" + core
 
 
 def glob_match(path: str, glob: str) -> bool:
     """True when the repository-relative `path` matches `glob` (or lies under it)."""
-    return _compile(glob.lstrip("/")).match(path) is not None
+    return _compile(_anchored(glob)).match(path) is not None
 
 
 def first_match(path: str, globs: list[str] | tuple[str, ...]) -> str | None:
