@@ -1,0 +1,103 @@
+"""Pieces every body grammar shares: banned-name sanitising, ban regexes, return types.
+
+Regexes here are in llguidance's dialect (Rust regex syntax: no `\\b`, no lookarounds);
+`(?s:...)` lets `.` cross the newline a line terminal ends with.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from ananke_ci.core.errors import UserError
+
+# an identifier, optionally dotted or `::`-qualified (os.system, std::process::Command, $.ajax)
+_NAME_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*((\.|::)[A-Za-z_$][A-Za-z0-9_$]*)*\Z")
+MAX_BANNED = 200
+MAX_NAME = 100
+WORD = "A-Za-z0-9_$"  # identifier characters (`$` for JS); a ban needs a non-word either side
+HOLE_MARKERS = ("TODO", "FIXME", "XXX", "HACK")
+
+
+def sanitize_banned(names: Iterable[str]) -> tuple[str, ...]:
+    """Banned names checked to be identifiers before they enter a grammar.
+
+    Raises UserError naming the first bad entry: a ban that silently disappeared would let
+    the model write exactly what the configuration forbids.
+    """
+    seen: dict[str, None] = {}
+    for raw in names:
+        name = raw.strip()
+        if len(name) > MAX_NAME or not _NAME_RE.match(name):
+            shown = name[:40] + ("..." if len(name) > 40 else "")
+            raise UserError(f"banned name {shown!r} is not an identifier or dotted name")
+        seen[name] = None
+    if len(seen) > MAX_BANNED:
+        raise UserError(f"more than {MAX_BANNED} banned names")
+    return tuple(sorted(seen))
+
+
+def name_regex(name: str) -> str:
+    """A banned (sanitised) name as a regex fragment; `.`/`::` may have spaces around them."""
+    parts = re.split(r"(\.|::)", name)
+    out = []
+    for part in parts:
+        if part == ".":
+            out.append(r"\s*\.\s*")
+        elif part == "::":
+            out.append(r"\s*::\s*")
+        else:
+            out.append(part.replace("$", r"\$"))
+    return "".join(out)
+
+
+def ban_regex(words: Sequence[str], extra: Sequence[str] = ()) -> str:
+    """A regex matching any line that holds a banned word (as a whole word) or an extra pattern.
+
+    `words` are regex fragments that must stand alone as words; `extra` are fragments matched
+    anywhere (placeholder statements that would re-emit the hole).
+    """
+    alternatives = []
+    if words:
+        alternation = "|".join(words)
+        alternatives.append(f"(.*[^{WORD}])?({alternation})([^{WORD}].*)?")
+    alternatives.extend(f".*({fragment}).*" for fragment in extra)
+    return "(?s:" + "|".join(alternatives) + ")"
+
+
+def banned_words(banned: Sequence[str]) -> list[str]:
+    """Sanitised user bans plus the hole markers, as word fragments."""
+    return [name_regex(name) for name in sanitize_banned(banned)] + list(HOLE_MARKERS)
+
+
+def lark_regex(pattern: str) -> str:
+    """A regex as a Lark `/.../` literal (only `/` needs escaping)."""
+    return "/" + pattern.replace("/", "\\/") + "/"
+
+
+def lark_string(text: str) -> str:
+    """A literal as a Lark string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t") + '"'
+
+
+_VOID = {
+    "python": re.compile(r"^(None|NoReturn|Never|typing\.NoReturn|typing\.Never)$"),
+    "rust": re.compile(r"^(\(\s*\)|!)$"),
+    "go": re.compile(r"^$"),
+    "java": re.compile(r"^void$"),
+    "typescript": re.compile(r"^(void|never|undefined|Promise\s*<\s*void\s*>)$"),
+}
+
+
+def needs_return(language: str, return_type: str | None) -> bool:
+    """Whether a declared return type asks for a value (no type written: no requirement)."""
+    if return_type is None:
+        return False
+    written = return_type.strip().lstrip(":").strip()
+    if language == "rust":
+        written = written.removeprefix("->").strip()
+    if not written:
+        return False
+    family = "typescript" if language in ("tsx", "javascript") else language
+    void = _VOID.get(family)
+    return void is None or not void.match(written)
