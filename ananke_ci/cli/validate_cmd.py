@@ -20,12 +20,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_target_options(p, default="staged")
     p.add_argument("--filter", choices=[m.value for m in FilterMode], default=None,
                    help="which findings count: on added lines (default), anywhere in a hunk, "
-                   "anywhere in a touched file, or everything")
+                   "anywhere in a touched file, or everything in the files checked (with "
+                   "--staged/--diff those are the touched files, so nofilter equals file)")
     p.add_argument("--format", action="append", default=[], metavar="FORMAT[:PATH]",
                    help=f"output format, repeatable ({', '.join(FORMATS)}); "
                    "FORMAT:PATH writes to a file")
     p.add_argument("--fail-level", choices=["error", "warning", "note"], default=None,
                    help="lowest severity that makes the exit status 1 (default: error)")
+    p.add_argument("--no-baseline", action="store_true",
+                   help="report findings recorded in the baseline file too")
     p.add_argument("-q", "--quiet", action="store_true", help="no notices on stderr")
     p.set_defaults(func=run)
 
@@ -38,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     specs = parse_specs(args.format)  # a bad --format fails before any work
     root, target, config = load(args)
     mode = FilterMode(args.filter) if args.filter else config.filter_mode
-    result = validate(root, target, config, mode)
+    result = validate(root, target, config, mode, baseline=not args.no_baseline)
     if not args.quiet:
         for notice in result.notices:
             print(f"ananke-ci: {notice}", file=sys.stderr)
