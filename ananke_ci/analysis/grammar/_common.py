@@ -1,7 +1,7 @@
 """Pieces every body grammar shares: banned-name sanitising, ban regexes, return types.
 
-Regexes here are in llguidance's dialect (Rust regex syntax: no `\\b`, no lookarounds);
-`(?s:...)` lets `.` cross the newline a line terminal ends with.
+Regexes here are in llguidance's dialect (Rust regex syntax: no `\\b`, no lookarounds).
+A ban applies to one line's text without its newline, so `.` covers it.
 """
 
 from __future__ import annotations
@@ -51,18 +51,20 @@ def name_regex(name: str) -> str:
     return "".join(out)
 
 
-def ban_regex(words: Sequence[str], extra: Sequence[str] = ()) -> str:
+def ban_regex(words: Sequence[str], extra: Sequence[str] = (), whole: Sequence[str] = ()) -> str:
     """A regex matching any line that holds a banned word (as a whole word) or an extra pattern.
 
     `words` are regex fragments that must stand alone as words; `extra` are fragments matched
-    anywhere (placeholder statements that would re-emit the hole).
+    anywhere (placeholder statements that would re-emit the hole); `whole` must match the
+    entire text.
     """
     alternatives = []
     if words:
         alternation = "|".join(words)
         alternatives.append(f"(.*[^{WORD}])?({alternation})([^{WORD}].*)?")
     alternatives.extend(f".*({fragment}).*" for fragment in extra)
-    return "(?s:" + "|".join(alternatives) + ")"
+    alternatives.extend(f"({pattern})" for pattern in whole)
+    return "|".join(alternatives)
 
 
 def banned_words(banned: Sequence[str]) -> list[str]:

@@ -19,12 +19,18 @@ from dataclasses import dataclass
 
 from ananke_ci.analysis.grammar._common import ban_regex, lark_regex, lark_string
 
-_OPEN_END = r"[^\n]*[(\[{,\\][ \t]*(#[^\n]*)?"
-_COLON_END = r"[^\n]*:[ \t]*(#[^\n]*)?"
-_RETURN = r"(return|yield)([^A-Za-z0-9_\n][^\n]*)?"
-_BARE_RETURN = r"return[ \t]*(#[^\n]*)?"
-_TOP_PLACEHOLDER = r"(pass|\.\.\.)[ \t]*(;[ \t]*)?(#[^\n]*)?|[rRbBuUfF]{0,2}[\"'][^\n]*"
-_ELLIPSIS = r"\.\.\.[ \t]*(#[^\n]*)?"
+# Line kinds by their last non-blank character, written positively (no `&`/`~` but the ban:
+# every extra intersection multiplies the lexer's states)
+_LAST_SIMPLE = r"[^\s:(\[{,\\]"
+_SIMPLE = rf"([^\s#:(\[{{,\\]|[^\s#][^\n]*{_LAST_SIMPLE})[ \t]*"
+_HEAD = r"[^\s#][^\n]*:[ \t]*"
+_OPEN = r"[^\s#][^\n]*[(\[{,\\][ \t]*"
+# `return <value>` / `yield ...`: the keyword, then a space or a bracket or a quote
+_RET_START = r"(return|yield)[ \t(\[{\"']"
+_RETURN = rf"{_RET_START}([^\n]*{_LAST_SIMPLE})?[ \t]*"
+_OPEN_RETURN = rf"{_RET_START}([^\n]*[(\[{{,\\])?[ \t]*"
+# statements that are no answer at the body's top level: the hole itself, or a docstring
+_TOP_PLACEHOLDERS = (r"(pass|\.\.\.)[ \t]*(;[ \t]*)?(#.*)?", r"[rRbBuUfF]{0,2}[\"'].*")
 PLACEHOLDER_FRAGMENTS = (r"raise\s+NotImplementedError",)
 
 
@@ -38,24 +44,23 @@ class PythonLayout:
 def python_body_grammar(layout: PythonLayout, words: list[str], require_return: bool) -> str:
     """The Lark text; `words` are banned-word regex fragments (already sanitised)."""
     ban = lark_regex(ban_regex(words, PLACEHOLDER_FRAGMENTS))
-    code = r"[^\s#][^\n]*"
+    top_ban = lark_regex(ban_regex(words, PLACEHOLDER_FRAGMENTS, _TOP_PLACEHOLDERS))
     lines = [
         "%llguidance {}",
         "",
-        "start: " + ("rbody0" if require_return else "body0") + ' FENCE?',
+        "start: " + ("rbody0" if require_return else "body0") + " FENCE?",
         'FENCE: "```"',
         "BLANK: /[ \\t]*\\n/",
-        f"COMMENT: {lark_string(layout.base)} /[ \\t]*#[^\\n]*/ & ~{ban} " + r'"\n"',
-        # content kinds (no newline): shared by every depth
-        f"C_SIMPLE: /{code}/ & ~/{_COLON_END}/ & ~/{_OPEN_END}/ & ~/{_RETURN}/"
-        f" & ~/{_ELLIPSIS}/ & ~{ban}",
-        f"C_TOP: /{code}/ & ~/{_COLON_END}/ & ~/{_OPEN_END}/ & ~/{_RETURN}/"
-        f" & ~/{_TOP_PLACEHOLDER}/ & ~{ban}",
-        f"C_RETURN: /{_RETURN}/ & ~/{_COLON_END}/ & ~/{_OPEN_END}/ & ~/{_BARE_RETURN}/ & ~{ban}",
-        f"C_ANYRET: /{_RETURN}/ & ~/{_COLON_END}/ & ~/{_OPEN_END}/ & ~{ban}",
-        f"C_HEAD: /{code}/ & /{_COLON_END}/ & ~{ban}",
-        f"C_OPEN: /{code}/ & /{_OPEN_END}/ & ~/{_RETURN}/ & ~{ban}",
-        f"C_OPENRET: /{_RETURN}/ & /{_OPEN_END}/ & ~{ban}",
+        f"C_COMMENT: /[ \\t]*#[^\\n]*/ & ~{ban}",
+        f'COMMENT: {lark_string(layout.base)} C_COMMENT "\\n"',
+        # content kinds (no newline), shared by every depth; a return line is also a
+        # simple/open line (terminals may overlap)
+        f"C_TOP: {lark_regex(_SIMPLE)} & ~{top_ban}",
+        f"C_SIMPLE: {lark_regex(_SIMPLE)} & ~{ban}",
+        f"C_RETURN: {lark_regex(_RETURN)} & ~{ban}",
+        f"C_HEAD: {lark_regex(_HEAD)} & ~{ban}",
+        f"C_OPEN: {lark_regex(_OPEN)} & ~{ban}",
+        f"C_OPENRET: {lark_regex(_OPEN_RETURN)} & ~{ban}",
         f"C_CONT: /[ \\t]+[^\\n]*/ & ~{ban}",
     ]
     for k in range(layout.max_depth):
@@ -66,7 +71,6 @@ def python_body_grammar(layout: PythonLayout, words: list[str], require_return: 
             "",
             f'S{k}: {ind} {simple} "\\n"',
             f'R{k}: {ind} C_RETURN "\\n"',
-            f'Q{k}: {ind} C_ANYRET "\\n"',  # a bare `return` too: fine where no value is due
             f'O{k}: {ind} C_OPEN "\\n"',
             f'P{k}: {ind} C_OPENRET "\\n"',
             f'X{k}: {ind} C_CONT "\\n"',
@@ -74,13 +78,10 @@ def python_body_grammar(layout: PythonLayout, words: list[str], require_return: 
             f"cont{k}: X{k}*",
             # a block: comments, then at least one statement
             f"body{k}: COMMENT* st{k} (st{k} | skip{k})*",
-            # no value returned inside (so the return-carrying parse is unambiguous)
-            f"nr{k}: S{k} | O{k} cont{k}" + ("" if last else f" | H{k} nbody{k + 1}"),
-            f"nbody{k}: COMMENT* nr{k} (nr{k} | skip{k})*",
-            # returns a value somewhere
+            # returns a value somewhere (ambiguous when several statements do: Earley copes)
             f"ret{k}: R{k} | P{k} cont{k}" + ("" if last else f" | H{k} rbody{k + 1}"),
-            f"rbody{k}: (nr{k} | skip{k})* ret{k} (st{k} | skip{k})*",
-            f"st{k}: S{k} | Q{k} | O{k} cont{k} | P{k} cont{k}"
+            f"rbody{k}: (st{k} | skip{k})* ret{k} (st{k} | skip{k})*",
+            f"st{k}: S{k} | O{k} cont{k}"
             + ("" if last else f" | H{k} body{k + 1}"),
         ]
         if not last:
