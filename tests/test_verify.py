@@ -98,3 +98,24 @@ def test_the_test_command_sees_the_staged_tree(repo: GitRepo) -> None:
     config = CONFIG + '[verify]\ncommand = "python3 test_m.py"\n'
     assert not _verify("    return a - b\n", config, repo.root).ok
     assert git_write.head(repo.root) == repo.head()
+
+
+RUST = b"""struct S;
+
+impl S {
+    fn double(&self, x: i32) -> i32 {
+        todo!()
+    }
+}
+"""
+
+
+def test_a_brace_body_replaces_everything_between_the_braces() -> None:
+    (hole,) = extract_facts("s.rs", RUST).holes
+    patch = splice(RUST, hole, "        let y = x * 2;\n        y\n    }\n", "rust")
+    assert patch.patched == RUST.replace(b"        todo!()\n",
+                                         b"        let y = x * 2;\n        y\n")
+    config = parse_config("", ".ananke.toml")
+    assert verify(Path("."), "s.rs", RUST, hole, "        x * 2\n    }\n", config).ok
+    bad = verify(Path("."), "s.rs", RUST, hole, "        todo!()\n    }\n", config)
+    assert not bad.ok and "itself a hole" in bad.reasons[0]

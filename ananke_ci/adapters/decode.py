@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from ananke_ci.adapters.local_model import LoadedModel
 
+_MAX_VIOLATION = 500
 FinishReason = Literal["stop", "length", "grammar_error", "error"]
 Floats = npt.NDArray[np.float32]
 
@@ -143,7 +144,7 @@ def decode(
     violation: str | None = None
     if matcher is not None:
         if matcher.is_error():
-            violation = str(matcher.get_error())
+            violation = str(matcher.get_error()).strip()[:_MAX_VIOLATION]
             satisfied = False
             finish = "grammar_error"
         else:

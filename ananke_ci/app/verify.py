@@ -19,7 +19,9 @@ from pathlib import Path
 from ananke_ci.adapters import git_write as git
 from ananke_ci.adapters.proc import run
 from ananke_ci.analysis.extract import extract_facts
+from ananke_ci.analysis.grammar.braces import spec_for
 from ananke_ci.analysis.holes import TODO_RE
+from ananke_ci.analysis.languages import language_for_path
 from ananke_ci.analysis.rules import check_file, normalise_name
 from ananke_ci.core.config import Config
 from ananke_ci.core.errors import UserError
@@ -43,14 +45,30 @@ class Patch:
     end: int
 
 
-def splice(original: bytes, hole: Hole, body: str) -> Patch:
-    """The file with `body` in place of the hole's span.
+def splice(original: bytes, hole: Hole, body: str, language: str = "python") -> Patch:
+    """The file with `body` in place of the hole.
 
-    The body's first line lands at the hole's column, so its leading indentation is dropped;
-    later lines keep theirs (the grammars write every line at its full indentation). The
-    trailing newline is dropped too: the span ends before the line break that follows it.
+    Indentation languages (and the generic fallback): the body replaces the hole's span;
+    its first line lands at the hole's column (leading indentation dropped), later lines
+    keep theirs, the trailing newline goes (the span ends before the line break).
+    Brace languages: the grammar's body ends with the line holding the matching `}`,
+    which is dropped; a typed hole's whole body between the braces is replaced (the
+    closing brace keeps its indentation), a TODO comment only by the statements.
     """
     span = hole.span
+    if spec_for(language).braced:
+        lines = body.rstrip("\r\n").split("\n")
+        inner = "\n".join(lines[:-1]) + "\n" if len(lines) > 1 else ""
+        fn = hole.function
+        region = fn.body_span if hole.kind == "typed" and fn is not None else None
+        if region is not None and original[region.start_byte:region.start_byte + 1] == b"{":
+            start, end = region.start_byte + 1, region.end_byte - 1
+            closing = original[start:end].rsplit(b"\n", 1)
+            indent = closing[1] if len(closing) == 2 and not closing[1].strip() else b""
+            data = b"\n" + inner.encode("utf-8") + indent
+            patched = original[:start] + data + original[end:]
+            return Patch(original, patched, start, start + len(data))
+        body = inner
     data = body.strip("\r\n").lstrip(" \t").rstrip().encode("utf-8")
     patched = original[: span.start_byte] + data + original[span.end_byte :]
     return Patch(original, patched, span.start_byte, span.start_byte + len(data))
@@ -69,7 +87,7 @@ def verify(
     run_command: bool = True,
 ) -> Verdict:
     """Check one candidate body for one hole; `base_tree` is what the test command sees."""
-    patch = splice(original, hole, body)
+    patch = splice(original, hole, body, language_for_path(path) or "generic")
     reasons = list(static_reasons(path, patch, body, config, intensity))
     if not reasons and run_command and config.verify.command:
         reasons.extend(run_tests(root, path, patch.patched, config, base_tree))

@@ -1,0 +1,121 @@
+"""What `fix` does with verified fills: a unified diff, a working-tree edit, or fixup! commits.
+
+Only fills that passed verification are used; a file is written only when it still holds
+exactly what was analysed, and fixup commits are built off-index (adapters/git_write.py) so
+other staged and unstaged changes stay as they were.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from ananke_ci.adapters import git_write
+from ananke_ci.app.fix import HoleFix, patched_content
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    path: str
+    holes: int
+    commit: str | None = None  # the fixup commit, for --fixup
+    target: str | None = None  # the commit it fixes up
+    note: str | None = None  # why something was not done
+
+
+def by_file(fixes: list[HoleFix]) -> dict[str, list[HoleFix]]:
+    out: dict[str, list[HoleFix]] = defaultdict(list)
+    for fix in fixes:
+        if fix.ok:
+            out[fix.report.path].append(fix)
+    return dict(out)
+
+
+def unified_diff(fixes: list[HoleFix]) -> str:
+    """The verified fills as one `git apply`-able diff (a/ and b/ prefixes)."""
+    chunks: list[str] = []
+    for path, group in sorted(by_file(fixes).items()):
+        before = group[0].original.decode("utf-8", "surrogateescape")
+        after = patched_content(group[0].original, group).decode("utf-8", "surrogateescape")
+        chunks.extend(difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True),
+            f"a/{path}", f"b/{path}",
+        ))
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in chunks)
+
+
+def apply_fixes(root: Path, fixes: list[HoleFix]) -> list[Written]:
+    """Write the fills into the working tree; a file that changed since it was analysed
+    (unstaged edits that differ from it) is left alone and reported."""
+    out = []
+    for path, group in sorted(by_file(fixes).items()):
+        target = root / path
+        original = group[0].original
+        current = target.read_bytes() if target.is_file() and not target.is_symlink() else None
+        if current != original:
+            out.append(Written(path, 0, note="not written: the file in the working tree differs "
+                               "from what was analysed (unstaged changes?); stage or stash "
+                               "them and run again"))
+            continue
+        git_write.write_atomic(target, patched_content(original, group))
+        out.append(Written(path, len(group)))
+    return out
+
+
+def fixup_commits(root: Path, fixes: list[HoleFix]) -> list[Written]:
+    """One `fixup!` commit per filled hole on top of HEAD, each aimed (by blame) at the
+    commit that introduced the hole's line; ready for `git rebase -i --autosquash`."""
+    old_head = git_write.head(root)
+    if old_head is None:
+        return [Written(p, 0, note="not committed: the repository has no commit yet")
+                for p in by_file(fixes)]
+    tip = old_head
+    out: list[Written] = []
+    moved: dict[str, tuple[bytes, bytes, str]] = {}  # path -> (at HEAD, final, mode)
+    for path, group in sorted(by_file(fixes).items()):
+        found = git_write.blob_at(root, old_head, path)
+        if found is None or found[1] != group[0].original:
+            out.append(Written(path, 0, note="no fixup: the holes are not in HEAD as analysed "
+                               "(commit the change first, or use --apply)"))
+            continue
+        mode, at_head = found
+        current = at_head
+        # last hole first: the byte spans of earlier holes stay valid
+        for fix in sorted(group, key=lambda f: f.report.hole.span.start_byte, reverse=True):
+            hole = fix.report.hole
+            blame = git_write.blame_line(root, path, hole.span.start_line, old_head)
+            current = patched_content(current, [fix])
+            tip = git_write.commit_file(root, tip, path, current, mode, _message(fix, blame))
+            out.append(Written(path, 1, commit=tip, target=blame.commit))
+        moved[path] = (at_head, current, mode)
+    if tip != old_head:
+        git_write.move_head(root, tip, old_head, "ananke-ci fix --fixup")
+        for path, (before, after, mode) in moved.items():
+            if not git_write.sync_unchanged(root, path, before, after, mode):
+                out.append(Written(path, 0, note="the index or working tree had other changes "
+                                   "to this file: left as they were (they now differ from HEAD)"))
+    return out
+
+
+def _message(fix: HoleFix, blame: git_write.BlameLine) -> str:
+    hole = fix.report.hole
+    where = f" in {hole.function.name}()" if hole.function else ""
+    return (f"fixup! {blame.subject}\n\n"
+            f"ananke-ci: fill the `{hole.marker}` hole{where} at "
+            f"{fix.report.path}:{hole.span.start_line} (verified).\n")
+
+
+def write_report(root: Path, written: list[Written]) -> list[str]:
+    """Human lines for what was written."""
+    lines = []
+    for w in written:
+        if w.note:
+            lines.append(f"{w.path}: {w.note}")
+        elif w.commit:
+            lines.append(f"{w.path}: fixup commit {w.commit[:12]} for {(w.target or '')[:12]}")
+        else:
+            lines.append(f"{w.path}: {w.holes} hole{'s' if w.holes != 1 else ''} filled")
+    return lines

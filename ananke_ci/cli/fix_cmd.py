@@ -1,0 +1,117 @@
+"""`ananke-ci fix`: fill the holes a change adds with verified, grammar-constrained code.
+
+Exit status: 0 when every hole got a verified fill, and always for `--dry-run` (the default:
+a preview); 1 with `--apply` / `--fixup` when some hole has no verified fill (its reasons are
+printed); 2 for a user error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from ananke_ci.cli.common import add_target_options, load
+from ananke_ci.core.config import BACKENDS, Config
+from ananke_ci.core.errors import UserError
+
+if TYPE_CHECKING:
+    from ananke_ci.core.protocol import Backend
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "fix", help="fill the holes a change adds (verified, grammar-constrained)",
+        description="For each TODO / typed hole the change adds (default: the staged change), "
+        "generate candidates under a grammar, verify them (parse, validator, optional "
+        "[verify] command in a temporary worktree) and show, apply or commit the first "
+        "verified one. Exit 1 with --apply/--fixup when some hole has no verified fill.",
+    )
+    add_target_options(p, default="staged")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", dest="mode", action="store_const", const="dry-run",
+                      help="print a unified diff (default)")
+    mode.add_argument("--apply", dest="mode", action="store_const", const="apply",
+                      help="write the fills into the working tree")
+    mode.add_argument("--fixup", dest="mode", action="store_const", const="fixup",
+                      help="one `fixup!` commit per hole, aimed at the commit that added it")
+    p.add_argument("--backend", choices=BACKENDS, help="where candidates come from "
+                   "(default: [generate] backend, else local)")
+    p.add_argument("--endpoint", metavar="URL", help="server for the openai/modal backends")
+    p.add_argument("--model", help="model id or local path (default: the backend's)")
+    p.add_argument("--attempts", type=_positive, help="rounds of refinement per hole")
+    p.add_argument("-n", type=_positive, dest="n", help="candidates per round")
+    p.add_argument("--max-tokens", type=_positive, help="token budget per candidate")
+    p.add_argument("--temperature", type=float, default=0.7,
+                   help="sampling temperature (default 0.7; 0 is greedy)")
+    p.add_argument("--seed", type=int, default=0, help="first sampling seed (default 0)")
+    p.add_argument("--no-tests", action="store_true", help="skip the [verify] command")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=run, mode="dry-run")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from ananke_ci.app.fix import FixOptions, fix_holes
+    from ananke_ci.app.fix_write import apply_fixes, fixup_commits, unified_diff, write_report
+
+    root, target, config = load(args)
+    gen = config.generate
+    options = FixOptions(
+        attempts=args.attempts or gen.attempts, n=args.n or gen.n,
+        max_tokens=args.max_tokens or gen.max_tokens, temperature=args.temperature,
+        seed=args.seed, run_tests=not args.no_tests,
+    )
+
+    def progress(line: str) -> None:
+        if not args.quiet:
+            print(f"ananke-ci: {line}", file=sys.stderr, flush=True)
+
+    backend = make_backend(args, config)
+    fixes = fix_holes(root, target, config, backend, options, progress)
+    for fix in fixes:
+        if not fix.ok:
+            hole = fix.report.hole
+            print(f"{fix.report.path}:{hole.span.start_line}:{hole.span.start_col}: no verified "
+                  f"fill for `{hole.marker}` after {len(fix.attempts)} candidate(s):",
+                  file=sys.stderr)
+            for reason in fix.reasons:
+                print(f"    {reason}", file=sys.stderr)
+    filled = sum(f.ok for f in fixes)
+    progress(f"{filled} of {len(fixes)} hole(s) filled")
+    if args.mode == "dry-run":
+        sys.stdout.write(unified_diff(fixes))
+        return 0
+    written = apply_fixes(root, fixes) if args.mode == "apply" else fixup_commits(root, fixes)
+    for line in write_report(root, written):
+        print(line)
+    incomplete = filled < len(fixes) or any(w.note and not w.holes for w in written)
+    return 1 if incomplete else 0
+
+
+def make_backend(args: argparse.Namespace, config: Config,
+                 environ: Mapping[str, str] = os.environ) -> Backend:
+    """The backend the flags, then [generate], ask for; secrets only from the environment."""
+    gen = config.generate
+    kind = args.backend or gen.backend
+    model = args.model or gen.model
+    endpoint = args.endpoint or gen.endpoint
+    if kind == "local":
+        from ananke_ci.adapters.local_backend import LocalBackend
+
+        return LocalBackend(model, environ=environ)
+    if not endpoint:
+        raise UserError(f"the {kind} backend needs --endpoint URL (or [generate] endpoint)")
+    import importlib
+
+    remote = importlib.import_module("ananke_ci.adapters.remote")
+    backend: Backend = remote.make_remote(kind, endpoint, model=model, environ=environ)
+    return backend
