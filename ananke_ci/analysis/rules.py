@@ -7,14 +7,14 @@ severity, the file's intensity and inline suppressions in one place.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 from ananke_ci.core.config import OFF, Ban, Config
-from ananke_ci.core.facts import FileFacts, Span
+from ananke_ci.core.facts import Call, FileFacts, Span
 from ananke_ci.core.findings import Finding, Severity
 from ananke_ci.core.intensity import Intensity
-from ananke_ci.core.rules_catalog import BY_ID
+from ananke_ci.core.rules_catalog import BY_ID, tiered_severity
 from ananke_ci.core.suppress import suppressed_lines
 
 Rule = Callable[[FileFacts, Config], Iterator[Finding]]
@@ -64,19 +64,24 @@ def _bans_matching(name: str, bans: tuple[Ban, ...], *, prefix: bool) -> Ban | N
     return None
 
 
-def banned_calls(facts: FileFacts, config: Config) -> Iterator[Finding]:
-    if not config.banned_calls:
-        return
-    # `from os import system` makes a bare `system(...)` a call of os.system.
+def call_names(facts: FileFacts) -> Iterator[tuple[Call, list[str]]]:
+    """Each call with the names it may be matched by: as written (normalised), and through
+    an import (`from os import system` makes a bare `system(...)` a call of os.system)."""
     aliases = {
         name: normalise_name(f"{imp.module}.{name}")
         for imp in facts.imports for name in imp.names
     }
     for call in facts.calls:
         name = normalise_name(call.name)
-        ban = _bans_matching(name, config.banned_calls, prefix=False) or (
-            _bans_matching(aliases[name], config.banned_calls, prefix=False)
-            if name in aliases else None)
+        yield call, [name, aliases[name]] if name in aliases else [name]
+
+
+def banned_calls(facts: FileFacts, config: Config) -> Iterator[Finding]:
+    if not config.banned_calls:
+        return
+    for call, names in call_names(facts):
+        ban = next(filter(None, (_bans_matching(n, config.banned_calls, prefix=False)
+                                 for n in names)), None)
         if ban:
             why = f": {ban.reason}" if ban.reason else ""
             yield _finding("ANK201", facts, call.span, f"call of banned `{ban.name}`{why}",
@@ -97,11 +102,13 @@ def banned_imports(facts: FileFacts, config: Config) -> Iterator[Finding]:
 RULE_FUNCTIONS: tuple[Rule, ...] = (syntax_errors, holes, banned_calls, banned_imports)
 
 
-def check_file(facts: FileFacts, config: Config, intensity: Intensity) -> list[Finding]:
-    """Every finding in one file, at the configured severity, suppressions applied."""
+def check_file(facts: FileFacts, config: Config, intensity: Intensity,
+               extra: Iterable[Finding] = ()) -> list[Finding]:
+    """Every finding in one file (the rules' and `extra`, the constraint checks'), at the
+    configured severity or else the tier x intensity one, suppressions applied."""
     if facts.skipped:
         return []
-    raw: list[Finding] = []
+    raw: list[Finding] = list(extra)
     for rule in RULE_FUNCTIONS:
         raw.extend(rule(facts, config))
     ignored = suppressed_lines(facts.comments)
@@ -113,7 +120,9 @@ def check_file(facts: FileFacts, config: Config, intensity: Intensity) -> list[F
         rules_ignored = ignored.get(f.line)
         if rules_ignored is not None and (not rules_ignored or _matches(f.rule, rules_ignored)):
             continue
-        out.append(replace(f, severity=_severity(severity)))
+        configured = config.severities.get(f.rule)
+        level = _severity(configured) if configured else tiered_severity(BY_ID[f.rule], intensity)
+        out.append(replace(f, severity=level))
     return out
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ananke_ci.analysis.extract import extract_facts
 from ananke_ci.analysis.rules import check_file
+from ananke_ci.app.constraint_check import ConstraintChecker, current_ir
 from ananke_ci.app.intensities import intensities_for
 from ananke_ci.app.targets import SourceFile, Target, iter_sources
 from ananke_ci.core.config import Config
@@ -41,14 +42,24 @@ def analyse(root: Path, target: Target, config: Config) -> tuple[list[CheckedFil
     return files, notices
 
 
-def validate(root: Path, target: Target, config: Config, filter_mode: FilterMode) -> ValidateResult:
+def validate(root: Path, target: Target, config: Config, filter_mode: FilterMode,
+             *, baseline: bool = True) -> ValidateResult:
+    """Findings of the target; with `baseline`, those recorded in the baseline file are
+    dropped (a notice says how many)."""
     files, notices = analyse(root, target, config)
     intensity = intensities_for(root, [f.source.path for f in files], config)
+    ir = current_ir(root, config)
+    checker = ConstraintChecker(root, ir) if ir is not None else None
     findings: list[Finding] = []
     for checked in files:
-        for finding in check_file(checked.facts, config, intensity[checked.source.path]):
+        extra = checker.check(checked.source, checked.facts) if checker else []
+        for finding in check_file(checked.facts, config, intensity[checked.source.path], extra):
             findings.append(_mark(finding, checked.source, filter_mode))
     findings.sort(key=lambda f: (f.path, f.line, f.col, f.rule))
+    if baseline:
+        from ananke_ci.app.baseline import apply_baseline
+
+        findings = apply_baseline(root, config, findings, notices)
     return ValidateResult(tuple(findings), tuple(files), tuple(notices))
 
 

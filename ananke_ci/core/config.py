@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
+from ananke_ci.core.config_constraints import ConstraintSettings, parse_constraint_keys
+from ananke_ci.core.declared import Declaration
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import SEVERITY_RANK, FilterMode, Severity
 from ananke_ci.core.intensity import Intensity
@@ -61,6 +63,8 @@ class Config:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     generate: GenerateConfig = field(default_factory=GenerateConfig)
     verify: VerifyConfig = field(default_factory=VerifyConfig)
+    constraints: ConstraintSettings = field(default_factory=ConstraintSettings)  # [constraints]
+    declared: tuple[Declaration, ...] = ()  # [constraint.NAME] tables
 
     def severity_for(self, rule_id: str) -> str:
         """The configured severity of a rule, "off", or its default."""
@@ -71,7 +75,7 @@ class Config:
 
 _TOP_KEYS = {
     "fail-level", "filter", "exclude", "rules", "banned-calls", "banned-imports",
-    "intensity", "max-file-bytes", "generate", "verify",
+    "intensity", "max-file-bytes", "generate", "verify", "constraints", "constraint",
 }
 
 
@@ -139,6 +143,7 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
     max_bytes = doc.get("max-file-bytes", DEFAULT_MAX_FILE_BYTES)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
         raise fail("max-file-bytes", "max-file-bytes must be a positive integer")
+    settings, declared = parse_constraint_keys(doc, fail, lambda k: _line_of(text, k), source)
     return Config(
         source=source,
         fail_level=fail_level,
@@ -151,6 +156,8 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
         max_file_bytes=max_bytes,
         generate=_generate(_section(doc, "generate", GenerateConfig, fail), fail),
         verify=_verify(_section(doc, "verify", VerifyConfig, fail), fail),
+        constraints=settings,
+        declared=declared,
     )
 
 

@@ -104,3 +104,12 @@ class FileFacts:
     line_count: int = 0
     skipped: str | None = None  # why the file was not parsed (binary, too large, ...)
     notices: tuple[str, ...] = field(default=())  # e.g. "not valid UTF-8: decoded with replacement"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorHandler:
+    """An `except` / `catch` / `rescue` clause, as the error-handling constraints see it."""
+
+    span: Span  # the clause's header
+    caught: str | None  # the exception type as written; None for a bare handler
+    swallowed: bool  # the body does nothing (pass, ..., {}, an empty `if err != nil`)

@@ -1,0 +1,69 @@
+"""Dangerous constructs per language: the data the dangerous-call constraint mines and checks.
+
+A construct is a call (by normalised callee name, or a prefix of it), optionally only when
+the call's text matches `args` and not `unless` (`subprocess.run(..., shell=True)`,
+`yaml.load` without a safe loader), or a textual construct that is not a call (`innerHTML =`,
+Rust `unsafe { }`), matched on code with comments blanked out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PY = frozenset({"python"})
+JS = frozenset({"javascript", "typescript", "tsx"})
+C = frozenset({"c", "cpp"})
+
+
+@dataclass(frozen=True, slots=True)
+class DangerSpec:
+    key: str  # stable id part and the name shown: "eval", "subprocess-shell"
+    languages: frozenset[str]
+    alternative: str  # what to do instead
+    calls: tuple[str, ...] = ()  # exact normalised callee names
+    prefixes: tuple[str, ...] = ()  # callee name prefixes ("subprocess.")
+    args: str | None = None  # regex the call's text must match
+    unless: str | None = None  # regex that makes the call safe
+    text: str | None = None  # regex for a construct that is not a call
+
+
+DANGERS: tuple[DangerSpec, ...] = (
+    DangerSpec("eval", PY | JS | {"ruby", "php"}, "parse the data (json, ast.literal_eval)",
+               calls=("eval",)),
+    DangerSpec("exec", PY, "call the code directly", calls=("exec",)),
+    DangerSpec("os.system", PY, "subprocess.run([...]) without a shell",
+               calls=("os.system", "os.popen")),
+    DangerSpec("subprocess-shell", PY, "pass an argument list and shell=False",
+               prefixes=("subprocess.",), args=r"\bshell\s*=\s*True\b"),
+    DangerSpec("pickle.loads", PY, "a data format (json) for untrusted input",
+               calls=("pickle.loads", "pickle.load", "marshal.loads", "marshal.load",
+                      "cPickle.loads", "dill.loads")),
+    DangerSpec("yaml.load", PY, "yaml.safe_load", calls=("yaml.load", "yaml.unsafe_load"),
+               unless=r"Loader\s*=\s*(yaml\.)?C?(Safe|Base)Loader"),
+    DangerSpec("new-Function", JS, "a plain function", calls=("Function",)),
+    DangerSpec("innerHTML", JS, "textContent, or a sanitiser",
+               text=r"\.(inner|outer)HTML\s*(\+?=)(?!=)|dangerouslySetInnerHTML"),
+    DangerSpec("document.write", JS, "DOM methods", calls=("document.write",)),
+    DangerSpec("child_process.exec", JS, "execFile / spawn with an argument list",
+               calls=("child_process.exec", "child_process.execSync")),
+    DangerSpec("unsafe", frozenset({"rust"}), "a safe abstraction", text=r"\bunsafe\s*\{"),
+    DangerSpec("unsafe.Pointer", frozenset({"go"}), "typed code", calls=("unsafe.Pointer",)),
+    DangerSpec("shell-exec", frozenset({"go"}), "exec.Command with separate arguments",
+               calls=("exec.Command", "exec.CommandContext"), args=r"\"(ba|z)?sh\"\s*,\s*\"-c\""),
+    DangerSpec("system", C | {"ruby", "php"}, "exec*/posix_spawn with an argument vector",
+               calls=("system", "popen", "shell_exec", "passthru")),
+    DangerSpec("gets", C, "fgets", calls=("gets",)),
+    DangerSpec("unserialize", frozenset({"php"}), "json_decode", calls=("unserialize",)),
+    DangerSpec("Marshal.load", frozenset({"ruby"}), "JSON.parse",
+               calls=("Marshal.load", "YAML.load")),
+    DangerSpec("Runtime.exec", frozenset({"java", "kotlin"}), "ProcessBuilder with arguments",
+               calls=("Runtime.getRuntime().exec", "Runtime.getRuntime.exec")),
+    DangerSpec("BinaryFormatter", frozenset({"csharp"}), "System.Text.Json",
+               calls=("BinaryFormatter",)),
+)
+
+BY_KEY: dict[str, DangerSpec] = {d.key: d for d in DANGERS}
+
+
+def for_language(language: str) -> list[DangerSpec]:
+    return [d for d in DANGERS if language in d.languages]

@@ -1,0 +1,33 @@
+"""Every mined constraint of one commit, from its files' scans, the import graph and the set
+of FoundationalStable files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ananke_ci.analysis.constraints.annotations import mine_annotations
+from ananke_ci.analysis.constraints.api import mine_api
+from ananke_ci.analysis.constraints.habits import mine_habits
+from ananke_ci.analysis.constraints.layering import mine_layering
+from ananke_ci.analysis.constraints.naming import mine_naming
+from ananke_ci.analysis.constraints.scan import FileScan
+from ananke_ci.core.config_constraints import ConstraintSettings
+from ananke_ci.core.constraints import Constraint
+
+
+@dataclass(frozen=True, slots=True)
+class MiningInput:
+    scans: Mapping[str, FileScan]  # path -> scan, every source file of the commit
+    edges: frozenset[tuple[str, str]]  # (importer, imported) between repository files
+    foundational: frozenset[str]  # FoundationalStable files (salience)
+
+
+def mine_all(data: MiningInput, settings: ConstraintSettings) -> list[Constraint]:
+    scans = [data.scans[p] for p in sorted(data.scans)]
+    out = mine_naming(scans, settings.min_confidence, settings.min_evidence)
+    out += mine_annotations(scans, settings.min_evidence)
+    out += mine_layering(sorted(data.edges))
+    out += mine_habits(scans, min_files=settings.min_evidence)
+    out += mine_api(data.scans, sorted(data.edges), set(data.foundational))
+    return out

@@ -1,0 +1,64 @@
+"""`ananke-ci init`: a commented `.ananke.toml` seeded from the constraints mined at HEAD."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ananke_ci.adapters.atomic import write_atomic
+from ananke_ci.core.config import Config, parse_config
+from ananke_ci.core.constraints import Constraint, Kind
+from ananke_ci.core.errors import UserError
+from ananke_ci.core.sanitize import clean_text
+
+HEADER = """\
+# ananke-ci configuration, seeded by `ananke-ci init` from what this repository does at
+# {rev}. Mined constraints are checked without being listed here (`ananke-ci extract`
+# shows them with their evidence); this file is where you keep, relax or forbid them.
+# Reference: the README's "Constraints" section.
+
+fail-level = "error"        # error | warning | note
+filter = "added"            # findings count on the lines a change adds
+
+[constraints]
+min-confidence = {conf}      # a mined convention must hold this often...
+min-evidence = {evidence}          # ...over at least this many cases
+# baseline = ".ananke-baseline.json"   # `ananke-ci baseline` records accepted findings here
+# ariadne = ["**/*.ariadne"]           # where Ariadne constraint files live
+# Uncomment an id to stop checking that mined constraint (globs work: "layering/*").
+disable = [
+{disable}]
+"""
+
+FOOTER = """
+# Make a habit the repository already has a hard rule everywhere:
+# [banned-calls]
+{bans}
+# Declare constraints of your own (the same fields as the Ariadne language):
+# [constraint.api]
+# applies-to = ["src/api/**"]
+# forbid = ["eval", "exec"]
+# requires = ["type_annotations", "handled_errors"]
+# max-complexity = 10
+# naming = {{ function = "snake_case", class = "PascalCase" }}
+"""
+
+
+def render_init(mined: list[Constraint], config: Config, rev: str) -> str:
+    rows = "".join(f"  # {json.dumps(c.id)},  # {clean_text(c.evidence, 90)}\n" for c in mined)
+    bans = "".join(f"# {json.dumps(c.subject)} = {json.dumps(clean_text(c.evidence, 90))}\n"
+                   for c in mined if (c.kind == Kind.DANGEROUS_CALL and "." in c.subject)
+                   or (c.kind == Kind.DANGEROUS_CALL and c.subject in ("eval", "exec")))
+    text = HEADER.format(rev=rev[:12], conf=config.constraints.min_confidence,
+                         evidence=config.constraints.min_evidence, disable=rows)
+    text += FOOTER.format(bans=bans or "# (no dangerous call is absent from this repository)\n")
+    parse_config(text, ".ananke.toml")  # what we write must load
+    return text
+
+
+def write_init(root: Path, text: str, force: bool) -> Path:
+    target = root / ".ananke.toml"
+    if target.exists() and not force:
+        raise UserError("already exists; `ananke-ci init --force` replaces it",
+                        path=".ananke.toml")
+    return write_atomic(target, text.encode("utf-8"))
