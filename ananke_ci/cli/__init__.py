@@ -22,7 +22,6 @@ COMMANDS: dict[str, str] = {
     "salience": "ananke_ci.cli.salience_cmd",
     "rules": "ananke_ci.cli.rules_cmd",
     "install-hooks": "ananke_ci.cli.hooks_cmd",
-    "fix": "ananke_ci.cli.fix_cmd",
     "extract": "ananke_ci.cli.extract_cmd",
     "compile": "ananke_ci.cli.compile_cmd",
     "init": "ananke_ci.cli.init_cmd",
