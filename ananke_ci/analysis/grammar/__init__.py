@@ -15,11 +15,15 @@ from ananke_ci.analysis.grammar._common import banned_words, needs_return, sanit
 from ananke_ci.analysis.grammar.braces import brace_body_grammar, spec_for
 from ananke_ci.analysis.grammar.python import PythonLayout, python_body_grammar
 from ananke_ci.core.facts import Hole
+from ananke_ci.core.protocol import Constraint
 
 if TYPE_CHECKING:
     import llguidance
 
-__all__ = ["body_indent", "compile_body_grammar", "sanitize_banned", "validate_grammar"]
+__all__ = [
+    "body_indent", "check_output", "compile_body_grammar", "constraint_grammar",
+    "sanitize_banned", "validate_grammar",
+]
 
 DEFAULT_INDENT = "    "
 
@@ -86,3 +90,41 @@ def validate_grammar(text: str, tokenizer: llguidance.LLTokenizer | None = None)
     grammar = llguidance.LLMatcher.grammar_from_lark(text)
     error = llguidance.LLMatcher.validate_grammar(grammar, tokenizer)
     return error or None
+
+
+def constraint_grammar(constraint: Constraint) -> str:
+    """The llguidance grammar for a protocol constraint (Lark, regex or JSON schema)."""
+    import llguidance
+
+    if constraint.kind == "lark":
+        return llguidance.LLMatcher.grammar_from_lark(constraint.text)
+    if constraint.kind == "regex":
+        return llguidance.LLMatcher.grammar_from_regex(constraint.text)
+    return llguidance.LLMatcher.grammar_from_json_schema(constraint.text)
+
+
+def check_output(
+    constraint: Constraint, text: str, tokenizer: llguidance.LLTokenizer
+) -> tuple[bool, str | None]:
+    """Whether `text` is a complete match of the constraint: (ok, why not).
+
+    Matching is by bytes, so any tokenizer works (the text is re-tokenized here, not
+    necessarily as the model sampled it).
+    """
+    import llguidance
+
+    try:
+        grammar = constraint_grammar(constraint)
+    except ValueError as e:
+        return False, f"invalid constraint: {e}"
+    matcher = llguidance.LLMatcher(tokenizer, grammar, log_level=0)
+    if matcher.is_error():
+        return False, "invalid constraint: " + matcher.get_error().splitlines()[0]
+    tokens = tokenizer.tokenize_str(text)
+    accepted = matcher.try_consume_tokens(tokens)
+    if accepted < len(tokens) or matcher.is_error():
+        where = len(tokenizer.decode_str(tokens[:accepted]))
+        return False, f"the output leaves the grammar at character {where}"
+    if not matcher.is_accepting():
+        return False, "the output ends before the grammar does"
+    return True, None
