@@ -50,18 +50,21 @@ def mine(
     root: Path, head: str, *, since: str | None = None,
     on_commit: Callable[[Commit], None] | None = None,
 ) -> Iterator[Commit]:
-    """Commits reachable from `head` (and not from `since`), oldest first, as they stream in.
+    """Commits reachable from `head` (and not from `since`), oldest first.
 
     Oldest first so renames can be followed forward and an incremental run (since=the cached
-    head) sees the commits in the same order as a full one.
+    head) sees the commits in the same order as a full one. git prints newest first and
+    `--reverse` cost it 10-20% more CPU here, so records are parsed as they stream in
+    (`on_commit` sees each one then, for progress) and handed out reversed at the end.
     """
     revs = f"{since}..{head}" if since else head
-    cmd = ["git", *_LOW_MEMORY, *LOG_ARGS, "--reverse", revs, "--"]
-    records = stream_lines(cmd, cwd=root, sep=RECORD_SEP)
-    for commit in parse_log(records):
+    cmd = ["git", *_LOW_MEMORY, *LOG_ARGS, revs, "--"]
+    commits: list[Commit] = []
+    for commit in parse_log(stream_lines(cmd, cwd=root, sep=RECORD_SEP)):
         if on_commit is not None:
             on_commit(commit)
-        yield commit
+        commits.append(commit)
+    yield from reversed(commits)
 
 
 def tree_blobs(root: Path, commit: str) -> list[tuple[str, str]]:

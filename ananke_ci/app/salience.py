@@ -126,11 +126,10 @@ def _mine(root: Path, head: str, since: str | None, state: BuildState,
 
     if progress is not None:
         progress.start(git.count_commits(root, f"{since}..{head}" if since else head))
+    advance = (lambda _commit: progress.advance()) if progress is not None else None
     try:
-        for commit in git.mine(root, head, since=since):
+        for commit in git.mine(root, head, since=since, on_commit=advance):
             state.history.add(commit)
-            if progress is not None:
-                progress.advance()
     finally:
         if progress is not None:
             progress.stop()
