@@ -111,20 +111,22 @@ class Collector:
         "." (Zig `.f(...)`) is a suffix: the callee starts at the grandparent."""
         text = self.text
         src = text.src
+        span_of = text.span_of
         calls = self.calls
-        seen: set[int] = set()
+        seen: set[tuple[int, int]] = set()  # by range: one call per callee text
         for node in caps.get("call", ()):
-            if node.id not in seen:
-                seen.add(node.id)
-                written = text.text(node)
+            start, end = node.start_byte, node.end_byte
+            if (start, end) not in seen:
+                seen.add((start, end))
+                written = src[start:end].decode("utf-8", "replace")
                 if " " in written or "\n" in written:
                     written = fold(written)
-                calls.append(Call(written, text.span(node)))
+                calls.append(Call(written, span_of(start, end, node.start_point, node.end_point)))
         for tail in caps.get("call.tail", ()):
             parent = tail.parent
-            if parent is None or tail.id in seen:
+            if parent is None or (tail.start_byte, tail.end_byte) in seen:
                 continue
-            seen.add(tail.id)
+            seen.add((tail.start_byte, tail.end_byte))
             if src[parent.start_byte : parent.start_byte + 1] == b"." and parent.parent:
                 parent = parent.parent
             start, end = parent.start_byte, tail.end_byte

@@ -28,6 +28,7 @@ _DOCSTRING_RE = re.compile(r"^[rRbBuUfF]*[\"']")
 # a body with more named children than this is real code, whatever it holds
 _MAX_BODY_CHILDREN = 12
 EMPTY_BODY_MARKER = "empty body with TODO"
+_MAX_PLACEHOLDER_BYTES = 400  # longer than any placeholder statement with its message
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +149,10 @@ def _typed_hole(rules: _Rules, text: SourceText, fn: FunctionNodes, body: Node) 
     elif not _statements(body, rules.unwrap, children):
         return None
     statements = [node for node in children if "comment" not in node.type]
-    if rules.docstring and statements and _DOCSTRING_RE.match(text.text(statements[0])):
-        statements = statements[1:]
+    if rules.docstring and statements:
+        first = statements[0]
+        if _DOCSTRING_RE.match(text.slice(first.start_byte, first.start_byte + 8)):
+            statements = statements[1:]
     if not statements:
         if any(TODO_RE.search(text.text(node)) for node in children):
             return Hole("typed", EMPTY_BODY_MARKER, text.text(body), text.span(body), fn.function)
@@ -157,6 +160,8 @@ def _typed_hole(rules: _Rules, text: SourceText, fn: FunctionNodes, body: Node) 
     if len(statements) != 1:
         return None
     statement = statements[0]
+    if statement.end_byte - statement.start_byte > _MAX_PLACEHOLDER_BYTES:
+        return None  # real code, not worth decoding
     written = text.text(statement)
     folded = fold(written)
     for marker, pattern in rules.placeholders:
