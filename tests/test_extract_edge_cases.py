@@ -371,3 +371,34 @@ def test_hot_path_import_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- import forms -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "source", "imports"),
+    [
+        ("a.py", "from . import x\nfrom .foo import bar as baz, qux\nimport a.b as c, d\n"
+                 "from m import *\n",
+         [(".", ("x",)), (".foo", ("baz", "qux")), ("a.b", ("c",)), ("d", ()), ("m", ("*",))]),
+        ("a.rs", "use foo::bar::*;\nuse std::io;\nuse serde;\nuse a::b as c;\n",
+         [("foo::bar", ("*",)), ("std", ("io",)), ("serde", ()), ("a::b", ("c",))]),
+        ("a.go", 'package a\nimport "fmt"\nimport . "x/y"\n', [("fmt", ()), ("x/y", (".",))]),
+        ("a.ts", 'import "./side";\nimport def, { a as b } from "./m";\n'
+                 'export { z } from "./z";\nconst q = require("q");\n',
+         [("./side", ()), ("./m", ("def", "b")), ("./z", ()), ("q", ())]),
+        ("a.php", "<?php\nuse Foo\\Bar as Baz;\nuse Single;\nrequire_once 'x.php';\n",
+         [("Foo\\Bar", ("Baz",)), ("", ("Single",)), ("x.php", ())]),
+        ("A.java", "import static java.lang.Math.max;\nimport java.util.*;\n",
+         [("java.lang.Math", ("max",)), ("java.util", ("*",))]),
+        ("a.kt", "import foo.bar.*\nimport a.b.C as D\nimport x.y.Z\n",
+         [("foo.bar", ("*",)), ("a.b.C", ("D",)), ("x.y", ("Z",))]),
+        ("a.rb", "require 'set'\nload \"x.rb\"\n", [("set", ()), ("x.rb", ())]),
+        ("a.c", "#include <sys/types.h>\n", [("sys/types.h", ())]),
+    ],
+)
+def test_import_forms(path: str, source: str, imports: list[tuple[str, tuple[str, ...]]]) -> None:
+    facts = extract_facts(path, source.encode())
+    assert facts.syntax_issues == ()
+    assert [(imp.module, imp.names) for imp in facts.imports] == imports

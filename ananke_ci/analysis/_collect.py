@@ -183,8 +183,10 @@ class Collector:
                     mine = [n for n in mine if n.start_byte >= module.start_byte]
                 end = module.end_byte
                 if mine and mine[-1].end_byte == end > mine[-1].start_byte:
-                    end = mine[-1].start_byte  # `import a.b.C` binds C from a.b
-                raw = text.slice(module.start_byte, end).strip(_QUOTES).rstrip(_SEPARATORS)
+                    # `import a.b.C` binds C from a.b
+                    raw = text.slice(module.start_byte, mine[-1].start_byte).rstrip(_SEPARATORS)
+                else:
+                    raw = text.slice(module.start_byte, end).strip(_QUOTES)
                 written: list[str] = []
                 for name_node in mine:
                     name = fold(text.text(name_node))

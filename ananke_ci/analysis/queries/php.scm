@@ -21,12 +21,13 @@
 (trait_declaration name: (name) @type.name) @type.def
 (enum_declaration name: (name) @type.name) @type.def
 
-(namespace_use_declaration
-  (namespace_use_clause
-    [(qualified_name (name) @import.tail .) (name) @import.tail] @import.module
-    alias: (name)? @import.name)) @import
-([(require_expression) (require_once_expression) (include_expression) (include_once_expression)]
-  (string) @import.module) @import
+; one import per clause; a group `use A\{B, C}` gives modules without the `A\` prefix
+(namespace_use_clause . [(qualified_name (name) @import.tail .) (name) @import.tail] @import.module .) @import
+(namespace_use_clause [(qualified_name) (name)] @import.module alias: (name) @import.name) @import
+(require_expression [(string) (encapsed_string)] @import.module) @import
+(require_once_expression [(string) (encapsed_string)] @import.module) @import
+(include_expression [(string) (encapsed_string)] @import.module) @import
+(include_once_expression [(string) (encapsed_string)] @import.module) @import
 
 (function_call_expression function: (_) @call)
 (member_call_expression name: (_) @call.tail)

@@ -24,7 +24,7 @@
 (use_declaration argument: (identifier) @import.module) @import
 (use_declaration argument: (use_as_clause path: (_) @import.module alias: (_) @import.name)) @import
 (use_declaration argument: (scoped_use_list path: (_) @import.module list: (use_list (_) @import.name))) @import
-(use_declaration argument: (use_wildcard (_) @import.module) @import.name) @import
+(use_declaration argument: (use_wildcard (_) @import.module "*" @import.name)) @import
 (extern_crate_declaration name: (identifier) @import.module) @import
 
 (call_expression function: (_) @call)

@@ -51,7 +51,8 @@
 
 (import_statement
   (import_clause [(identifier) @import.name
-                  (named_imports (import_specifier name: (_) @import.name))
+                  (named_imports (import_specifier name: (_) @import.name !alias))
+                  (named_imports (import_specifier alias: (_) @import.name))
                   (namespace_import (identifier) @import.name)])?
   source: (string) @import.module) @import
 ((call_expression function: (identifier) @_req arguments: (arguments . (string) @import.module)) @import
