@@ -56,7 +56,7 @@ def backend() -> EchoBackend:
 def server(backend: EchoBackend) -> Iterator[GenerationServer]:
     srv = GenerationServer(("127.0.0.1", 0), backend, token=TOKEN,
                            limits=Limits(max_request_bytes=64 * 1024))
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield srv
     srv.shutdown()
