@@ -402,3 +402,14 @@ def test_import_forms(path: str, source: str, imports: list[tuple[str, tuple[str
     facts = extract_facts(path, source.encode())
     assert facts.syntax_issues == ()
     assert [(imp.module, imp.names) for imp in facts.imports] == imports
+
+
+def test_class_fields_holding_functions_are_methods() -> None:
+    source = b"class A {\n  handle = (e) => { this.x(e); };\n  one = x => x;\n}\n"
+    js = extract_facts("f.js", source)
+    assert [(f.container, f.name, [p.name for p in f.params]) for f in js.functions] == [
+        ("A", "handle", ["e"]), ("A", "one", ["x"])
+    ]
+    ts = extract_facts("f.ts", b"class A {\n  private h = (e: Event): void => { this.x(e); };\n}\n")
+    [fn] = ts.functions
+    assert (fn.name, fn.params[0].type, fn.return_type) == ("h", "Event", "void")

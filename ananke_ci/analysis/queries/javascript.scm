@@ -18,6 +18,13 @@
           (arrow_function parameter: (identifier) @param.name @function.params body: (_) @function.body)
           (function_expression parameters: (formal_parameters) @function.params body: (_) @function.body)]) @function.def
 
+; class fields holding a function: `handle = (e) => {...}`
+(field_definition
+  property: (_) @function.name
+  value: [(arrow_function parameters: (formal_parameters) @function.params body: (_) @function.body)
+          (arrow_function parameter: (identifier) @param.name @function.params body: (_) @function.body)
+          (function_expression parameters: (formal_parameters) @function.params body: (_) @function.body)]) @function.def
+
 (formal_parameters (identifier) @param.name @param)
 (formal_parameters (assignment_pattern left: (_) @param.name) @param)
 (formal_parameters (rest_pattern) @param.name @param)

@@ -39,6 +39,15 @@
             return_type: (type_annotation (_) @function.return_type)?
             body: (_) @function.body)]) @function.def
 
+; class fields holding a function: `handle = (e: Event): void => {...}`
+(public_field_definition
+  name: (_) @function.name
+  value: [(arrow_function
+            parameters: (formal_parameters) @function.params
+            return_type: (type_annotation (_) @function.return_type)?
+            body: (_) @function.body)
+          (arrow_function parameter: (identifier) @param.name @function.params body: (_) @function.body)]) @function.def
+
 (formal_parameters
   [(required_parameter pattern: (_) @param.name type: (type_annotation (_) @param.type)?)
    (optional_parameter pattern: (_) @param.name type: (type_annotation (_) @param.type)?)] @param)
