@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "validate": "ananke_ci.cli.validate_cmd",
     "holes": "ananke_ci.cli.holes_cmd",
     "salience": "ananke_ci.cli.salience_cmd",
+    "serve": "ananke_ci.cli.serve_cmd",
     "rules": "ananke_ci.cli.rules_cmd",
     "install-hooks": "ananke_ci.cli.hooks_cmd",
     "extract": "ananke_ci.cli.extract_cmd",
