@@ -32,7 +32,8 @@ def test_in_pyproject() -> None:
 
 
 @pytest.mark.parametrize(("text", "line", "message"), [
-    ('[generate]\nbackend = "gpu"\n', 2, "generate.backend must be one of local, openai, modal"),
+    ('[generate]\nbackend = "gpu"\n', 2,
+     "generate.backend must be one of local, openai, modal, protocol"),
     ("[generate]\ntemperature = 1\n", 2, "unknown key 'temperature' in [generate]"),
     ("[generate]\nn = 0\n", 2, "generate.n must be a positive integer"),
     ("[generate]\nmax-tokens = true\n", 2, "generate.max-tokens must be a positive integer"),

@@ -37,10 +37,10 @@ def _verify(body: str, config_text: str = CONFIG, root: Path = Path("."), **kw: 
     return verify(root, "m.py", SOURCE, _hole(), body, config, **kw)  # type: ignore[arg-type]
 
 
-def test_splice_puts_the_first_line_at_the_hole_and_keeps_the_rest() -> None:
+def test_splice_replaces_the_hole_lines_to_the_end_of_the_function() -> None:
     patch = splice(SOURCE, _hole(), "    total = a + b\n    return total\n")
     assert b'    """Sum."""\n    total = a + b\n    return total\n\n\ndef keep' in patch.patched
-    assert patch.patched[patch.start:patch.end] == b"total = a + b\n    return total"
+    assert patch.patched[patch.start:patch.end] == b"    total = a + b\n    return total"
 
 
 def test_a_good_body_passes() -> None:

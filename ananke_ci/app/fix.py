@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ananke_ci.analysis.extract import extract_facts
 from ananke_ci.app.holes import HoleReport, find_holes
 from ananke_ci.app.intensities import intensities_for
 from ananke_ci.app.targets import Target, iter_sources, range_head
@@ -114,7 +115,7 @@ def fix_one(
     for round_no in range(1, options.attempts + 1):
         request = GenerationRequest(
             constraint=Constraint("lark", grammar),
-            prompt=prompt_for(report, original, feedback),
+            prompt=prompt_for(report, original, config, feedback),
             max_tokens=options.max_tokens,
             temperature=0.0 if round_no == 1 and options.n == 1 else options.temperature,
             n=options.n,
@@ -170,36 +171,16 @@ def body_grammar(report: HoleReport, original: bytes, config: Config) -> str:
     return compile_body_grammar(report.hole, report.language, banned=banned)
 
 
-def prompt_for(report: HoleReport, original: bytes, feedback: tuple[str, ...]) -> str:
+def prompt_for(report: HoleReport, original: bytes, config: Config,
+               feedback: tuple[str, ...]) -> str:
     """The chat prompt for this hole, with why the last round failed."""
-    import importlib
+    from ananke_ci.analysis.prompting import build_prompt
 
-    try:
-        prompting = importlib.import_module("ananke_ci.analysis.prompting")
-    except ImportError:  # the prompting module is not there yet: a plain chat prompt
-        return _plain_prompt(report, original, feedback)
-    return str(prompting.build_prompt(report.hole, report.language, original,
-                                      path=report.path, feedback=feedback))
-
-
-def _plain_prompt(report: HoleReport, original: bytes, feedback: tuple[str, ...]) -> str:
-    hole, lang = report.hole, report.language
-    text = original.decode("utf-8", "replace")
-    fn = hole.function
-    start = fn.span.start_byte if fn is not None else hole.span.start_byte
-    head_end = original.rfind(b"\n", 0, hole.span.start_byte) + 1
-    if fn is not None and fn.body_span is not None and lang != "python":
-        head_end = fn.body_span.start_byte + 1
-    header = original[start:head_end].decode("utf-8", "replace").rstrip("\n") + "\n"
-    ask = (f"Complete the body of `{fn.signature}`" if fn is not None else "Fill in the hole")
-    ask += f" in {report.path} (the `{hole.marker}` at line {hole.span.start_line}: "
-    ask += f"{' '.join(hole.text.split())[:200]})."
-    if feedback:
-        ask += "\nThe last attempt was rejected: " + "; ".join(feedback)[:800]
-    user = f"```{lang}\n{text[:6000]}\n```\n{ask}\nReply with the code only."
-    return ("<|im_start|>system\nYou are a careful programmer. You write only code."
-            f"<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
-            f"```{lang}\n{header}")
+    facts = extract_facts(report.path, original, max_bytes=config.max_file_bytes)
+    banned = tuple(ban.name for ban in config.banned_calls)
+    prompt = build_prompt(report.hole, facts, original.decode("utf-8", "replace"),
+                          banned=banned, feedback="\n".join(feedback))
+    return prompt.text
 
 
 def patched_content(original: bytes, fixes: list[HoleFix]) -> bytes:

@@ -46,32 +46,37 @@ class Patch:
 
 
 def splice(original: bytes, hole: Hole, body: str, language: str = "python") -> Patch:
-    """The file with `body` in place of the hole.
+    """The file with `body` in place of the hole: the contract of analysis/prompting.py.
 
-    Indentation languages (and the generic fallback): the body replaces the hole's span;
-    its first line lands at the hole's column (leading indentation dropped), later lines
-    keep theirs, the trailing newline goes (the span ends before the line break).
-    Brace languages: the grammar's body ends with the line holding the matching `}`,
-    which is dropped; a typed hole's whole body between the braces is replaced (the
-    closing brace keeps its indentation), a TODO comment only by the statements.
+    The prompt pre-fills the function's lines up to the hole's line, so the body replaces
+    whole lines, from the hole's line to the end of the enclosing function (Python, and
+    brace languages whose body ends with the closing `}` line), or to the line before the
+    function's last (`end` languages, whose grammar stops before it). A hole outside any
+    function replaces its own lines.
     """
-    span = hole.span
-    if spec_for(language).braced:
-        lines = body.rstrip("\r\n").split("\n")
-        inner = "\n".join(lines[:-1]) + "\n" if len(lines) > 1 else ""
-        fn = hole.function
-        region = fn.body_span if hole.kind == "typed" and fn is not None else None
-        if region is not None and original[region.start_byte:region.start_byte + 1] == b"{":
-            start, end = region.start_byte + 1, region.end_byte - 1
-            closing = original[start:end].rsplit(b"\n", 1)
-            indent = closing[1] if len(closing) == 2 and not closing[1].strip() else b""
-            data = b"\n" + inner.encode("utf-8") + indent
-            patched = original[:start] + data + original[end:]
-            return Patch(original, patched, start, start + len(data))
-        body = inner
-    data = body.strip("\r\n").lstrip(" \t").rstrip().encode("utf-8")
-    patched = original[: span.start_byte] + data + original[span.end_byte :]
-    return Patch(original, patched, span.start_byte, span.start_byte + len(data))
+    fn = hole.function
+    last = hole.span.end_line
+    if fn is not None and fn.span.end_line >= hole.span.start_line:
+        closes = language == "python" or spec_for(language).braced
+        last = max(last, fn.span.end_line if closes else fn.span.end_line - 1)
+    start = _line_start(original, hole.span.start_line)
+    end = _line_start(original, last + 1)
+    if end > start and original[end - 1:end] == b"\n":
+        end -= 1  # keep the line break after the replaced lines
+    data = body.rstrip("\r\n").encode("utf-8")
+    patched = original[:start] + data + original[end:]
+    return Patch(original, patched, start, start + len(data))
+
+
+def _line_start(data: bytes, line: int) -> int:
+    """Byte offset where 1-based `line` starts (len(data) past the end)."""
+    pos = 0
+    for _ in range(line - 1):
+        found = data.find(b"\n", pos)
+        if found < 0:
+            return len(data)
+        pos = found + 1
+    return pos
 
 
 def verify(

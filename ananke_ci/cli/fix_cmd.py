@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                       help="one `fixup!` commit per hole, aimed at the commit that added it")
     p.add_argument("--backend", choices=BACKENDS, help="where candidates come from "
                    "(default: [generate] backend, else local)")
-    p.add_argument("--endpoint", metavar="URL", help="server for the openai/modal backends")
+    p.add_argument("--endpoint", metavar="URL",
+                   help="server of the openai, modal or protocol (ananke-ci serve) backend")
     p.add_argument("--model", help="model id or local path (default: the backend's)")
     p.add_argument("--attempts", type=_positive, help="rounds of refinement per hole")
     p.add_argument("-n", type=_positive, dest="n", help="candidates per round")
@@ -110,8 +111,7 @@ def make_backend(args: argparse.Namespace, config: Config,
         return LocalBackend(model, environ=environ)
     if not endpoint:
         raise UserError(f"the {kind} backend needs --endpoint URL (or [generate] endpoint)")
-    import importlib
+    from ananke_ci.adapters.protocol_client import make_remote
 
-    remote = importlib.import_module("ananke_ci.adapters.remote")
-    backend: Backend = remote.make_remote(kind, endpoint, model=model, environ=environ)
+    backend: Backend = make_remote(kind, endpoint, model=model, environ=environ)
     return backend

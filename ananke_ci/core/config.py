@@ -21,7 +21,7 @@ from ananke_ci.core.rules_catalog import RULES, lookup
 
 OFF = "off"
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
-BACKENDS = ("local", "openai", "modal")
+BACKENDS = ("local", "openai", "modal", "protocol")  # protocol: an `ananke-ci serve` peer
 
 
 @dataclass(frozen=True, slots=True)
