@@ -9,7 +9,6 @@ threads only keep /health and validation responsive during a long generation.
 
 from __future__ import annotations
 
-import hmac
 import sys
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,21 +16,14 @@ from typing import Any
 
 import llguidance
 
-from ananke_ci.analysis.grammar import validate_grammar
-from ananke_ci.core.protocol import (
-    DEFAULT_LIMITS,
-    PROTOCOL_VERSION,
-    Backend,
-    Limits,
-    ProtocolError,
+from ananke_ci.adapters.service_core import (
+    check_bearer,
+    grammar_answer,
+    health_answer,
+    parse_generate,
 )
-from ananke_ci.core.protocol_json import (
-    decode,
-    encode,
-    error_to_dict,
-    request_from_dict,
-    response_to_dict,
-)
+from ananke_ci.core.protocol import DEFAULT_LIMITS, Backend, Limits, ProtocolError
+from ananke_ci.core.protocol_json import decode, encode, error_to_dict, response_to_dict
 
 
 class GenerationServer(ThreadingHTTPServer):
@@ -70,8 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path == "/health":
-            self._send(200, {"version": PROTOCOL_VERSION, "status": "ok",
-                             "backend": self.server.backend.name})
+            self._send(200, health_answer(self.server.backend.name))
         elif self.path in ("/v1/generate", "/v1/grammar/validate"):
             self._error(ProtocolError(405, "use POST"))
         else:
@@ -94,12 +85,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(ProtocolError(500, "internal error (see the server's log)"))
 
     def _authorise(self) -> None:
-        token = self.server.token
-        if token is None:
-            return
-        given = self.headers.get("Authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            raise ProtocolError(401, "missing or wrong bearer token")
+        check_bearer(self.headers.get("Authorization"), self.server.token)
 
     def _body(self) -> bytes:
         length = self.headers.get("Content-Length")
@@ -113,22 +99,11 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(size)
 
     def _generate(self, data: Any) -> dict[str, Any]:
-        request = request_from_dict(data, self.server.limits)
-        if request.constraint is not None and request.constraint.kind == "lark":
-            error = validate_grammar(request.constraint.text, self.server.tokenizer)
-            if error:
-                raise ProtocolError(422, "invalid grammar: " + error[:500])
+        request = parse_generate(data, self.server.limits, self.server.tokenizer)
         return response_to_dict(self.server.backend.generate(request))
 
     def _validate(self, data: Any) -> dict[str, Any]:
-        if not isinstance(data, dict) or set(data) != {"grammar"} or not isinstance(
-                data["grammar"], str):
-            raise ProtocolError(400, 'expected {"grammar": "<lark text>"}')
-        if len(data["grammar"].encode()) > self.server.limits.max_constraint_bytes:
-            raise ProtocolError(
-                413, f"grammar is larger than {self.server.limits.max_constraint_bytes} bytes")
-        error = validate_grammar(data["grammar"], self.server.tokenizer)
-        return {"version": PROTOCOL_VERSION, "valid": error is None, "error": error}
+        return grammar_answer(data, self.server.limits, self.server.tokenizer)
 
     def _error(self, error: ProtocolError) -> None:
         extra = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
