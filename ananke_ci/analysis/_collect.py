@@ -164,9 +164,10 @@ class Collector:
             return
         text = self.text
         imports = _unique(imports)
-        modules_of = _parts(imports, caps, "import.module")
-        names_of = _parts(imports, caps, "import.name")
-        tails_of = _parts(imports, caps, "import.tail")
+        index = {node.id: i for i, node in enumerate(imports)}
+        modules_of = _parts(imports, caps, "import.module", index=index)
+        names_of = _parts(imports, caps, "import.name", index=index)
+        tails_of = _parts(imports, caps, "import.tail", index=index)
         rows = zip(imports, modules_of, names_of, tails_of, strict=True)
         for node, modules, names, tails in rows:
             span = text.span(node)

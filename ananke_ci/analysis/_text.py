@@ -47,8 +47,14 @@ class SourceText:
     ) -> Span:
         (srow, scol), (erow, ecol) = start_point, end_point
         if not self.ascii:
-            scol = self._char_col(start, scol)
-            ecol = self._char_col(end, ecol)
+            src = self.src
+            # only a line with non-ASCII text before the column needs decoding
+            head = src[start - scol : start]
+            if not head.isascii():
+                scol = len(head.decode("utf-8", "replace"))
+            head = src[end - ecol : end]
+            if not head.isascii():
+                ecol = len(head.decode("utf-8", "replace"))
         # the frozen dataclass __init__ costs ~2x this on a hot path (one Span per call)
         span = _new_span(Span)
         _set_start_line(span, srow + 1)
@@ -58,9 +64,6 @@ class SourceText:
         _set_start_byte(span, start)
         _set_end_byte(span, end)
         return span
-
-    def _char_col(self, byte: int, byte_col: int) -> int:
-        return len(self.src[byte - byte_col : byte].decode("utf-8", "replace"))
 
     def text(self, node: Node) -> str:
         return self.src[node.start_byte : node.end_byte].decode("utf-8", "replace")
