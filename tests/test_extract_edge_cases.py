@@ -103,6 +103,14 @@ def test_columns_count_characters_and_bytes_are_kept() -> None:
     assert facts.notices == ()
 
 
+def test_columns_on_ascii_lines_of_a_non_ascii_file() -> None:
+    source = "// \u00a9 \u00c6nanke\nfun f() { println(\"\u00fc\") ; g() }\n".encode()
+    facts = extract_facts("u.kt", source)
+    assert [(c.name, c.span.start_line, c.span.start_col, c.span.end_col) for c in facts.calls] == [
+        ("println", 2, 11, 18), ("g", 2, 26, 27)  # g: byte column 27, character column 26
+    ]
+
+
 def test_crlf_line_endings() -> None:
     facts = extract_facts("w.py", b"import os\r\n\r\ndef f() -> None:\r\n    os.remove('x')\r\n")
     [fn] = facts.functions
