@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import warnings
 from typing import Any
 
 from ananke_ci.core.errors import UserError
@@ -21,8 +22,8 @@ MAX_GLOB = 300
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # a dotted / scoped name in any of the 14 languages: os.system, std::mem::transmute, $x->y
 _SEGMENT = r"[A-Za-z_$@\\][\w$@\\-]*"
-_NAME = re.compile(rf"{_SEGMENT}(?:(?:\.|::|/|->){_SEGMENT})*")
-_WORD = re.compile(r"[A-Za-z_][\w]*")
+_NAME = re.compile(rf"{_SEGMENT}(?:(?:\.|::|/|->){_SEGMENT})*", re.ASCII)
+_WORD = re.compile(r"[A-Za-z_][\w]*", re.ASCII)
 
 
 def clean_text(text: str, cap: int = MAX_TEXT) -> str:
@@ -65,7 +66,9 @@ def check_regex(pattern: str) -> str:
     if not isinstance(pattern, str) or len(pattern) > MAX_REGEX:
         raise UserError(f"regex must be a string of at most {MAX_REGEX} characters")
     try:
-        re.compile(pattern)
+        with warnings.catch_warnings():  # "possible nested set" and friends
+            warnings.simplefilter("ignore")
+            re.compile(pattern)
         tree = importlib.import_module("re._parser").parse(pattern)
     except (re.error, RecursionError, OverflowError) as exc:
         raise UserError(f"regex {clean_text(pattern, 60)!r} does not compile: {exc}") from None

@@ -31,7 +31,8 @@ def ir_text(ir: ConstraintIR) -> str:
         for cid in ids:
             c = by_id[cid]
             what = c.value or ", ".join(c.items[:6]) or (f"{c.limit:g}" if c.limit else "")
-            out.append(f"  {c.kind:<15} {c.id}  {c.tier}  {what[:70]}")
+            origin = "" if c.source == "mined" else f"  ({c.source})"
+            out.append(f"  {c.kind:<15} {c.id}  {c.tier}  {what[:70]}{origin}")
     if ir.conflicts:
         out.append("\nconflicts:")
         for k in ir.conflicts:

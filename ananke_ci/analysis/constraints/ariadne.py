@@ -102,7 +102,8 @@ def _at(node: Any, path: str, message: str) -> UserError:
 
 
 def _syntax_error(exc: Any, text: str, path: str) -> UserError:
-    expected = sorted(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
+    expected = sorted(getattr(exc, "accepts", None) or getattr(exc, "expected", None)
+                      or getattr(exc, "allowed", None) or ())
     shown = ", ".join(_PRETTY.get(e, e.lower()) for e in expected[:8])
     token = getattr(exc, "token", None)
     if token is not None and getattr(token, "type", "") == "$END":

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from ananke_ci.analysis.constraints.annotations import check_annotations
 from ananke_ci.analysis.constraints.api import check_api
-from ananke_ci.analysis.constraints.common import CheckContext, applies, strongest
+from ananke_ci.analysis.constraints.common import CheckContext, applies, rank, strongest
 from ananke_ci.analysis.constraints.declared import check_forbidden, check_limits
 from ananke_ci.analysis.constraints.habits import check_dangers, check_handlers
 from ananke_ci.analysis.constraints.layering import check_layering
@@ -61,6 +61,9 @@ def check_constraints(ir: ConstraintIR, ctx: CheckContext) -> Iterator[Finding]:
     yield from check_dangers(dangers, ctx)
     yield from check_handlers(_by_subject(kinds[Kind.ERROR_HANDLING]), ctx)
     yield from check_api(plain(Kind.API_STABILITY), ctx)
-    yield from check_forbidden(plain(Kind.FORBID_CALL) + plain(Kind.FORBID_IMPORT), allows, ctx)
+    # the strongest forbid names the finding: higher priority, then the later declaration
+    forbids = sorted([*kinds[Kind.FORBID_CALL], *kinds[Kind.FORBID_IMPORT]],
+                     key=lambda item: rank(item[1], item[0]), reverse=True)
+    yield from check_forbidden([c for _, c in forbids], allows, ctx)
     yield from check_limits(strongest(kinds[Kind.MAX_COMPLEXITY]),
                             strongest(kinds[Kind.MAX_PARAMS]), ctx)

@@ -1,0 +1,198 @@
+"""Each mined constraint, present by construction: a change that breaks it is caught, a
+change that keeps it is not (both directions for every rule)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.constraint_repos import SMALL, Checker, rules_of, snake_module
+from tests.gitrepo import GitRepo
+
+
+@pytest.fixture
+def check(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+          capsys: pytest.CaptureFixture[str]) -> Checker:
+    # salience is not what these tests are about: no file is FoundationalStable
+    monkeypatch.setattr("ananke_ci.app.constraints.foundational_files",
+                        lambda root: frozenset())
+    return Checker(repo, monkeypatch, capsys)
+
+
+def _python_repo(repo: GitRepo) -> None:
+    repo.write(".ananke.toml", SMALL)
+    for i in range(6):
+        repo.write(f"pkg/mod_{i}.py", snake_module(3, f"m{i}") +
+                   f"class Widget{i}:\n    def get_value(self) -> int:\n        return {i}\n")
+    repo.commit("init")
+
+
+def test_function_naming(repo: GitRepo, check: Checker) -> None:
+    _python_repo(repo)
+    out = check.compile()
+    assert "naming/python/function" in out
+    bad = check.staged({"pkg/new.py": "def getValue(x: int) -> int:\n    return x\n"})
+    assert rules_of(bad) == ["ANK301"]
+    assert "getValue" in bad[0]["message"] and "snake_case" in bad[0]["message"]
+    assert "of 18 functions" in bad[0]["message"]  # the evidence travels with the finding
+    assert check.staged({"pkg/new.py": "def get_value(x: int) -> int:\n    return x\n"}) == []
+
+
+def test_class_and_file_naming(repo: GitRepo, check: Checker) -> None:
+    _python_repo(repo)
+    check.compile()
+    bad = check.staged({"pkg/mod_0.py": "class my_widget:\n    pass\n"})
+    assert rules_of(bad) == ["ANK301"] and "PascalCase" in bad[0]["message"]
+    assert check.staged({"pkg/mod_0.py": "class MyWidget:\n    pass\n"}) == []
+    bad = check.staged({"pkg/BadName.py": "X = 1\n"})
+    assert rules_of(bad) == ["ANK301"] and "file name" in bad[0]["message"]
+    assert check.staged({"pkg/good_name.py": "X = 1\n"}) == []
+
+
+def test_python_annotations(repo: GitRepo, check: Checker) -> None:
+    _python_repo(repo)
+    check.compile()
+    bad = check.staged({"pkg/new_mod.py": "def add_one(value):\n    return value + 1\n"})
+    assert rules_of(bad) == ["ANK302"]
+    assert "value, return" in bad[0]["message"]
+    ok = ("def add_one(value: int) -> int:\n    return value + 1\n\n\n"
+          "def _helper(x):\n    return x\n")
+    assert check.staged({"pkg/new_mod.py": ok}) == []
+
+
+def test_typescript_annotations(repo: GitRepo, check: Checker) -> None:
+    repo.write(".ananke.toml", SMALL)
+    for i in range(6):
+        repo.write(f"src/util{i}.ts", f"export function scale{i}(x: number, k: number) "
+                   f"{{\n  return x * k;\n}}\n")
+    repo.commit("init")
+    assert "annotations/typescript" in check.compile()
+    bad = check.staged({"src/more.ts": "export function twice(x) {\n  return x * 2;\n}\n"})
+    assert rules_of(bad) == ["ANK302"]
+    ok = "export function twice(x: number) {\n  return x * 2;\n}\n"
+    assert check.staged({"src/more.ts": ok}) == []
+
+
+def _layered_repo(repo: GitRepo) -> None:
+    repo.write(".ananke.toml", SMALL)
+    repo.write("core/__init__.py", "")
+    repo.write("core/model.py", "def load_model() -> int:\n    return 1\n")
+    repo.write("cli/__init__.py", "")
+    for i in range(3):
+        repo.write(f"cli/cmd_{i}.py", "from core.model import load_model\n\n\n"
+                   f"def run_{i}() -> int:\n    return load_model()\n")
+    repo.commit("init")
+
+
+def test_layering_direction(repo: GitRepo, check: Checker) -> None:
+    _layered_repo(repo)
+    assert "layering/core -> cli" in check.compile()
+    bad = check.staged({"core/model.py": "from cli.cmd_0 import run_0\n\n\n"
+                        "def load_model() -> int:\n    return 1\n"})
+    assert rules_of(bad) == ["ANK303"]
+    assert "0 of 3 imports" in bad[0]["message"]
+    # the accepted way out: a lazy import inside the function
+    lazy = "def load_model() -> int:\n    from cli.cmd_0 import run_0\n    return 1\n"
+    assert check.staged({"core/model.py": lazy}) == []
+    assert check.staged({"cli/cmd_9.py": "from core.model import load_model\n"}) == []
+
+
+def test_no_new_cycle(repo: GitRepo, check: Checker) -> None:
+    repo.write(".ananke.toml", SMALL)
+    repo.write("a/__init__.py", "")
+    repo.write("b/__init__.py", "")
+    repo.write("c/__init__.py", "")
+    repo.write("a/x.py", "from b.y import Y\n")
+    repo.write("b/y.py", "from c.z import Z\nY = Z\n")
+    repo.write("c/z.py", "Z = 1\n")
+    repo.write("c/w.py", "W = 2\n")
+    repo.commit("init")
+    assert "no_cycles/packages" in check.compile()
+    bad = check.staged({"c/w.py": "from a.x import Y\nW = Y\n"})
+    assert rules_of(bad) == ["ANK304"] and "closes a cycle" in bad[0]["message"]
+    assert check.staged({"a/v.py": "from c.w import W\n"}) == []
+
+
+def _plain_repo(repo: GitRepo, body: str = "") -> None:
+    repo.write(".ananke.toml", SMALL)
+    for i in range(6):
+        repo.write(f"app/part_{i}.py", "import json\n\n\n"
+                   f"def read_{i}(text: str) -> object:\n{body or '    return json.loads(text)'}\n")
+    repo.commit("init")
+
+
+def test_dangerous_calls(repo: GitRepo, check: Checker) -> None:
+    _plain_repo(repo)
+    out = check.compile()
+    assert "dangerous/python/eval" in out
+    bad = check.staged({"app/part_0.py": "def read_0(text: str) -> object:\n"
+                        "    return eval(text)\n"})
+    assert rules_of(bad) == ["ANK305"] and "used nowhere in 6 python files" in bad[0]["message"]
+    shell = check.staged({"app/part_1.py": "import subprocess\n\n\ndef read_1(text: str) -> "
+                          "object:\n    return subprocess.run(text, shell=True)\n"})
+    assert rules_of(shell) == ["ANK305"]
+    ok = ("import ast\nimport subprocess\n\n\ndef read_0(text: str) -> object:\n"
+          "    subprocess.run([text], shell=False)\n    return ast.literal_eval(text)\n")
+    assert check.staged({"app/part_0.py": ok}) == []
+
+
+def test_dangerous_call_used_by_the_repo_is_no_constraint(repo: GitRepo,
+                                                          check: Checker) -> None:
+    _plain_repo(repo, "    return eval(text)")
+    assert "dangerous/python/eval" not in check.compile()
+    assert check.staged({"app/part_9.py": "def read_9(text: str) -> object:\n"
+                         "    return eval(text)\n"}) == []
+
+
+HANDLED = "    try:\n        return int(text)\n    except ValueError as exc:\n" \
+          "        raise RuntimeError(text) from exc\n"
+
+
+def test_error_handling(repo: GitRepo, check: Checker) -> None:
+    repo.write(".ananke.toml", SMALL)
+    for i in range(10):
+        repo.write(f"app/part_{i}.py", f"def parse_{i}(text: str) -> int:\n{HANDLED}")
+    repo.commit("init")
+    out = check.compile()
+    assert "errors/python/bare" in out and "errors/python/swallowed" in out
+    bare = check.staged({"app/part_0.py": "def parse_0(text: str) -> int:\n    try:\n"
+                         "        return int(text)\n    except:\n        return 0\n"})
+    assert rules_of(bare) == ["ANK306"] and "bare" in bare[0]["message"]
+    swallowed = check.staged({"app/part_0.py": "def parse_0(text: str) -> int:\n    try:\n"
+                              "        return int(text)\n    except ValueError:\n"
+                              "        pass\n    return 0\n"})
+    assert rules_of(swallowed) == ["ANK306"] and "swallows" in swallowed[0]["message"]
+    ok = ("def parse_0(text: str) -> int:\n    try:\n        return int(text)\n"
+          "    except ValueError:\n        return -1\n")
+    assert check.staged({"app/part_0.py": ok}) == []
+
+
+def test_api_stability(repo: GitRepo, check: Checker, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ananke_ci.app.constraints.foundational_files",
+                        lambda root: frozenset({"core/net.py"}))
+    repo.write("core/__init__.py", "")
+    api = "def fetch(url: str, timeout: int = 3) -> bytes:\n    return url.encode()\n"
+    repo.write("core/net.py", api)
+    for i in range(3):
+        repo.write(f"users/u{i}.py", "from core.net import fetch\n\n\n"
+                   f"def get_{i}() -> bytes:\n    return fetch('http://x/{i}')\n")
+    repo.commit("init")
+    assert "api/core/net.py::fetch" in check.compile()
+    bad = check.staged({"core/net.py": api.replace("url: str", "uri: str")})
+    assert rules_of(bad) == ["ANK307"]
+    assert "parameter `url` removed" in bad[0]["message"]
+    assert "users/u0.py:5" in bad[0]["message"] and bad[0]["severity"] == "error"
+    required = check.staged({"core/net.py": api.replace("timeout: int = 3", "timeout: int")})
+    assert rules_of(required) == ["ANK307"]
+    compatible = api.replace("timeout: int = 3", "timeout: int = 3, retries: int = 0")
+    assert check.staged({"core/net.py": compatible}) == []
+
+
+def test_soft_rules_wait_for_full_intensity(repo: GitRepo, check: Checker) -> None:
+    _python_repo(repo)
+    repo.write(".ananke.toml", SMALL + '\n[intensity]\n"**" = "standard"\n')
+    repo.commit("pin")
+    check.compile()
+    found = check.staged({"pkg/new.py": "def getValue(x):\n    return x\n"})
+    # standard = syntax + types: the annotation rule runs (a warning below full_hard),
+    # the soft naming rule does not
+    assert [(f["rule"], f["severity"]) for f in found] == [("ANK302", "warning")]
