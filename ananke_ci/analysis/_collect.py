@@ -1,9 +1,10 @@
 """Turn the captures of one combined fact query into fact records.
 
-The query runs with `captures()` (one flat, position-ordered list per capture name), not
-`matches()`: building a dict per match cost more than parsing the file. Captures that
-belong together (a call and its callee, a def and its name) are paired back up by walking
-up from the part to the nearest captured owner, a few levels at most.
+The query runs with `captures()` (one flat list per capture name, not in source order),
+not `matches()`: building a dict per match cost more than the query itself. Captures that
+belong together (a def and its name, an import and its module) are paired back up by
+walking up from the part to the nearest captured owner, a few levels at most. A call needs
+no pairing: @call is the callee node itself.
 """
 
 from __future__ import annotations

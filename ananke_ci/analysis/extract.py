@@ -14,7 +14,8 @@ One generic extractor serves every language: the per-language knowledge is in
     @call (the callee: Call.span is the callee's)  @call.tail (see _collect.py)
     @comment
 
-Parts are paired with their owner by byte-range containment (see _collect.py).
+A part is paired with its owner by walking up from it to the nearest captured owner (see
+_collect.py); the `_`-prefixed captures only serve predicates.
 Each file runs one combined query (one pass over the tree); syntax errors are looked up
 only when the root says the tree has one. This module sits on the pre-commit hot path:
 it imports nothing heavy and caches parsers and compiled queries per language.
