@@ -150,10 +150,19 @@ def api() -> Any:
 @app.function(image=web_image, volumes={HF_CACHE_DIR: hf_cache}, secrets=token_secrets,
               timeout=GPU_STARTUP_TIMEOUT_S, env=CONTAINER_ENV)
 async def smoke_check(model: str = "") -> dict[str, Any]:
-    """Health, grammar validation and one constrained generation through the gateway."""
+    """Health, grammar validation and one constrained generation through the gateway, then
+    the GPU container's own health (model and versions)."""
     from modal_app.smoke import smoke
 
-    return await smoke(make_gateway(model or MODEL))
+    chosen = model or MODEL
+    report = await smoke(make_gateway(chosen))
+    generator: Any = cast(Any, Generator)(model=chosen)
+    try:
+        report["steps"]["gpu"] = {"ok": True, **await generator.health.remote.aio()}
+    except Exception as e:  # reported, not raised: the report says what failed
+        report["steps"]["gpu"] = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+        report["ok"] = False
+    return report
 
 
 @app.local_entrypoint()
