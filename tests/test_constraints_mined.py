@@ -196,3 +196,19 @@ def test_soft_rules_wait_for_full_intensity(repo: GitRepo, check: Checker) -> No
     # standard = syntax + types: the annotation rule runs (a warning below full_hard),
     # the soft naming rule does not
     assert [(f["rule"], f["severity"]) for f in found] == [("ANK302", "warning")]
+
+
+def test_typescript_type_only_import_is_no_layering_edge(repo: GitRepo, check: Checker) -> None:
+    repo.write(".ananke.toml", SMALL)
+    repo.write("src/errors/base.ts", "export class BaseError extends Error {}\n")
+    for i in range(3):
+        repo.write(f"src/core/k{i}.ts", "import {BaseError} from '../errors/base.js';\n"
+                   f"export const make{i} = (): Error => new BaseError();\n")
+    repo.commit("init")
+    assert "layering/src/errors -> src/core" in check.compile()
+    value = check.staged({"src/errors/base.ts": "import {make0} from '../core/k0.js';\n"
+                          "export class BaseError extends Error {}\n"})
+    assert rules_of(value) == ["ANK303"]
+    typed = check.staged({"src/errors/base.ts": "import type {make0} from '../core/k0.js';\n"
+                          "export class BaseError extends Error {}\n"})
+    assert typed == []

@@ -4,8 +4,9 @@ and no new cycles.
 When package A imports package B at least MIN_EDGES times and B never imports A, "B never
 imports A" is a constraint. Every package-level edge is kept too, so a new import that
 closes a cycle (B reaches A already, and A now imports B) is caught. Checks look only at
-module-level imports in Python: an import inside a function or an `if TYPE_CHECKING:`
-block is the accepted way to break a cycle.
+module-level imports in Python (an import inside a function or an `if TYPE_CHECKING:` block
+is the accepted way to break a cycle) and skip TypeScript's `import type` (erased at compile
+time).
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def check_layering(layers: list[Constraint], cycles: Constraint | None,
             a, _, b = edge.partition(_SEP)
             graph[a].add(b)
     for imp in facts.imports:
-        if not module_level(imp, facts.language):
+        if not module_level(imp, facts.language) or imp.span.start_line in ctx.scan.type_only:
             continue
         targets = {unit(t) for t in ctx.resolve(ctx.path, [(imp.module, imp.names)])} - {here}
         for target in sorted(targets):

@@ -105,7 +105,7 @@ def _convention(lang: str, kind: str, names: list[str], min_conf: float,
         return None
     exceptions = sorted({n for n, styles in zip(names, per_name, strict=True)
                          if best not in styles})
-    noun = "files" if kind == "file" else f"{kind}s"
+    noun = {"file": "files", "class": "classes"}.get(kind, f"{kind}s")
     return Constraint(
         id=f"naming/{lang}/{kind}", kind=Kind.NAMING, domain="semantics", tier="soft",
         confidence=round(counts[best] / total, 4),

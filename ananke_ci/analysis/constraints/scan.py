@@ -20,6 +20,8 @@ BRACES = frozenset({"javascript", "typescript", "tsx", "java", "csharp", "kotlin
 _CATCH = re.compile(r"\bcatch\b\s*(\(([^()]*)\)|[^{};()]*?)\s*\{(\s*)\}?")
 _GO_ERR = re.compile(r"\bif\s+err\s*!=\s*nil\s*\{(\s*)\}")
 _PY_EXCEPT = re.compile(r"^([ \t]*)except\b\s*([^:]*?)\s*:[ \t]*(.*)$", re.M)
+# erased at compile time: no runtime dependency, so no layering or cycle edge
+_TYPE_IMPORT = re.compile(rb"(import|export)\s+type\b")
 _BRANCHES = re.compile(r"\b(if|elif|else\s+if|for|foreach|while|case|catch|except|when)\b"
                        r"|&&|\|\||\band\b|\bor\b|\?\?|(?<![?.])\?(?![.?:])")
 
@@ -37,6 +39,7 @@ class FileScan:
     handlers: tuple[ErrorHandler, ...]
     dangers: tuple[Danger, ...]
     complexity: tuple[int, ...]  # per facts.functions: 1 + decision points in the body
+    type_only: frozenset[int] = frozenset()  # start lines of TS `import type` statements
 
 
 class _Lines:
@@ -74,6 +77,8 @@ def scan_file(facts: FileFacts, source: bytes) -> FileScan:
         handlers=tuple(_handlers(facts.language, text, lines)),
         dangers=tuple(_dangers(facts, code, text, lines)),
         complexity=tuple(_complexity(facts, code)),
+        type_only=frozenset(i.span.start_line for i in facts.imports
+                            if _TYPE_IMPORT.match(code, i.span.start_byte)),
     )
 
 
