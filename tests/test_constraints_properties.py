@@ -113,3 +113,13 @@ def test_catastrophic_regexes_are_rejected(evil: str) -> None:
                                   r"(ab+c)+", r"^test_\w+$", r"[a-z]+-[a-z]+"])
 def test_safe_regexes_pass(fine: str) -> None:
     assert check_regex(fine) == fine
+
+
+@pytest.mark.parametrize("path", ["tests/test_a.py", "src/a.py", "pkg/a_test.go", "x.spec.ts",
+                                  "src/test/java/A.java", "lib/testing/x.py", "FooTests.cs",
+                                  "app/contest.py", "test_x.py", "a/b/spec/c.rb"])
+def test_test_paths_agree_with_salience(path: str) -> None:
+    from ananke_ci.analysis.constraints.common import is_test_path
+    from ananke_ci.analysis.salience import score
+
+    assert is_test_path(path) == score.is_test_path(path)

@@ -9,6 +9,7 @@ from typing import Any
 
 from ananke_ci.adapters.atomic import write_atomic
 from ananke_ci.adapters.salience_cache import find_git_dir
+from ananke_ci.core.constraints import ConstraintIR
 
 CURRENT = "constraint-ir.json"
 KEYED_DIR = "ir"
@@ -37,6 +38,17 @@ def read_current(root: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return body if isinstance(body, dict) else None
+
+
+def load_ir(root: Path) -> ConstraintIR | None:
+    """The last compiled IR, or None (never compiled, damaged, other version)."""
+    body = read_current(root)
+    if body is None:
+        return None
+    try:
+        return ConstraintIR.from_json(body)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def write(root: Path, key: str, text: str) -> None:

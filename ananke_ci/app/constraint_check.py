@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from ananke_ci.adapters.ir_cache import load_ir
 from ananke_ci.analysis.constraints.check import check_constraints, needs_imports
 from ananke_ci.analysis.constraints.common import CheckContext, ImportSpec
 from ananke_ci.analysis.constraints.declared import to_constraints
 from ananke_ci.analysis.constraints.scan import scan_file
-from ananke_ci.app.constraints import load_ir
 from ananke_ci.app.targets import SourceFile
 from ananke_ci.core.config import Config
 from ananke_ci.core.constraints import ConstraintIR

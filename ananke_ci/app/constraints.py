@@ -32,17 +32,6 @@ class CompileResult:
     text: str  # the IR's canonical JSON, as cached
 
 
-def load_ir(root: Path) -> ConstraintIR | None:
-    """The last compiled IR, or None (never compiled, damaged, other version)."""
-    body = ir_cache.read_current(root)
-    if body is None:
-        return None
-    try:
-        return ConstraintIR.from_json(body)
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
 def resolve_rev(root: Path, rev: str) -> tuple[str, str]:
     """(commit, tree) of a revision; UserError when it names no commit."""
     from ananke_ci.adapters.proc import run

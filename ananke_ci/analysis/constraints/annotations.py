@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ananke_ci.analysis.constraints.common import CheckContext, finding
+from ananke_ci.analysis.constraints.common import CheckContext, finding, is_test_path
 from ananke_ci.analysis.constraints.scan import FileScan
-from ananke_ci.analysis.salience.score import is_test_path
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.facts import FileFacts, Function
 from ananke_ci.core.findings import Finding
