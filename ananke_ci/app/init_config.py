@@ -9,7 +9,7 @@ from ananke_ci.adapters.atomic import write_atomic
 from ananke_ci.core.config import Config, parse_config
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.errors import UserError
-from ananke_ci.core.sanitize import clean_text
+from ananke_ci.core.sanitize import clean_text, is_name
 
 HEADER = """\
 # ananke-ci configuration, seeded by `ananke-ci init` from what this repository does at
@@ -46,14 +46,24 @@ FOOTER = """
 
 def render_init(mined: list[Constraint], config: Config, rev: str) -> str:
     rows = "".join(f"  # {json.dumps(c.id)},  # {clean_text(c.evidence, 90)}\n" for c in mined)
-    bans = "".join(f"# {json.dumps(c.subject)} = {json.dumps(clean_text(c.evidence, 90))}\n"
-                   for c in mined if (c.kind == Kind.DANGEROUS_CALL and "." in c.subject)
-                   or (c.kind == Kind.DANGEROUS_CALL and c.subject in ("eval", "exec")))
+    bans = "".join(f"# {json.dumps(name)} = {json.dumps(clean_text(c.evidence, 90))}\n"
+                   for c in mined for name in _bannable(c))
     text = HEADER.format(rev=rev[:12], conf=config.constraints.min_confidence,
                          evidence=config.constraints.min_evidence, disable=rows)
     text += FOOTER.format(bans=bans or "# (no dangerous call is absent from this repository)\n")
     parse_config(text, ".ananke.toml")  # what we write must load
     return text
+
+
+def _bannable(c: Constraint) -> tuple[str, ...]:
+    """The calls of a mined dangerous-call constraint a plain ban can express (not the ones
+    that are only dangerous with some arguments, such as shell=True)."""
+    from ananke_ci.analysis.constraints.dangers import BY_KEY
+
+    spec = BY_KEY.get(c.subject) if c.kind == Kind.DANGEROUS_CALL else None
+    if spec is None or spec.args is not None or spec.unless is not None:
+        return ()
+    return tuple(n for n in spec.calls if is_name(n))
 
 
 def write_init(root: Path, text: str, force: bool) -> Path:

@@ -46,21 +46,25 @@ def missing(fn: Function, language: str) -> list[str]:
 
 
 def mine_annotations(scans: Iterable[FileScan], min_n: int) -> list[Constraint]:
-    totals: dict[str, list[int]] = {}
+    """Coverage per language and top-level directory: `src/` may be fully annotated while
+    `examples/` and `docs/` are deliberately plain, so each gets its own verdict."""
+    totals: dict[tuple[str, str], list[int]] = {}
     for scan in scans:
-        lang = LANGUAGES.get(scan.facts.language)
+        lang = LANGUAGES.get(scan.facts.language, "")
+        top = scan.facts.path.split("/", 1)[0] if "/" in scan.facts.path else ""
         for fn in public_functions(scan.facts):
-            row = totals.setdefault(lang or "", [0, 0])
+            row = totals.setdefault((lang, top), [0, 0])
             row[0] += 1
             row[1] += not missing(fn, scan.facts.language)
     out = []
-    for lang, (total, done) in sorted(totals.items()):
-        if total >= min_n and done / total >= COVERAGE:
+    for (lang, top), (total, done) in sorted(totals.items()):
+        if top and total >= min_n and done / total >= COVERAGE:
             out.append(Constraint(
-                id=f"annotations/{lang}", kind=Kind.ANNOTATIONS, domain="types", tier="hard",
-                confidence=round(done / total, 4),
-                evidence=f"annotated public {lang} functions: {done} of {total}",
-                source="mined", language=None, subject=lang, limit=round(done / total, 4),
+                id=f"annotations/{lang}/{top}", kind=Kind.ANNOTATIONS, domain="types",
+                tier="hard", confidence=round(done / total, 4),
+                evidence=f"annotated public {lang} functions in {top}/: {done} of {total}",
+                source="mined", scope=(f"{top}/**",), subject=lang,
+                limit=round(done / total, 4),
             ))
     return out
 
