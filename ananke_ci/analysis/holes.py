@@ -53,7 +53,8 @@ class _Rules:
     exempt_extensions: tuple[str, ...]
 
 
-_RULES: dict[str, _Rules] | None = None
+_TABLE: dict[str, Any] | None = None
+_RULES: dict[str, _Rules] = {}
 
 
 def _pattern(raw: str) -> re.Pattern[str]:
@@ -64,29 +65,31 @@ def _optional(raw: Any) -> re.Pattern[str] | None:
     return _pattern(raw) if isinstance(raw, str) else None
 
 
-def load_rules() -> dict[str, _Rules]:
-    """The placeholder table, read and compiled once per process."""
-    global _RULES
-    if _RULES is None:
-        with PLACEHOLDERS_FILE.open("rb") as handle:
-            data = tomllib.load(handle)
-        _RULES = {
-            lang: _Rules(
-                unwrap=frozenset(entry.get("unwrap", ())),
-                docstring=bool(entry.get("docstring", False)),
-                placeholders=tuple(
-                    (item["marker"], _pattern(item["pattern"]))
-                    for item in entry.get("placeholder", ())
-                ),
-                decorator_wrapper=entry.get("decorator_wrapper"),
-                exempt_decorators=_optional(entry.get("exempt_decorators")),
-                bases_field=entry.get("bases_field"),
-                exempt_bases=_optional(entry.get("exempt_bases")),
-                exempt_extensions=tuple(entry.get("exempt_extensions", ())),
-            )
-            for lang, entry in data.items()
-        }
-    return _RULES
+def rules_for(language: str) -> _Rules | None:
+    """One language's placeholder rules, compiled on first use: a commit check touching
+    one Python file should not compile the regexes of thirteen other languages."""
+    global _TABLE
+    if language not in _RULES:
+        if _TABLE is None:
+            with PLACEHOLDERS_FILE.open("rb") as handle:
+                _TABLE = tomllib.load(handle)
+        entry = _TABLE.get(language)
+        if entry is None:
+            return None
+        _RULES[language] = _Rules(
+            unwrap=frozenset(entry.get("unwrap", ())),
+            docstring=bool(entry.get("docstring", False)),
+            placeholders=tuple(
+                (item["marker"], _pattern(item["pattern"]))
+                for item in entry.get("placeholder", ())
+            ),
+            decorator_wrapper=entry.get("decorator_wrapper"),
+            exempt_decorators=_optional(entry.get("exempt_decorators")),
+            bases_field=entry.get("bases_field"),
+            exempt_bases=_optional(entry.get("exempt_bases")),
+            exempt_extensions=tuple(entry.get("exempt_extensions", ())),
+        )
+    return _RULES[language]
 
 
 def find_holes(
@@ -103,7 +106,7 @@ def find_holes(
         if match is not None:
             owner = _enclosing(functions, comment.span.start_byte, comment.span.end_byte)
             holes.append(Hole("todo", match.group(1), comment.text, comment.span, owner))
-    rules = load_rules().get(language)
+    rules = rules_for(language)
     # a stub file (.pyi) is all legitimate `...` bodies
     if rules is not None and not (
         rules.exempt_extensions and path.endswith(rules.exempt_extensions)

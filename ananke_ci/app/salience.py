@@ -1,8 +1,7 @@
-"""Salience end to end: mine history, resolve imports, rank, cache; and the hot-path reader.
+"""Salience end to end: mine history, resolve imports, rank, cache.
 
-`load_intensities` is what the validator calls on every commit: it reads one small cached
-file and imports nothing heavy. Everything else (networkx, tree-sitter) is imported inside
-`compute_salience`, which runs outside the hot path.
+The validator's hot-path reader, `load_intensities`, lives in app/intensities.py (re-exported
+here); networkx and tree-sitter are imported inside `compute_salience`, off the hot path.
 """
 
 from __future__ import annotations
@@ -17,7 +16,9 @@ from ananke_ci.adapters import salience_cache as cache
 from ananke_ci.analysis.salience.imports import ImportSpec
 from ananke_ci.analysis.salience.model import SalienceReport
 from ananke_ci.analysis.salience.state import BuildState
-from ananke_ci.core.intensity import Intensity
+from ananke_ci.app.intensities import load_intensities
+
+__all__ = ["compute_salience", "load_intensities", "load_report"]
 
 # languages whose imports analysis.salience.imports resolves to files
 RESOLVED_LANGUAGES = frozenset({"python", "javascript", "typescript", "tsx", "go", "rust", "java"})
@@ -30,23 +31,6 @@ class Progress(Protocol):
     def start(self, total: int) -> None: ...
     def advance(self, n: int = 1) -> None: ...
     def stop(self) -> None: ...
-
-
-def load_intensities(root: Path) -> dict[str, Intensity]:
-    """Per-file intensity from the last `ananke-ci salience` run; {} when there is none.
-
-    Paths missing from the map (new files, no cache yet) take DEFAULT_INTENSITY. The map
-    may describe an older commit: salience moves slowly, and refreshing it is not the
-    hook's job.
-    """
-    git_dir = cache.find_git_dir(root)
-    if git_dir is None:
-        return {}
-    try:
-        body = cache.read(git_dir, cache.INTENSITIES, "intensities")
-        return {str(p): Intensity.parse(str(v)) for p, v in body["files"].items()}
-    except (cache.CacheInvalid, KeyError, TypeError, AttributeError, ValueError):
-        return {}
 
 
 def load_report(root: Path) -> SalienceReport | None:
