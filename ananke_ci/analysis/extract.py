@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tree_sitter import Node, Parser, Query, QueryCursor
+from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from ananke_ci.analysis._collect import Collector
 from ananke_ci.analysis._text import SourceText
@@ -40,11 +40,19 @@ QUERY_DIR = Path(__file__).parent / "queries"
 _ISSUES_QUERY = "(ERROR) @error\n(MISSING) @missing\n"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Compiled:
     parser: Parser
     query: Query
-    issues: Query
+    # compiled on the first tree with an error: up to 25 ms for some grammars, and most
+    # commits parse cleanly
+    _issues: Query | None = None
+
+    @property
+    def issues(self) -> Query:
+        if self._issues is None:
+            self._issues = Query(self.parser.language, _ISSUES_QUERY)  # type: ignore[arg-type]
+        return self._issues
 
 
 _CACHE: dict[str, _Compiled] = {}
@@ -54,15 +62,36 @@ def _compiled(language: str) -> _Compiled:
     """Parser and queries for `language`, built once per process."""
     found = _CACHE.get(language)
     if found is None:
-        # imported here: the language pack module is only needed once per language
-        from tree_sitter_language_pack import get_language
-
         spec = LANGUAGES[language]
-        lang = get_language(spec.ts_name)  # type: ignore[arg-type]
+        lang = _load_language(spec.ts_name)
         source = (QUERY_DIR / f"{spec.query_name}.scm").read_text(encoding="utf-8")
-        found = _Compiled(Parser(lang), Query(lang, source), Query(lang, _ISSUES_QUERY))
+        found = _Compiled(Parser(lang), Query(lang, source))
         _CACHE[language] = found
     return found
+
+
+def _load_language(ts_name: str) -> Language:
+    """The grammar from tree-sitter-language-pack's bundled bindings.
+
+    The pack's own `get_language` first imports the pack (ctypes, pathlib, three grammar
+    packages: ~18 ms); on the pre-commit hot path we load just the one extension module,
+    and fall back to the pack's API if its layout is not the one we know.
+    """
+    import importlib.util
+
+    pack = importlib.util.find_spec("tree_sitter_language_pack")
+    folder = pack.submodule_search_locations if pack else None
+    if folder:
+        for path in sorted(Path(next(iter(folder)), "bindings").glob(f"{ts_name}.*.so")):
+            name = f"tree_sitter_language_pack.bindings.{ts_name}"
+            module_spec = importlib.util.spec_from_file_location(name, path)
+            if module_spec is not None and module_spec.loader is not None:
+                module = importlib.util.module_from_spec(module_spec)
+                module_spec.loader.exec_module(module)
+                return Language(module.language())
+    from tree_sitter_language_pack import get_language
+
+    return get_language(ts_name)  # type: ignore[arg-type]
 
 
 def compile_query(language: str) -> Query:
@@ -96,7 +125,7 @@ def extract_facts(
     tree = compiled.parser.parse(source)
     text = SourceText(source)
     facts = Collector(text).run(QueryCursor(compiled.query).captures(tree.root_node))
-    issues = _syntax_issues(text, compiled.issues, tree.root_node)
+    issues = _syntax_issues(text, compiled, tree.root_node)
     holes = find_holes(lang, path, text, facts.function_nodes, facts.comment_nodes)
     return FileFacts(
         path=path,
@@ -113,11 +142,12 @@ def extract_facts(
     )
 
 
-def _syntax_issues(text: SourceText, query: Query, root: Node) -> tuple[SyntaxIssue, ...]:
+def _syntax_issues(text: SourceText, compiled: _Compiled, root: Node,
+                   ) -> tuple[SyntaxIssue, ...]:
     if not root.has_error:
         return ()
     found: list[tuple[int, int, Node, bool]] = []
-    for _, caps in QueryCursor(query).matches(root):
+    for _, caps in QueryCursor(compiled.issues).matches(root):
         for node in caps.get("error", ()):
             found.append((node.start_byte, -node.end_byte, node, False))
         for node in caps.get("missing", ()):
