@@ -212,3 +212,18 @@ def test_typescript_type_only_import_is_no_layering_edge(repo: GitRepo, check: C
     typed = check.staged({"src/errors/base.ts": "import type {make0} from '../core/k0.js';\n"
                           "export class BaseError extends Error {}\n"})
     assert typed == []
+
+
+def test_naming_picks_the_specific_style_and_mixed_case_only_when_none_holds() -> None:
+    from ananke_ci.analysis.constraints.naming import _convention
+
+    classes = [f"Widget{i}Box" for i in range(40)] + ["newcls"]
+    c = _convention("python", "class", classes, 0.95, 20)
+    assert c is not None and c.value == "PascalCase" and c.items == ("newcls",)
+    go = [f"handle{i}Req" for i in range(20)] + [f"Serve{i}HTTP" for i in range(20)]
+    c = _convention("go", "function", go, 0.95, 20)
+    assert c is not None and c.value == "mixedCase"
+    assert _convention("go", "function", [*go, *(f"do_{i}_x" for i in range(10))],
+                       0.95, 20) is None
+    one_word = [f"run{chr(97 + i % 26)}" for i in range(30)]  # no snake/camel evidence
+    assert _convention("python", "function", one_word, 0.95, 20) is None

@@ -92,13 +92,16 @@ def _convention(lang: str, kind: str, names: list[str], min_conf: float,
         return None
     per_name = [set(styles_of(n)) for n in names]
     counts = Counter(s for styles in per_name for s in styles)
-    ranked = sorted(counts, key=lambda s: (-counts[s], _ORDER.index(s)))
+    # a specific style wins when it holds; mixedCase (camel or Pascal) only when none does
+    ranked = sorted((s for s in counts if s != "mixedCase"),
+                    key=lambda s: (-counts[s], _ORDER.index(s)))
+    if not ranked or counts[ranked[0]] / total < min_conf:
+        ranked = ["mixedCase", *ranked] if counts["mixedCase"] else ranked
     if not ranked:
         return None
     best = ranked[0]
     if counts[best] / total < min_conf:
         return None
-    # mixedCase holds every camelCase and PascalCase name: it is nobody's real runner-up
     runner = next((s for s in ranked[1:] if s != "mixedCase"), None)
     distinct = sum(1 for styles in per_name if best in styles and runner not in styles)
     if runner is not None and distinct < MIN_DISTINCT:
