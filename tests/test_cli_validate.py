@@ -626,3 +626,20 @@ def test_resolved_merge_conflict_is_checked(repo: GitRepo, cli: Cli) -> None:
     repo.stage("a.py")
     run = cli("validate")
     assert (run.code, run.lines) == (1, ["a.py:3:1: ANK201 " + BANNED, "1 error in 1 file"])
+
+
+def test_a_configured_ban_runs_at_every_intensity_but_is_a_warning_in_a_quiet_leaf(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo.write("a.py", "x = 1\n")
+    repo.write("leaf/b.py", "y = 1\n")
+    repo.commit("init")
+    repo.write(".ananke.toml", '[banned-calls]\neval = "no"\n\n[intensity]\n'
+               '"leaf/**" = "syntax_only"\n')
+    repo.write("a.py", 'x = eval("1")\n')
+    repo.write("leaf/b.py", 'y = eval("1")\n')
+    repo.stage()
+    run = repo.cli(monkeypatch, capsys, "validate")
+    assert run.code == 1
+    assert "a.py:1:5: ANK201 call of banned `eval`: no [error]" in run.out
+    assert "leaf/b.py:1:5: ANK201 call of banned `eval`: no [warning]" in run.out

@@ -44,12 +44,12 @@ RULES: tuple[RuleInfo, ...] = (
         "`ananke-ci fix` can propose a verified fill.",
     ),
     RuleInfo(
-        "ANK201", "banned-call", "semantics", "error", Intensity.FULL_HARD,
+        "ANK201", "banned-call", "semantics", "error", Intensity.SYNTAX_ONLY,
         "The change calls a function that the configuration bans",
         "Remove the call or use the alternative named in the configuration.",
     ),
     RuleInfo(
-        "ANK202", "banned-import", "imports", "error", Intensity.FULL_HARD,
+        "ANK202", "banned-import", "imports", "error", Intensity.SYNTAX_ONLY,
         "The change imports a module that the configuration bans",
         "Remove the import or use the alternative named in the configuration.",
     ),
