@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ananke_ci.adapters.atomic import write_atomic
 from ananke_ci.adapters.salience_cache import find_git_dir
-from ananke_ci.core.constraints import ConstraintIR
+
+if TYPE_CHECKING:
+    from ananke_ci.core.constraints import ConstraintIR
 
 CURRENT = "constraint-ir.json"
 KEYED_DIR = "ir"
@@ -29,6 +31,12 @@ def read_keyed(root: Path, key: str) -> str | None:
         return None
 
 
+def has_current(root: Path) -> bool:
+    """Whether an IR was ever compiled here: lets the hook skip the constraint machinery."""
+    base = _dir(root)
+    return base is not None and (base / CURRENT).is_file()
+
+
 def read_current(root: Path) -> dict[str, Any] | None:
     base = _dir(root)
     if base is None:
@@ -42,6 +50,8 @@ def read_current(root: Path) -> dict[str, Any] | None:
 
 def load_ir(root: Path) -> ConstraintIR | None:
     """The last compiled IR, or None (never compiled, damaged, other version)."""
+    from ananke_ci.core.constraints import ConstraintIR
+
     body = read_current(root)
     if body is None:
         return None

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ananke_ci.adapters.ir_cache import has_current
 from ananke_ci.analysis.extract import extract_facts
 from ananke_ci.analysis.rules import check_file
-from ananke_ci.app.constraint_check import ConstraintChecker, current_ir
 from ananke_ci.app.intensities import intensities_for
 from ananke_ci.app.targets import SourceFile, Target, iter_sources
 from ananke_ci.core.config import Config
 from ananke_ci.core.diff import line_in_scope
 from ananke_ci.core.facts import FileFacts
 from ananke_ci.core.findings import FilterMode, Finding
+
+if TYPE_CHECKING:
+    from ananke_ci.app.constraint_check import ConstraintChecker
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +52,7 @@ def validate(root: Path, target: Target, config: Config, filter_mode: FilterMode
     dropped (a notice says how many)."""
     files, notices = analyse(root, target, config)
     intensity = intensities_for(root, [f.source.path for f in files], config)
-    ir = current_ir(root, config)
-    checker = ConstraintChecker(root, ir) if ir is not None else None
+    checker = _constraint_checker(root, config)
     findings: list[Finding] = []
     for checked in files:
         extra = checker.check(checked.source, checked.facts) if checker else []
@@ -61,6 +64,17 @@ def validate(root: Path, target: Target, config: Config, filter_mode: FilterMode
 
         findings = apply_baseline(root, config, findings, notices)
     return ValidateResult(tuple(findings), tuple(files), tuple(notices))
+
+
+def _constraint_checker(root: Path, config: Config) -> ConstraintChecker | None:
+    """The constraint checks, when there are any: the hook of a repository that never ran
+    `ananke-ci compile` and declares none does not import that machinery at all."""
+    if not config.declared and not has_current(root):
+        return None
+    from ananke_ci.app.constraint_check import ConstraintChecker, current_ir
+
+    ir = current_ir(root, config)
+    return ConstraintChecker(root, ir) if ir is not None else None
 
 
 def _mark(finding: Finding, source: SourceFile, mode: FilterMode) -> Finding:
