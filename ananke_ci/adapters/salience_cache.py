@@ -6,17 +6,18 @@ the checks and reads as absent, so the caller rebuilds instead of trusting it. W
 a temp file in the same directory and are renamed over the old one: an interrupted run
 leaves the old cache or the new one, never half of one.
 
-Only stdlib here: the pre-commit hot path reads intensities through this module.
+Only stdlib (and the stdlib-only `atomic`) here: the pre-commit hot path reads intensities
+through this module.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from ananke_ci.adapters.atomic import write_atomic
 
 FORMAT = "ananke-ci/salience"
 VERSION = 1
@@ -87,20 +88,8 @@ def read(git_dir: Path, name: str, kind: str) -> Any:
 
 def write(git_dir: Path, name: str, kind: str, body: Any) -> Path:
     """Replace cache file `name` atomically (temp file in the same directory + rename)."""
-    directory = cache_dir(git_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    data = encode(kind, body)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            # no fsync: a file torn by a crash fails its checksum and is rebuilt anyway
-            fh.write(data)
-        target = directory / name
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    # no fsync: a file torn by a crash fails its checksum and is rebuilt anyway
+    return write_atomic(cache_dir(git_dir) / name, encode(kind, body), fsync=False)
 
 
 def clear(git_dir: Path) -> None:

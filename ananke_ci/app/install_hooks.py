@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ananke_ci.adapters import git
+from ananke_ci.adapters.atomic import write_atomic
 from ananke_ci.core.errors import UserError
 
 HOOK_NAMES: tuple[str, ...] = ("pre-commit", "pre-push")
@@ -56,14 +57,4 @@ def _install(dest: Path, script: bytes, *, force: bool) -> Outcome:
 
 def _write_executable(dest: Path, data: bytes) -> None:
     """Temp file + rename: a failed write never leaves a half-written hook."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o755)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(dest, data, mode=0o755, fsync=False)
