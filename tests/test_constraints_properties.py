@@ -119,7 +119,7 @@ def test_safe_regexes_pass(fine: str) -> None:
                                   "src/test/java/A.java", "lib/testing/x.py", "FooTests.cs",
                                   "app/contest.py", "test_x.py", "a/b/spec/c.rb"])
 def test_test_paths_agree_with_salience(path: str) -> None:
-    from ananke_ci.analysis.constraints.common import is_test_path
     from ananke_ci.analysis.salience import score
+    from ananke_ci.core.testfiles import is_test_path
 
     assert is_test_path(path) == score.is_test_path(path)

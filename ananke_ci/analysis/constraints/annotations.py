@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ananke_ci.analysis.constraints.common import CheckContext, finding, is_test_path
+from ananke_ci.analysis.constraints.common import CheckContext, finding
 from ananke_ci.analysis.constraints.scan import FileScan
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.facts import FileFacts, Function
 from ananke_ci.core.findings import Finding
+from ananke_ci.core.testfiles import is_test_path
 
 LANGUAGES = {"python": "python", "typescript": "typescript", "tsx": "typescript"}
 COVERAGE = 0.9

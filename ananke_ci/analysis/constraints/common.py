@@ -3,7 +3,6 @@ constraints apply to a path, and the priority order that resolves conflicts."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -15,18 +14,6 @@ from ananke_ci.core.globs import glob_match
 from ananke_ci.core.rules_catalog import BY_ID
 
 ImportSpec = tuple[str, tuple[str, ...]]
-
-# The same test-file pattern as analysis.salience.score.is_test_path (a test keeps them equal):
-# importing that module would load `statistics` on the pre-commit hot path.
-_TEST_PATH = re.compile(
-    r"(^|/)(tests?|__tests__|spec|testing)/"
-    r"|(^|/)test_[^/]*\.py$|_test\.(py|go|rs)$|\.(test|spec)\.[cm]?[jt]sx?$"
-    r"|(^|/)src/test/|Tests?\.(java|kt|cs|swift)$"
-)
-
-
-def is_test_path(path: str) -> bool:
-    return _TEST_PATH.search(path) is not None
 Resolve = Callable[[str, Sequence[ImportSpec]], set[str]]
 
 
