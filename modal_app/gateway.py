@@ -36,7 +36,7 @@ from ananke_ci.core.protocol import (
     Provenance,
     Timings,
 )
-from ananke_ci.core.protocol_json import decode, error_to_dict, response_to_dict
+from ananke_ci.core.protocol_json import decode, error_to_dict, response_to_dict, text_bytes
 
 if TYPE_CHECKING:
     import llguidance
@@ -130,8 +130,7 @@ class Gateway:
             compiled = self.clock()
             event.update(request_id=request.request_id, n=request.n,
                          max_tokens=request.max_tokens,
-                         prompt_bytes=len((request.prompt + request.prefix + request.suffix)
-                                          .encode("utf-8", "surrogatepass")),
+                         prompt_bytes=text_bytes(request),
                          constraint=request.constraint.kind if request.constraint else None)
             self._check_budget(request)
             response = await self._run(request, data, started, compiled)

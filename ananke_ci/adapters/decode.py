@@ -14,15 +14,15 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ananke_ci.adapters.local_model import LoadedModel
+from ananke_ci.core.protocol import FinishReason
 
 _MAX_VIOLATION = 500
-FinishReason = Literal["stop", "length", "grammar_error", "error"]
 Floats = npt.NDArray[np.float32]
 
 

@@ -14,6 +14,8 @@ from typing import Literal, Protocol
 PROTOCOL_VERSION = 1
 
 ConstraintKind = Literal["lark", "regex", "json_schema"]
+FinishReason = Literal["stop", "length", "grammar_error", "error"]
+DEFAULT_MAX_TOKENS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +30,7 @@ class GenerationRequest:
     prompt: str = ""  # full prompt (chat template already applied), or
     prefix: str = ""  # FIM prefix/suffix when the backend does fill-in-the-middle
     suffix: str = ""
-    max_tokens: int = 256
+    max_tokens: int = DEFAULT_MAX_TOKENS
     temperature: float = 0.0
     n: int = 1
     seed: int | None = None
@@ -41,7 +43,7 @@ class GenerationRequest:
 class Candidate:
     text: str
     tokens: int
-    finish_reason: Literal["stop", "length", "grammar_error", "error"]
+    finish_reason: FinishReason
     grammar_satisfied: bool | None  # None when the backend cannot tell
     violation: str | None = None  # the matcher's error when the grammar was broken
 

@@ -14,10 +14,12 @@ from typing import Any, cast, get_args
 
 from ananke_ci.core.protocol import (
     DEFAULT_LIMITS,
+    DEFAULT_MAX_TOKENS,
     PROTOCOL_VERSION,
     Candidate,
     Constraint,
     ConstraintKind,
+    FinishReason,
     GenerationRequest,
     GenerationResponse,
     Limits,
@@ -27,7 +29,7 @@ from ananke_ci.core.protocol import (
 )
 
 _KINDS: tuple[str, ...] = get_args(ConstraintKind)
-_FINISH = ("stop", "length", "grammar_error", "error")
+_FINISH: tuple[str, ...] = get_args(FinishReason)
 _REQUEST_KEYS = frozenset(
     ("version", "request_id", "constraint", "prompt", "prefix", "suffix", "max_tokens",
      "temperature", "n", "seed", "stop")
@@ -38,6 +40,11 @@ _MAX_SEED = 2**63 - 1
 
 def _utf8_len(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
+
+
+def text_bytes(request: GenerationRequest) -> int:
+    """The UTF-8 size of prompt, prefix and suffix together (what `max_text_bytes` bounds)."""
+    return sum(_utf8_len(t) for t in (request.prompt, request.prefix, request.suffix))
 
 
 def check_constraint(constraint: Constraint, limits: Limits = DEFAULT_LIMITS) -> None:
@@ -83,7 +90,7 @@ def validate_request(request: GenerationRequest, limits: Limits = DEFAULT_LIMITS
         raise ProtocolError(400, "one of prompt, prefix or suffix must be non-empty")
     if request.prompt and (request.prefix or request.suffix):
         raise ProtocolError(400, "give either prompt or prefix/suffix, not both")
-    size = sum(_utf8_len(t) for t in (request.prompt, request.prefix, request.suffix))
+    size = text_bytes(request)
     if size > limits.max_text_bytes:
         raise ProtocolError(
             413, f"prompt, prefix and suffix are {size} bytes; the limit is "
@@ -161,7 +168,7 @@ def request_from_dict(data: object, limits: Limits = DEFAULT_LIMITS) -> Generati
         prompt=_get(obj, "prompt", str, ""),
         prefix=_get(obj, "prefix", str, ""),
         suffix=_get(obj, "suffix", str, ""),
-        max_tokens=_get(obj, "max_tokens", int, 256),
+        max_tokens=_get(obj, "max_tokens", int, DEFAULT_MAX_TOKENS),
         temperature=float(temperature),
         n=_get(obj, "n", int, 1),
         seed=seed,
@@ -219,7 +226,7 @@ def response_from_dict(data: object) -> GenerationResponse:
         candidates.append(Candidate(
             text=_get(c, "text", str, None, status=502),
             tokens=_get(c, "tokens", int, 0, status=502),
-            finish_reason=cast(Any, finish),
+            finish_reason=cast(FinishReason, finish),
             grammar_satisfied=satisfied,
             violation=violation,
         ))
