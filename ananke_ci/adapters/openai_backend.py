@@ -21,8 +21,7 @@ from ananke_ci.adapters.protocol_client import (
     Auth,
     BackendError,
     RetryPolicy,
-    error_for,
-    post_json,
+    post_ok,
     recheck,
 )
 from ananke_ci.core.protocol import (
@@ -103,11 +102,8 @@ class OpenAIBackend:
     def generate(self, request: GenerationRequest) -> GenerationResponse:
         validate_request(request, self.limits)
         started = time.perf_counter()
-        status, data = post_json(self.url, completion_body(request, self.model),
-                                 auth=self.auth, policy=self.policy,
-                                 max_response_bytes=self.limits.max_response_bytes)
-        if status != 200:
-            raise error_for(self.url, status, data, self.auth)
+        data = post_ok(self.url, completion_body(request, self.model), auth=self.auth,
+                       policy=self.policy, max_response_bytes=self.limits.max_response_bytes)
         elapsed = (time.perf_counter() - started) * 1000
         response = GenerationResponse(
             candidates=self._candidates(data, request.n),

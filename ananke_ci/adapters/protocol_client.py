@@ -136,6 +136,17 @@ def post_json(
     raise BackendError(f"{_where(url)}: giving up after {policy.attempts} attempts: {last}")
 
 
+def post_ok(url: str, body: Mapping[str, Any], *, auth: Auth, policy: RetryPolicy,
+            max_response_bytes: int) -> Any:
+    """POST JSON and return the parsed body of a 200 reply; any other status raises
+    (`error_for`: ProtocolError for a protocol status, BackendError otherwise)."""
+    status, data = post_json(url, body, auth=auth, policy=policy,
+                             max_response_bytes=max_response_bytes)
+    if status != 200:
+        raise error_for(url, status, data, auth)
+    return data
+
+
 def _where(url: str) -> str:
     return url.split("?", 1)[0]
 
@@ -212,10 +223,8 @@ class ProtocolClient:
     def generate(self, request: GenerationRequest) -> GenerationResponse:
         body = request_to_dict(request, self.limits)  # fails here, before anything is sent
         url = f"{self.base_url}/v1/generate"
-        status, data = post_json(url, body, auth=self.auth, policy=self.policy,
-                                 max_response_bytes=self.limits.max_response_bytes)
-        if status != 200:
-            raise error_for(url, status, data, self.auth)
+        data = post_ok(url, body, auth=self.auth, policy=self.policy,
+                       max_response_bytes=self.limits.max_response_bytes)
         return recheck(request, response_from_dict(data), self.tokenizer)
 
 
