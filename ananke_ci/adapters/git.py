@@ -50,6 +50,12 @@ def git_dir(root: str | Path) -> Path:
     return Path(_decode_path(_git(root, "rev-parse", "--absolute-git-dir").rstrip(b"\n")))
 
 
+def head_commit(root: str | Path) -> str | None:
+    """The commit HEAD points at (detached or not), or None in a repository without commits."""
+    res = run([*_GIT, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"], cwd=root, check=False)
+    return res.stdout.decode().strip() if res.returncode == 0 else None
+
+
 def ls_files(root: str | Path) -> list[str]:
     """Tracked paths (as in the index), relative to root, each once."""
     names = _git(root, "ls-files", "-z").split(b"\0")
@@ -78,9 +84,7 @@ def _diff(root: str | Path, revs: Sequence[str], paths: Iterable[str]) -> tuple[
 def staged_diff(root: str | Path, paths: Iterable[str] = ()) -> tuple[FileDiff, ...]:
     """What the next commit would change: the index against HEAD (the empty tree before
     the first commit). Honours GIT_INDEX_FILE, as git sets it for `commit -a` hooks."""
-    head = run([*_GIT, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"], cwd=root, check=False)
-    base = head.stdout.decode().strip() if head.returncode == 0 else EMPTY_TREE
-    return _diff(root, ["--cached", base], paths)
+    return _diff(root, ["--cached", head_commit(root) or EMPTY_TREE], paths)
 
 
 def range_diff(root: str | Path, spec: str, paths: Iterable[str] = ()) -> tuple[FileDiff, ...]:

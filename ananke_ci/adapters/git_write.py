@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ananke_ci.adapters import atomic
-from ananke_ci.adapters.git import git_dir
+from ananke_ci.adapters.git import git_dir, head_commit
 from ananke_ci.adapters.proc import run
 from ananke_ci.core.errors import UserError
 
@@ -32,10 +32,7 @@ def index_tree(root: str | Path) -> str:
     return _git(root, "write-tree")
 
 
-def head(root: str | Path) -> str | None:
-    res = run([*_GIT, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"], cwd=root,
-              check=False)
-    return res.stdout.decode().strip() if res.returncode == 0 else None
+head = head_commit
 
 
 def worktree_add(root: str | Path, where: Path, tree: str) -> None:

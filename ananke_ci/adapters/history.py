@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+# git_dir and head_commit are the git adapter's, re-exported for the salience callers
+from ananke_ci.adapters.git import git_dir as git_dir
+from ananke_ci.adapters.git import head_commit as head_commit
 from ananke_ci.adapters.proc import run, stream_lines
 from ananke_ci.analysis.history import LOG_ARGS, RECORD_SEP, Commit, parse_log
 
@@ -20,16 +23,6 @@ _LOW_MEMORY = ("-c", "core.deltaBaseCacheLimit=32m")
 def _git(root: Path, *args: str, check: bool = True) -> tuple[int, bytes]:
     result = run(["git", *args], cwd=root, check=check)
     return result.returncode, result.stdout
-
-
-def head_commit(root: Path) -> str | None:
-    """The commit HEAD points at (detached or not), or None in a repository without commits."""
-    code, out = _git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
-    return out.decode().strip() if code == 0 else None
-
-
-def git_dir(root: Path) -> Path:
-    return Path(_git(root, "rev-parse", "--absolute-git-dir")[1].decode().strip())
 
 
 def is_shallow(root: Path) -> bool:
