@@ -4,7 +4,9 @@ The query runs with `captures()` (one flat list per capture name, not in source 
 not `matches()`: building a dict per match cost more than the query itself. Captures that
 belong together (a def and its name, an import and its module) are paired back up by
 walking up from the part to the nearest captured owner, a few levels at most. A call needs
-no pairing: @call is the callee node itself.
+no pairing: @call is the callee node itself, or @call.first is the call whose first named
+child is the callee (grammars without a callee field: a pattern that reaches into the call
+costs tens of ms to compile there, one that only names the call costs nothing).
 """
 
 from __future__ import annotations
@@ -107,15 +109,20 @@ class Collector:
         return self
 
     def _calls(self, caps: Caps) -> None:
-        """@call is the callee itself; @call.tail ends a callee that starts where the
-        tail's parent does (Java `obj.method`, Ruby `recv.meth`). A parent that starts with
-        "." (Zig `.f(...)`) is a suffix: the callee starts at the grandparent."""
+        """@call is the callee itself (or the first named child of a @call.first); @call.tail
+        ends a callee that starts where the tail's parent does (Java `obj.method`, Ruby
+        `recv.meth`). A parent that starts with "." (Zig `.f(...)`) is a suffix: the callee
+        starts at the grandparent."""
         text = self.text
         src = text.src
         span_of = text.span_of
         calls = self.calls
         seen: set[tuple[int, int]] = set()  # by range: one call per callee text
-        for node in caps.get("call", ()):
+        callees = caps.get("call", [])
+        whole = caps.get("call.first")
+        if whole:
+            callees = callees + [n for n in (c.named_child(0) for c in whole) if n is not None]
+        for node in callees:
             start, end = node.start_byte, node.end_byte
             if (start, end) not in seen:
                 seen.add((start, end))
