@@ -128,7 +128,7 @@ def compile_constraints(root: Path, config: Config, rev: str = "HEAD", *,
     mined: list[Constraint] = []
     notices: list[str] = []
     if config.constraints.mine:
-        data = mining_input(root, commit, config, foundational)
+        data = mining_input(root, commit, config, foundational, use_cache=use_cache)
         mined = mine_all(data, config.constraints)
         notices.append(f"mined {len(data.scans)} source files at {commit[:12]}")
     ir = compile_ir(mined, declared, config.constraints, key, commit, notices)
@@ -138,32 +138,16 @@ def compile_constraints(root: Path, config: Config, rev: str = "HEAD", *,
 
 
 def mining_input(root: Path, commit: str, config: Config,
-                 foundational: frozenset[str]) -> MiningInput:
+                 foundational: frozenset[str], *, use_cache: bool = True) -> MiningInput:
     """Facts and scans of every source file at `commit`, and its import graph."""
-    from ananke_ci.adapters import history
     from ananke_ci.analysis.constraints.mine import MiningInput
     from ananke_ci.analysis.constraints.scan import scan_file
-    from ananke_ci.analysis.extract import extract_facts
-    from ananke_ci.analysis.languages import language_for_path
-    from ananke_ci.analysis.salience.imports import go_module_path, import_edges
+    from ananke_ci.analysis.salience.imports import import_edges
+    from ananke_ci.app.repo_facts import facts_at
 
-    tree = history.tree_blobs(root, commit)
-    wanted: dict[str, list[str]] = {}  # identical files share a blob
-    for path, sha in tree:
-        if language_for_path(path) is not None and first_match(path, config.exclude) is None:
-            wanted.setdefault(sha, []).append(path)
-    mods = {sha: path.rpartition("/")[0] for path, sha in tree
-            if path == "go.mod" or path.endswith("/go.mod")}
-    scans = {}
-    go_modules: dict[str, str] = {}
-    for sha, data in history.read_blobs(root, [*wanted, *mods]):
-        if sha in mods and (module := go_module_path(data)):
-            go_modules[mods[sha]] = module
-        for path in wanted.get(sha, ()):
-            facts = extract_facts(path, data, max_bytes=config.max_file_bytes)
-            if not facts.skipped:
-                scans[path] = scan_file(facts, data)
+    repo = facts_at(root, commit, lambda path, _lang: first_match(path, config.exclude) is None,
+                    refresh=not use_cache, max_bytes=config.max_file_bytes, with_sources=True)
+    scans = {p: scan_file(f, repo.sources[p]) for p, f in repo.facts.items() if not f.skipped}
     imports = {p: [(i.module, i.names) for i in s.facts.imports] for p, s in scans.items()}
-    edges = import_edges(imports, [p for p, _ in tree], go_modules)
+    edges = import_edges(imports, [p for p, _ in repo.tree], repo.go_modules)
     return MiningInput(scans, frozenset(edges), foundational)
-

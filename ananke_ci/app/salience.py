@@ -67,7 +67,7 @@ def compute_salience(
     use_cache=False ignores what is cached; write_cache=False leaves it as it was.
     """
     from ananke_ci.adapters import history as git
-    from ananke_ci.analysis.salience.pipeline import rank
+    from ananke_ci.analysis.salience.pipeline import rank, resolve_imports
 
     timings = timings if timings is not None else Timings()
     head = git.head_commit(root)
@@ -86,10 +86,11 @@ def compute_salience(
     with timings.stage("mine"):
         _mine(root, head, since, state, progress)
     with timings.stage("facts"):
-        tree = git.tree_blobs(root, head)
-        paths, imports, go_modules = _import_facts(root, tree, state)
+        paths, imports, blobs, go_modules = _import_facts(root, head, refresh=not use_cache,
+                                                          write=write_cache)
     with timings.stage("graph"):
-        ranking = rank(state.history, paths, imports, go_modules, state.centrality)
+        state.edges = resolve_imports(paths, imports, blobs, go_modules, state.edges)
+        ranking = rank(state.history, paths, state.edges, state.centrality)
         state.centrality = ranking.centrality
     notices = [f"history is shallow: {state.history.commits} commits"] if shallow else []
     report = SalienceReport(head, state.history.commits, shallow, ranking.graph,
@@ -121,34 +122,20 @@ def _mine(root: Path, head: str, since: str | None, state: BuildState,
 
 
 def _import_facts(
-    root: Path, tree: list[tuple[str, str]], state: BuildState,
-) -> tuple[list[str], dict[str, list[ImportSpec]], dict[str, str]]:
-    """Source paths at HEAD, their imports (extracted only for blobs not seen before), and
-    the Go module of each directory holding a go.mod. Prunes facts of blobs gone from HEAD."""
-    from ananke_ci.adapters import history as git
-    from ananke_ci.analysis.extract import extract_facts
+    root: Path, head: str, *, refresh: bool, write: bool,
+) -> tuple[list[str], dict[str, list[ImportSpec]], dict[str, str], dict[str, str]]:
+    """Source paths at `head`, the imports of those in a language we resolve (parsed only
+    for blobs the facts cache has not seen), their blobs, and the Go module of each
+    go.mod directory."""
     from ananke_ci.analysis.languages import language_for_path
-    from ananke_ci.analysis.salience.imports import go_module_path
+    from ananke_ci.app.repo_facts import facts_at
 
-    sources = [(p, b, lang) for p, b in tree if (lang := language_for_path(p)) is not None]
-    go_mods = [(p, b) for p, b in tree if p == "go.mod" or p.endswith("/go.mod")]
-    wanted = {b: (p, lang) for p, b, lang in sources
-              if lang in RESOLVED_LANGUAGES and b not in state.imports}
-    go_modules: dict[str, str] = {}
-    mod_dirs = {b: p.rpartition("/")[0] for p, b in go_mods}
-    for sha, data in git.read_blobs(root, [*wanted, *mod_dirs]):
-        if sha in mod_dirs:
-            module = go_module_path(data)
-            if module:
-                go_modules[mod_dirs[sha]] = module
-        if sha in wanted:
-            path, lang = wanted[sha]
-            facts = extract_facts(path, data, lang) if len(data) <= MAX_FACT_BYTES else None
-            state.imports[sha] = [(i.module, i.names) for i in facts.imports] if facts else []
-    live = {b for _, b, _ in sources}
-    state.imports = {b: specs for b, specs in state.imports.items() if b in live}
-    imports = {p: state.imports[b] for p, b, _ in sources if b in state.imports}
-    return [p for p, _, _ in sources], imports, go_modules
+    repo = facts_at(root, head, lambda _path, lang: lang in RESOLVED_LANGUAGES,
+                    refresh=refresh, write=write, max_bytes=MAX_FACT_BYTES, parts="imports")
+    paths = [p for p, _ in repo.tree if language_for_path(p) is not None]
+    imports = {p: [(i.module, i.names) for i in f.imports] for p, f in repo.facts.items()}
+    blobs = {p: b for p, b in repo.tree if p in imports}
+    return paths, imports, blobs, repo.go_modules
 
 
 def _load_state(git_dir: Path) -> BuildState | None:

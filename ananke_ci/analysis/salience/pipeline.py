@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ananke_ci.analysis.salience.aggregate import CoChange, HistoryState, decayed
-from ananke_ci.analysis.salience.imports import ImportSpec, import_edges
+from ananke_ci.analysis.salience.imports import ImportSpec, Resolver
 from ananke_ci.analysis.salience.model import Centrality, FileSalience
 from ananke_ci.analysis.salience.score import FileFigures, is_test_path, score_files
-from ananke_ci.analysis.salience.state import CentralityCache
+from ananke_ci.analysis.salience.state import CentralityCache, EdgeCache
 
 MIN_SHARED = 2  # co-changing once is coincidence; twice makes partners
 
@@ -23,11 +23,38 @@ class Ranking:
     edges: int
 
 
+def resolve_imports(
+    paths: Sequence[str],
+    imports: Mapping[str, Sequence[ImportSpec]],
+    blobs: Mapping[str, str],
+    go_modules: Mapping[str, str] | None = None,
+    cached: EdgeCache | None = None,
+) -> EdgeCache:
+    """The files each of `paths` imports, resolved again only for files whose blob changed
+    (all of them when a file was added, removed or renamed, or a Go module changed)."""
+    h = hashlib.sha256()
+    for p in sorted(set(paths)):
+        h.update(b"\0p" + p.encode())
+    for d, m in sorted((go_modules or {}).items()):
+        h.update(f"\0g{d}\0{m}".encode())
+    key = h.hexdigest()
+    old = cached.files if cached is not None and cached.key == key else {}
+    resolver: Resolver | None = None
+    files: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for path, specs in imports.items():
+        blob = blobs[path]
+        hit = old.get(path)
+        if hit is None or hit[0] != blob:
+            resolver = resolver or Resolver(paths, go_modules)
+            hit = (blob, tuple(sorted(resolver.resolve(path, specs))))
+        files[path] = hit
+    return EdgeCache(key, files)
+
+
 def rank(
     history: HistoryState,
     paths: Sequence[str],
-    imports: Mapping[str, Sequence[ImportSpec]],
-    go_modules: Mapping[str, str] | None = None,
+    imports: EdgeCache,
     cached: CentralityCache | None = None,
 ) -> Ranking:
     """Rank `paths` (the source files at the history's head).
@@ -37,14 +64,13 @@ def rank(
     `cached` when the graph is unchanged.
     """
     nodes = sorted(set(paths))
-    edges = import_edges(imports, nodes, go_modules)
-    pairs = history.co_changes(set(nodes))
+    edges = {(src, dst) for src, (_, dsts) in imports.files.items() for dst in dsts}
+    pairs = history.co_changes(set(nodes), MIN_SHARED)
     kind = "imports"
     weighted = sorted((a, b, 1.0) for a, b in edges)
     if not weighted:
         kind = "co-change"
-        weighted = sorted((a, b, cc.weight) for (a, b), cc in pairs.items()
-                          if cc.shared >= MIN_SHARED)
+        weighted = sorted((a, b, cc.weight) for (a, b), cc in pairs.items())
     key = graph_key(kind, nodes, weighted)
     cent = cached
     if cent is None or cent.key != key:
@@ -78,10 +104,9 @@ def _partners_and_tests(
     paths: Sequence[str], edges: set[tuple[str, str]], pairs: Mapping[tuple[str, str], CoChange],
 ) -> tuple[dict[str, list[str]], set[str]]:
     partners: dict[str, list[str]] = {}
-    for (a, b), cc in pairs.items():
-        if cc.shared >= MIN_SHARED:
-            partners.setdefault(a, []).append(b)
-            partners.setdefault(b, []).append(a)
+    for a, b in pairs:  # co_changes kept only the pairs of at least MIN_SHARED commits
+        partners.setdefault(a, []).append(b)
+        partners.setdefault(b, []).append(a)
     tests = {p for p in paths if is_test_path(p)}
     tested = set(tests)
     tested.update(dst for src, dst in edges if src in tests)

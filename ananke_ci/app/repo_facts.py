@@ -1,0 +1,243 @@
+"""Facts of every source file at a commit: the one walk constraints mining and salience share.
+
+One `ls-tree`, one `cat-file --batch` for the blobs not already known, FileFacts cached by
+blob under `.git/ananke/facts/` (adapters.facts_cache), so a re-run parses only new blobs.
+With more than POOL_MIN_BYTES to parse, worker processes (one per core) parse chunks of
+files and send back encoded facts; below that, starting them costs more than it saves.
+Not on the pre-commit hot path: validate never imports this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from ananke_ci.adapters import facts_codec, history
+from ananke_ci.adapters.facts_cache import VERSION as CACHE_VERSION
+from ananke_ci.adapters.facts_cache import FactsCache
+from ananke_ci.analysis.languages import language_for_path
+from ananke_ci.core.config import DEFAULT_MAX_FILE_BYTES
+from ananke_ci.core.facts import FileFacts
+
+POOL_MIN_BYTES = 1 << 20
+CHUNKS_PER_JOB = 4  # several chunks per worker, so one slow chunk does not hold the rest
+
+PathFilter = Callable[[str, str], bool]  # (path, language) -> wanted
+Parts = Literal["all", "imports"]
+_Item = tuple[str, str, str, bytes]  # (cache key, path, language, content)
+
+
+@dataclass(frozen=True, slots=True)
+class RepoFacts:
+    commit: str
+    tree: tuple[tuple[str, str], ...]  # (path, blob sha) of every regular file
+    facts: dict[str, FileFacts]  # the selected source files, in tree order
+    go_modules: dict[str, str]  # directory holding a go.mod -> its module path
+    sources: dict[str, bytes]  # contents of the selected files (with_sources=True only)
+    parsed: int  # blobs parsed by this call (the others came from the cache)
+
+
+def facts_at(
+    root: Path, commit: str, paths_filter: PathFilter | None = None, *,
+    jobs: int | None = None, cache: bool = True, refresh: bool = False, write: bool = True,
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    parts: Parts = "all", with_sources: bool = False,
+) -> RepoFacts:
+    """FileFacts of every file at `commit` in a language we parse that `paths_filter` keeps.
+
+    parts="imports" fills only the imports (and language, line count, skip reason): what
+    salience needs, and cheap to load from the cache. Facts do not depend on the cache, the
+    number of jobs or the parts asked for (beyond the fields left empty). jobs defaults to the
+    number of CPUs. cache=False neither reads nor writes the cache; refresh=True parses every
+    blob again (and stores it); write=False leaves the cache as it was.
+    """
+    from ananke_ci.analysis.salience.imports import go_module_path
+
+    tree = tuple(history.tree_blobs(root, commit))
+    selected = [(p, b, lang) for p, b in tree if (lang := language_for_path(p)) is not None
+                and (paths_filter is None or paths_filter(p, lang))]
+    store = FactsCache.open(history.git_dir(root), fingerprint()) if cache else None
+    key_of = _Keys()
+    found: dict[str, FileFacts] = {}
+    missing: dict[str, list[tuple[str, str]]] = {}  # key -> paths with that key to parse
+    for path, blob, lang in selected:
+        key = key_of(blob, lang, path)
+        entry = None if store is None or refresh else store.get(key)
+        if entry is None:
+            missing.setdefault(key, []).append((path, blob))
+        else:
+            found[path] = _from_entry(path, entry, parts, max_bytes)
+    mods = {b: p.rpartition("/")[0] for p, b in tree if p == "go.mod" or p.endswith("/go.mod")}
+    to_parse: dict[str, list[tuple[str, str, str]]] = {}  # blob -> (key, path, language)
+    for path, blob, lang in selected:
+        key = key_of(blob, lang, path)
+        if key in missing and missing[key][0][0] == path:  # one parse per key
+            to_parse.setdefault(blob, []).append((key, path, lang))
+    wanted = [b for _, b, _ in selected] if with_sources else list(to_parse)
+    items: list[_Item] = []
+    sources: dict[str, bytes] = {}
+    go_modules: dict[str, str] = {}
+    for blob, data in history.read_blobs(root, [*wanted, *mods]):
+        if blob in mods and (module := go_module_path(data)):
+            go_modules[mods[blob]] = module
+        items += [(key, path, lang, data) for key, path, lang in to_parse.get(blob, ())]
+        if with_sources:
+            sources[blob] = data
+    for path, facts in _extract(items, missing, store, jobs, max_bytes, parts):
+        found[path] = facts
+    if store is not None and write:
+        store.flush()
+    ordered = {p: found[p] for p, _, _ in selected if p in found}
+    contents = {p: sources[b] for p, b, _ in selected if b in sources}
+    return RepoFacts(commit, tree, ordered, go_modules, contents, len(items))
+
+
+class _Keys:
+    """Cache keys: the blob, its language and a digest of that language's query (editing
+    one query file leaves the other languages' entries valid), and the name's last two
+    suffixes (hole rules exempt some extensions, such as `.pyi`)."""
+
+    def __init__(self) -> None:
+        self.queries: dict[str, str] = {}
+
+    def __call__(self, blob: str, language: str, path: str) -> str:
+        query = self.queries.get(language)
+        if query is None:
+            query = self.queries[language] = _query_digest(language)
+        name = path.rpartition("/")[2].lstrip(".")
+        suffix = ".".join(name.split(".")[1:][-2:])
+        return f"{blob}:{language}:{query}:{suffix}"
+
+
+def _query_digest(language: str) -> str:
+    from ananke_ci import analysis
+    from ananke_ci.analysis.languages import LANGUAGES
+
+    spec = LANGUAGES.get(language)
+    query = Path(analysis.__file__).parent / "queries" / f"{spec.query_name}.scm" if spec else None
+    try:
+        data = query.read_bytes() if query else b""
+    except OSError:
+        data = b""
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def fingerprint() -> str:
+    """A digest of everything facts depend on but the queries (see _Keys): the extractor's
+    code and placeholder rules, the codec, the grammars and Python (marshal's format)."""
+    from ananke_ci import analysis
+    from ananke_ci.core import facts
+
+    digest = hashlib.sha256(f"{CACHE_VERSION}:{sys.version_info[:2]}".encode())
+    for package in ("tree_sitter", "tree_sitter_language_pack"):
+        digest.update(_installed(package).encode())
+    base = Path(analysis.__file__).parent
+    files = [*sorted(base.glob("*.py")), *sorted(base.glob("*.toml")), Path(facts.__file__),
+             Path(facts_codec.__file__)]
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _installed(package: str) -> str:
+    """Names, sizes and times of a package's files: a reinstall (new grammars) changes
+    them. importlib.metadata would say the version, but costs 20-40 ms to ask."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    out = [package]
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for sub in (folder, os.path.join(folder, "bindings")):
+            with contextlib.suppress(OSError), os.scandir(sub) as entries:
+                out += sorted(f"{e.name}:{e.stat().st_size}:{e.stat().st_mtime_ns}"
+                              for e in entries if e.is_file())
+    return "\n".join(out)
+
+
+def _from_entry(path: str, entry: tuple[bytes, bytes], parts: Parts,
+                max_bytes: int) -> FileFacts:
+    core, rest = entry
+    lang, size, skipped = facts_codec.core_info(core)
+    if skipped is None and size > max_bytes:  # as extract_facts words it
+        return FileFacts(path, lang, skipped=f"too large ({size} bytes > {max_bytes})")
+    return facts_codec.decode(path, core, rest if parts == "all" else None)
+
+
+def _extract(
+    items: list[_Item], missing: dict[str, list[tuple[str, str]]], store: FactsCache | None,
+    jobs: int | None, max_bytes: int, parts: Parts,
+) -> Iterator[tuple[str, FileFacts]]:
+    """(path, facts) for every path of `missing`, storing each new entry in `store`."""
+    jobs = jobs if jobs is not None else os.cpu_count() or 1
+    total = sum(len(item[3]) for item in items)
+    if jobs > 1 and total > POOL_MIN_BYTES:
+        encoded = _extract_pool(items, jobs, max_bytes)
+    else:
+        encoded = _extract_here(items, max_bytes, encode=store is not None)
+    for key, entry, facts in encoded:
+        if store is not None and entry is not None and not _too_large(entry):
+            store.put(key, entry)
+        first = missing[key][0][0]
+        for other, _ in missing[key]:
+            if facts is None:
+                assert entry is not None
+                yield other, _from_entry(other, entry, parts, max_bytes)
+            elif parts == "imports":
+                yield other, FileFacts(other, facts.language, imports=facts.imports,
+                                       line_count=facts.line_count, skipped=facts.skipped,
+                                       notices=facts.notices)
+            else:
+                yield other, facts if other == first else replace(facts, path=other)
+
+
+def _too_large(entry: tuple[bytes, bytes]) -> bool:
+    """Skipped for its size: the next run may allow more, so it is not cached."""
+    skipped = facts_codec.core_info(entry[0])[2]
+    return skipped is not None and skipped.startswith("too large")
+
+
+# (key, encoded entry or None, facts or None): the pool sends entries, a local run facts
+_Encoded = tuple[str, tuple[bytes, bytes] | None, FileFacts | None]
+
+
+def _extract_here(items: list[_Item], max_bytes: int, *, encode: bool,
+                  ) -> Iterator[_Encoded]:
+    from ananke_ci.analysis.extract import extract_facts
+
+    for key, path, lang, data in items:
+        facts = extract_facts(path, data, lang, max_bytes=max_bytes)
+        yield key, facts_codec.encode(facts, len(data)) if encode else None, facts
+
+
+def _extract_pool(items: list[_Item], jobs: int, max_bytes: int) -> Iterator[_Encoded]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # 20 ms: only if used
+
+    chunks: list[list[_Item]] = [[] for _ in range(jobs * CHUNKS_PER_JOB)]
+    loads = [0] * len(chunks)
+    for item in sorted(items, key=lambda it: -len(it[3])):  # largest first, to the lightest
+        i = loads.index(min(loads))
+        chunks[i].append(item)
+        loads[i] += len(item[3])
+    with ProcessPoolExecutor(jobs) as pool:
+        futures = [pool.submit(_extract_chunk, chunk, max_bytes) for chunk in chunks if chunk]
+        for future in as_completed(futures):
+            for key, core, rest in future.result():
+                yield key, (core, rest), None
+
+
+def _extract_chunk(chunk: list[_Item], max_bytes: int) -> list[tuple[str, bytes, bytes]]:
+    """In a worker: parse and encode (bytes travel back far cheaper than objects)."""
+    from ananke_ci.analysis.extract import extract_facts
+
+    out = []
+    for key, path, lang, data in chunk:
+        core, rest = facts_codec.encode(extract_facts(path, data, lang, max_bytes=max_bytes),
+                                        len(data))
+        out.append((key, core, rest))
+    return out
