@@ -57,18 +57,17 @@ def encode(facts: FileFacts, size: int) -> tuple[bytes, bytes]:
     return marshal.dumps(core), marshal.dumps(rest)
 
 
-def core_info(core: bytes) -> tuple[str, int, str | None]:
-    """(language, source size, skip reason) of an entry, without building its facts."""
-    language, size, _, skipped = marshal.loads(core)[:4]
-    return str(language), int(size), skipped
+def read_core(core: bytes) -> Row:
+    """The core row: (language, source size, line count, skip reason, notices, imports)."""
+    row: Row = marshal.loads(core)
+    return row
 
 
-def decode(path: str, core: bytes, rest: bytes | None) -> FileFacts:
-    """FileFacts at `path`; with rest=None only the core fields (imports, ...) are filled.
-
-    Raises ValueError/TypeError/EOFError on a malformed entry.
+def decode(path: str, core: Row, rest: bytes | None) -> FileFacts:
+    """FileFacts at `path` from a core row (read_core) and the rest; with rest=None only
+    the core fields (imports, ...) are filled.
     """
-    language, _, line_count, skipped, notices, imports = marshal.loads(core)
+    language, _, line_count, skipped, notices, imports = core
     facts = FileFacts(path, language, imports=tuple(Import(m, tuple(n), Span(*s))
                                                     for m, n, s in imports),
                       line_count=line_count, skipped=skipped, notices=tuple(notices))

@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -37,6 +37,7 @@ _Item = tuple[str, str, str, bytes]  # (cache key, path, language, content)
 class RepoFacts:
     commit: str
     tree: tuple[tuple[str, str], ...]  # (path, blob sha) of every regular file
+    languages: dict[str, str]  # path -> language, for every file in a language we parse
     facts: dict[str, FileFacts]  # the selected source files, in tree order
     go_modules: dict[str, str]  # directory holding a go.mod -> its module path
     sources: dict[str, bytes]  # contents of the selected files (with_sources=True only)
@@ -47,7 +48,8 @@ def facts_at(
     root: Path, commit: str, paths_filter: PathFilter | None = None, *,
     jobs: int | None = None, cache: bool = True, refresh: bool = False, write: bool = True,
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
-    parts: Parts = "all", with_sources: bool = False,
+    parts: Parts = "all", with_sources: bool = False, git_dir: Path | None = None,
+    skip: Mapping[str, str] | None = None,
 ) -> RepoFacts:
     """FileFacts of every file at `commit` in a language we parse that `paths_filter` keeps.
 
@@ -55,14 +57,20 @@ def facts_at(
     salience needs, and cheap to load from the cache. Facts do not depend on the cache, the
     number of jobs or the parts asked for (beyond the fields left empty). jobs defaults to the
     number of CPUs. cache=False neither reads nor writes the cache; refresh=True parses every
-    blob again (and stores it); write=False leaves the cache as it was.
+    blob again (and stores it); write=False leaves the cache as it was. git_dir saves a git
+    call when the caller knows it. `skip` (path -> blob) leaves out the files the caller
+    already has what it needs from at that blob.
     """
     from ananke_ci.analysis.salience.imports import go_module_path
 
     tree = tuple(history.tree_blobs(root, commit))
-    selected = [(p, b, lang) for p, b in tree if (lang := language_for_path(p)) is not None
-                and (paths_filter is None or paths_filter(p, lang))]
-    store = FactsCache.open(history.git_dir(root), fingerprint()) if cache else None
+    languages = {p: lang for p, _ in tree if (lang := language_for_path(p)) is not None}
+    skip = skip or {}
+    selected = [(p, b, languages[p]) for p, b in tree if p in languages
+                and skip.get(p) != b and (paths_filter is None or paths_filter(p, languages[p]))]
+    store = None
+    if cache and selected:
+        store = FactsCache.open(git_dir or history.git_dir(root), fingerprint())
     key_of = _Keys()
     found: dict[str, FileFacts] = {}
     missing: dict[str, list[tuple[str, str]]] = {}  # key -> paths with that key to parse
@@ -95,7 +103,7 @@ def facts_at(
         store.flush()
     ordered = {p: found[p] for p, _, _ in selected if p in found}
     contents = {p: sources[b] for p, b, _ in selected if b in sources}
-    return RepoFacts(commit, tree, ordered, go_modules, contents, len(items))
+    return RepoFacts(commit, tree, languages, ordered, go_modules, contents, len(items))
 
 
 class _Keys:
@@ -162,11 +170,11 @@ def _installed(package: str) -> str:
 
 def _from_entry(path: str, entry: tuple[bytes, bytes], parts: Parts,
                 max_bytes: int) -> FileFacts:
-    core, rest = entry
-    lang, size, skipped = facts_codec.core_info(core)
+    core = facts_codec.read_core(entry[0])
+    lang, size, _, skipped = core[:4]
     if skipped is None and size > max_bytes:  # as extract_facts words it
         return FileFacts(path, lang, skipped=f"too large ({size} bytes > {max_bytes})")
-    return facts_codec.decode(path, core, rest if parts == "all" else None)
+    return facts_codec.decode(path, core, entry[1] if parts == "all" else None)
 
 
 def _extract(
@@ -198,8 +206,8 @@ def _extract(
 
 def _too_large(entry: tuple[bytes, bytes]) -> bool:
     """Skipped for its size: the next run may allow more, so it is not cached."""
-    skipped = facts_codec.core_info(entry[0])[2]
-    return skipped is not None and skipped.startswith("too large")
+    skipped = facts_codec.read_core(entry[0])[3]
+    return isinstance(skipped, str) and skipped.startswith("too large")
 
 
 # (key, encoded entry or None, facts or None): the pool sends entries, a local run facts

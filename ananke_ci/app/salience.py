@@ -15,7 +15,7 @@ from typing import Protocol
 from ananke_ci.adapters import salience_cache as cache
 from ananke_ci.analysis.salience.imports import ImportSpec
 from ananke_ci.analysis.salience.model import SalienceReport
-from ananke_ci.analysis.salience.state import BuildState
+from ananke_ci.analysis.salience.state import BuildState, EdgeCache
 from ananke_ci.app.intensities import load_intensities
 
 __all__ = ["compute_salience", "load_intensities", "load_report"]
@@ -23,6 +23,7 @@ __all__ = ["compute_salience", "load_intensities", "load_report"]
 # languages whose imports analysis.salience.imports resolves to files
 RESOLVED_LANGUAGES = frozenset({"python", "javascript", "typescript", "tsx", "go", "rust", "java"})
 MAX_FACT_BYTES = 1 << 20  # larger sources are generated or vendored: not worth parsing
+RECENT = "salience-recent.json"  # beside cache.STATE: the commits since it (BuildState)
 
 
 class Progress(Protocol):
@@ -45,7 +46,7 @@ def load_report(root: Path) -> SalienceReport | None:
 
 
 class Timings(dict[str, float]):
-    """Seconds per stage (mine, facts, graph, score, save), for `--verbose` and benchmarks."""
+    """Seconds per stage (load, mine, facts, graph, save), for `--verbose` and benchmarks."""
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -74,11 +75,12 @@ def compute_salience(
     if head is None:
         return SalienceReport(None, 0, False, "imports", (), ("no commits yet",))
     git_dir = git.git_dir(root)
-    if use_cache:
-        report = load_report(root)
-        if report is not None and report.head == head:
-            return report
-    state = _load_state(git_dir) if use_cache else None
+    with timings.stage("load"):
+        if use_cache and _cached_head(git_dir) == head:
+            report = load_report(root)
+            if report is not None and report.head == head:
+                return report
+        state = _load_state(git_dir) if use_cache else None
     since = state.history.head if state is not None else None
     if state is None or since is None or not git.is_ancestor(root, since, head):
         state, since = BuildState.empty(), None
@@ -86,8 +88,8 @@ def compute_salience(
     with timings.stage("mine"):
         _mine(root, head, since, state, progress)
     with timings.stage("facts"):
-        paths, imports, blobs, go_modules = _import_facts(root, head, refresh=not use_cache,
-                                                          write=write_cache)
+        paths, imports, blobs, go_modules = _import_facts(
+            root, head, git_dir, state.edges, refresh=not use_cache, write=write_cache)
     with timings.stage("graph"):
         state.edges = resolve_imports(paths, imports, blobs, go_modules, state.edges)
         ranking = rank(state.history, paths, state.edges, state.centrality)
@@ -98,7 +100,9 @@ def compute_salience(
     if not write_cache:
         return report
     with timings.stage("save"):
-        cache.write(git_dir, cache.STATE, "state", state.to_json())
+        if state.needs_base():  # before the recent file: that one names the base it extends
+            cache.write(git_dir, cache.STATE, "state", state.base_json())
+        cache.write(git_dir, RECENT, "recent", state.recent_json())
         cache.write(git_dir, cache.REPORT, "report", report.to_json())
         intensities = {f.path: f.intensity.name.lower() for f in report.files}
         cache.write(git_dir, cache.INTENSITIES, "intensities", {"head": head, "files": intensities})
@@ -114,7 +118,7 @@ def _mine(root: Path, head: str, since: str | None, state: BuildState,
     advance = (lambda _commit: progress.advance()) if progress is not None else None
     try:
         for commit in git.mine(root, head, since=since, on_commit=advance):
-            state.history.add(commit)
+            state.add(commit)
     finally:
         if progress is not None:
             progress.stop()
@@ -122,24 +126,54 @@ def _mine(root: Path, head: str, since: str | None, state: BuildState,
 
 
 def _import_facts(
-    root: Path, head: str, *, refresh: bool, write: bool,
+    root: Path, head: str, git_dir: Path, cached: EdgeCache | None, *, refresh: bool,
+    write: bool,
 ) -> tuple[list[str], dict[str, list[ImportSpec]], dict[str, str], dict[str, str]]:
-    """Source paths at `head`, the imports of those in a language we resolve (parsed only
-    for blobs the facts cache has not seen), their blobs, and the Go module of each
-    go.mod directory."""
-    from ananke_ci.analysis.languages import language_for_path
+    """Source paths at `head`; the imports of those in a language we resolve, from the facts
+    cache or parsed, left out for files `cached` has resolved at the same blob; the blobs of
+    those files; and the Go module of each go.mod directory."""
+    from ananke_ci.analysis.salience.pipeline import paths_key
     from ananke_ci.app.repo_facts import facts_at
 
-    repo = facts_at(root, head, lambda _path, lang: lang in RESOLVED_LANGUAGES,
-                    refresh=refresh, write=write, max_bytes=MAX_FACT_BYTES, parts="imports")
-    paths = [p for p, _ in repo.tree if language_for_path(p) is not None]
+    def resolved(_path: str, lang: str) -> bool:
+        return lang in RESOLVED_LANGUAGES
+
+    skip = {p: b for p, (b, _) in cached.files.items()} if cached and not refresh else None
+    repo = facts_at(root, head, resolved, refresh=refresh, write=write, skip=skip,
+                    max_bytes=MAX_FACT_BYTES, parts="imports", git_dir=git_dir)
+    paths = list(repo.languages)
+    if cached and skip and paths_key(paths, repo.go_modules) != cached.key:
+        # files came or went: every file's imports resolve again (all in the cache by now)
+        repo = facts_at(root, head, resolved, write=write, max_bytes=MAX_FACT_BYTES,
+                        parts="imports", git_dir=git_dir)
     imports = {p: [(i.module, i.names) for i in f.imports] for p, f in repo.facts.items()}
-    blobs = {p: b for p, b in repo.tree if p in imports}
+    blobs = {p: b for p, b in repo.tree if resolved(p, repo.languages.get(p, ""))}
     return paths, imports, blobs, repo.go_modules
+
+
+def _cached_head(git_dir: Path) -> str | None:
+    """The head of the cached intensities (written with the report): a small file to read
+    before the report, which is worth loading only when it describes HEAD."""
+    try:
+        head = cache.read(git_dir, cache.INTENSITIES, "intensities").get("head")
+    except (cache.CacheInvalid, AttributeError):
+        return None
+    return head if isinstance(head, str) else None
 
 
 def _load_state(git_dir: Path) -> BuildState | None:
     try:
-        return BuildState.from_json(cache.read(git_dir, cache.STATE, "state"))
-    except (cache.CacheInvalid, KeyError, TypeError, ValueError):
+        base = cache.read(git_dir, cache.STATE, "state")
+    except cache.CacheInvalid:
         return None
+    try:
+        recent = cache.read(git_dir, RECENT, "recent")
+    except cache.CacheInvalid:
+        recent = None
+    try:
+        return BuildState.from_json(base, recent)
+    except (KeyError, TypeError, ValueError):
+        try:  # a damaged recent file costs only its commits, mined again
+            return BuildState.from_json(base, None)
+        except (KeyError, TypeError, ValueError):
+            return None

@@ -9,6 +9,7 @@ exp(-T / TAU), which is the usual half-life decay relative to the newest commit.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,7 +80,11 @@ class HistoryState:
         self.files: list[FileAcc] = []
         self.authors: list[str] = []
         self._author_ids: dict[str, int] = {}
-        self.pairs: dict[tuple[int, int], list[int]] = {}  # (id, id) -> [shared, weighted]
+        # co-change pairs: those loaded stay in a flat [a, b, shared, weighted, ...] list
+        # (building 30k dict entries was a third of an incremental run's load), `_pairs`
+        # holds what commits added since: increments for loaded pairs, totals for new ones
+        self._loaded_pairs: list[int] = []
+        self._pairs: dict[tuple[int, int], list[int]] = {}  # (id, id) -> [shared, weighted]
 
     def add(self, commit: Commit) -> None:
         self.commits += 1
@@ -99,9 +104,9 @@ class HistoryState:
             wi = int(w)
             for i, a in enumerate(ids):
                 for b in ids[i + 1 :]:
-                    pair = self.pairs.get((a, b))
+                    pair = self._pairs.get((a, b))
                     if pair is None:
-                        self.pairs[(a, b)] = [1, wi]
+                        self._pairs[(a, b)] = [1, wi]
                     else:
                         pair[0] += 1
                         pair[1] += wi
@@ -153,7 +158,7 @@ class HistoryState:
         scale = weight(self.newest)
         out: dict[tuple[str, str], CoChange] = {}
         get = names.get
-        for (a, b), (shared, wsum) in self.pairs.items():
+        for a, b, shared, wsum in self.pairs():
             if shared < min_shared:
                 continue
             pa, pb = get(a), get(b)
@@ -162,12 +167,33 @@ class HistoryState:
                 out[key] = CoChange(shared, wsum / scale)
         return out
 
+    def pairs(self) -> Iterator[tuple[int, int, int, int]]:
+        """(id, id, shared commits, weighted sum) of every co-change pair, in the order they
+        first occurred (as a full run would hold them)."""
+        flat, added = self._loaded_pairs, self._pairs
+        it = iter(flat)
+        quads = zip(it, it, it, it, strict=True)
+        if not added:
+            yield from quads
+            return
+        seen: set[tuple[int, int]] = set()
+        for a, b, shared, wsum in quads:
+            more = added.get((a, b))
+            if more is not None:
+                seen.add((a, b))
+                shared, wsum = shared + more[0], wsum + more[1]
+            yield a, b, shared, wsum
+        for (a, b), (shared, wsum) in added.items():
+            if (a, b) not in seen:
+                yield a, b, shared, wsum
+
     def to_json(self) -> dict[str, Any]:
         return {
             "head": self.head, "commits": self.commits, "merges": self.merges,
             "newest": self.newest, "paths": self.paths, "authors": self.authors,
             "files": [f.to_json() for f in self.files],
-            "pairs": [[a, b, s, w] for (a, b), (s, w) in self.pairs.items()],
+            # flat [a, b, shared, weighted, a, b, ...]: a list per pair made JSON 40% slower
+            "pairs": [x for pair in self.pairs() for x in pair],
         }
 
     @classmethod
@@ -181,8 +207,10 @@ class HistoryState:
         state.authors = [str(a) for a in data["authors"]]
         state._author_ids = {a: i for i, a in enumerate(state.authors)}
         state.files = [FileAcc.from_json(row) for row in data["files"]]
-        # no int() per number (a third of the load time): the checksum vouches for the body
-        state.pairs = {(a, b): [s, w] for a, b, s, w in data["pairs"]}
+        flat = data["pairs"]
+        if len(flat) % 4 or not all(type(x) is int for x in flat[:4]):
+            raise ValueError("history state pairs in another layout")
+        state._loaded_pairs = flat  # as is, no int() per number: the checksum vouches for it
         if any(i >= len(state.files) for i in state.paths.values()):
             raise ValueError("history state refers to unknown files")
         return state

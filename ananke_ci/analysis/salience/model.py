@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
@@ -54,18 +54,22 @@ class FileSalience:
     confidence: float  # low for files created or rewritten recently
 
     def to_json(self) -> dict[str, Any]:
-        row = asdict(self)
+        # every field is a scalar: a shallow dict, not asdict's deep copy (5x slower)
+        row = {name: getattr(self, name) for name in _FIELDS}
         row["quadrant"] = self.quadrant.value
         row["intensity"] = self.intensity.name.lower()
         return row
 
     @classmethod
     def from_json(cls, row: dict[str, Any]) -> FileSalience:
-        known = {f.name for f in fields(cls)}
-        args = {k: v for k, v in row.items() if k in known}
+        args = {k: v for k, v in row.items() if k in _KNOWN}
         args["quadrant"] = Quadrant(row["quadrant"])
         args["intensity"] = Intensity.parse(row["intensity"])
         return cls(**args)
+
+
+_FIELDS = tuple(f.name for f in fields(FileSalience))  # in order: JSON output keeps it
+_KNOWN = frozenset(_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)

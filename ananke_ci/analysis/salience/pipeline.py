@@ -23,6 +23,16 @@ class Ranking:
     edges: int
 
 
+def paths_key(paths: Sequence[str], go_modules: Mapping[str, str] | None = None) -> str:
+    """What resolution looks at besides a file's own imports: the files and Go modules."""
+    h = hashlib.sha256()
+    for p in sorted(set(paths)):
+        h.update(b"\0p" + p.encode())
+    for d, m in sorted((go_modules or {}).items()):
+        h.update(f"\0g{d}\0{m}".encode())
+    return h.hexdigest()
+
+
 def resolve_imports(
     paths: Sequence[str],
     imports: Mapping[str, Sequence[ImportSpec]],
@@ -30,23 +40,18 @@ def resolve_imports(
     go_modules: Mapping[str, str] | None = None,
     cached: EdgeCache | None = None,
 ) -> EdgeCache:
-    """The files each of `paths` imports, resolved again only for files whose blob changed
-    (all of them when a file was added, removed or renamed, or a Go module changed)."""
-    h = hashlib.sha256()
-    for p in sorted(set(paths)):
-        h.update(b"\0p" + p.encode())
-    for d, m in sorted((go_modules or {}).items()):
-        h.update(f"\0g{d}\0{m}".encode())
-    key = h.hexdigest()
+    """The files each file of `blobs` (path -> blob, the files whose imports we resolve)
+    imports, among `paths`. Resolved again only for files whose blob changed, all of them
+    when the paths or Go modules changed; `imports` may leave out the others."""
+    key = paths_key(paths, go_modules)
     old = cached.files if cached is not None and cached.key == key else {}
     resolver: Resolver | None = None
     files: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for path, specs in imports.items():
-        blob = blobs[path]
+    for path, blob in blobs.items():
         hit = old.get(path)
         if hit is None or hit[0] != blob:
             resolver = resolver or Resolver(paths, go_modules)
-            hit = (blob, tuple(sorted(resolver.resolve(path, specs))))
+            hit = (blob, tuple(sorted(resolver.resolve(path, imports[path]))))
         files[path] = hit
     return EdgeCache(key, files)
 
