@@ -176,3 +176,23 @@ def test_query_edit_invalidates_only_its_language(
     monkeypatch.setattr(repo_facts, "_query_digest",
                         lambda lang: "edited" if lang == "go" else real(lang))
     assert facts_at(multi.root, "HEAD").parsed == 2  # cmd/main.go, lib/lib.go
+
+
+def test_validate_staged_imports_neither_the_pool_nor_the_cache(repo: GitRepo) -> None:
+    import subprocess
+    import sys
+
+    from tests.test_hot_path import PROBE
+
+    repo.write("a.py", "def f() -> int:\n    return 1\n")
+    repo.commit("init")
+    repo.write("a.py", "def f() -> int:\n    return 2\n")
+    repo.stage("a.py")
+    out = subprocess.run([sys.executable, "-c", PROBE.replace(
+        'm.split(".")[0] for m in sys.modules', "sys.modules")], cwd=repo.root, env=repo.env,
+        capture_output=True, text=True, check=True).stdout
+    modules = set(out.split("MODULES", 1)[1].split())
+    assert "ananke_ci.analysis.extract" in modules  # the probe did parse the change
+    unwanted = {"ananke_ci.app.repo_facts", "ananke_ci.adapters.facts_cache",
+                "concurrent.futures.process", "multiprocessing"}
+    assert not modules & unwanted, sorted(modules & unwanted)

@@ -26,7 +26,7 @@ from ananke_ci.core.config import DEFAULT_MAX_FILE_BYTES
 from ananke_ci.core.facts import FileFacts
 
 POOL_MIN_BYTES = 1 << 20
-CHUNKS_PER_JOB = 4  # several chunks per worker, so one slow chunk does not hold the rest
+CHUNKS_PER_JOB = 8  # several chunks per worker: the last results decode while others run
 
 PathFilter = Callable[[str, str], bool]  # (path, language) -> wanted
 Parts = Literal["all", "imports"]
