@@ -12,6 +12,7 @@ One generic extractor serves every language: the per-language knowledge is in
     @container  @container.name               (owners that are not types: Rust impl, ...)
     @import  @import.module  @import.name  @import.tail
     @call (the callee: Call.span is the callee's)  @call.tail (see _collect.py)
+    @call.first (a whole call node whose first named child is the callee: cheap to compile)
     @comment
 
 A part is paired with its owner by walking up from it to the nearest captured owner (see
