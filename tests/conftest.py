@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.constraint_repos import Checker
 from tests.gitrepo import GitRepo
 
 
@@ -11,3 +12,13 @@ from tests.gitrepo import GitRepo
 def repo(tmp_path: Path) -> GitRepo:
     """An empty real git repository in a temp dir."""
     return GitRepo(tmp_path / "repo")
+
+
+@pytest.fixture
+def check(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+          capsys: pytest.CaptureFixture[str]) -> Checker:
+    """Constraint checks in `repo`; salience is not what those tests are about, so no file
+    is FoundationalStable."""
+    monkeypatch.setattr("ananke_ci.app.constraints.foundational_files",
+                        lambda root: frozenset())
+    return Checker(repo, monkeypatch, capsys)

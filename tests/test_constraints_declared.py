@@ -29,13 +29,6 @@ constraint tools inherits base_security {
 """
 
 
-@pytest.fixture
-def check(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
-          capsys: pytest.CaptureFixture[str]) -> Checker:
-    monkeypatch.setattr("ananke_ci.app.constraints.foundational_files",
-                        lambda root: frozenset())
-    return Checker(repo, monkeypatch, capsys)
-
 
 def _declared_repo(repo: GitRepo) -> None:
     repo.write(".ananke.toml", '[constraints]\nmine = false\n')

@@ -9,15 +9,6 @@ from tests.constraint_repos import SMALL, Checker, rules_of, snake_module
 from tests.gitrepo import GitRepo
 
 
-@pytest.fixture
-def check(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
-          capsys: pytest.CaptureFixture[str]) -> Checker:
-    # salience is not what these tests are about: no file is FoundationalStable
-    monkeypatch.setattr("ananke_ci.app.constraints.foundational_files",
-                        lambda root: frozenset())
-    return Checker(repo, monkeypatch, capsys)
-
-
 def _python_repo(repo: GitRepo) -> None:
     repo.write(".ananke.toml", SMALL)
     for i in range(6):
