@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from tests.constraint_repos import Checker
-from tests.gitrepo import GitRepo
+from tests.gitrepo import Cli, GitRepo
 
 
 @pytest.fixture
@@ -22,3 +23,10 @@ def check(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr("ananke_ci.app.constraints.foundational_files",
                         lambda root: frozenset())
     return Checker(repo, monkeypatch, capsys)
+
+
+@pytest.fixture
+def cli(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> Cli:
+    """`ananke-ci ARGS` in-process in `repo`, returning (code, out, err)."""
+    return partial(repo.cli, monkeypatch, capsys)

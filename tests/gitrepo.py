@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,6 +31,9 @@ class CliRun(NamedTuple):
     @property
     def lines(self) -> list[str]:
         return self.out.splitlines()
+
+
+Cli = Callable[..., CliRun]  # `main(args)` in-process in a repo: the `cli` fixture
 
 
 class GitRepo:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -10,9 +9,7 @@ import pytest
 
 from ananke_ci.app import validate as validate_app
 from ananke_ci.cli import main
-from tests.gitrepo import GIT_ENV, CliRun, GitRepo
-
-Cli = Callable[..., CliRun]
+from tests.gitrepo import GIT_ENV, Cli, CliRun, GitRepo
 
 
 @pytest.fixture

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import pytest
 
-from tests.gitrepo import CliRun, GitRepo
-
-Cli = Callable[..., CliRun]
+from tests.gitrepo import Cli, GitRepo
 
 CALC_PY = '''"""Calculator."""
 
@@ -59,11 +55,6 @@ TEXT = [
     "geom.rs:18:5: typed hole `unimplemented!()` in fn perimeter(w: u32, h: u32) -> u32",
 ]
 
-
-@pytest.fixture
-def cli(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Cli:
-    return partial(repo.cli, monkeypatch, capsys)
 
 
 @pytest.fixture

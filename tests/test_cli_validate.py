@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import CliRun, GitRepo
-
-Cli = Callable[..., CliRun]
+from tests.gitrepo import Cli, GitRepo
 
 BAN_SYSTEM = '[banned-calls]\n"os.system" = "use subprocess.run"\n'
 BANNED = "call of banned `os.system`: use subprocess.run [error]"
 HINT = "Remove the call or use the alternative named in the configuration."
 
-
-@pytest.fixture
-def cli(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Cli:
-    return partial(repo.cli, monkeypatch, capsys)
 
 
 @pytest.fixture

@@ -5,26 +5,17 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import VENV_BIN, CliRun, GitRepo
-
-Cli = Callable[..., CliRun]
+from tests.gitrepo import VENV_BIN, Cli, GitRepo
 
 HOOKS_SRC = Path(__file__).resolve().parents[1] / "hooks"
 BAN_SYSTEM = '[banned-calls]\n"os.system" = "use subprocess.run"\n'
 BANNED_LINE = "app.py:2:1: ANK201 call of banned `os.system`: use subprocess.run [error]"
 FOREIGN = b"#!/bin/sh\necho 'my own hook'\nexit 0\n"
 
-
-@pytest.fixture
-def cli(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Cli:
-    return partial(repo.cli, monkeypatch, capsys)
 
 
 @pytest.fixture
