@@ -115,11 +115,16 @@ def test_safe_regexes_pass(fine: str) -> None:
     assert check_regex(fine) == fine
 
 
-@pytest.mark.parametrize("path", ["tests/test_a.py", "src/a.py", "pkg/a_test.go", "x.spec.ts",
-                                  "src/test/java/A.java", "lib/testing/x.py", "FooTests.cs",
-                                  "app/contest.py", "test_x.py", "a/b/spec/c.rb"])
-def test_test_paths_agree_with_salience(path: str) -> None:
-    from ananke_ci.analysis.salience import score
+@pytest.mark.parametrize(("path", "expected"), [
+    ("tests/test_a.py", True), ("src/a.py", False), ("pkg/a_test.go", True),
+    ("x.spec.ts", True), ("src/test/java/A.java", True), ("lib/testing/x.py", True),
+    ("FooTests.cs", True), ("app/contest.py", False), ("test_x.py", True),
+    ("a/b/spec/c.rb", True),
+])
+def test_test_paths_one_definition_for_constraints_and_salience(path: str,
+                                                                expected: bool) -> None:
+    from ananke_ci.analysis.salience import pipeline
     from ananke_ci.core.testfiles import is_test_path
 
-    assert is_test_path(path) == score.is_test_path(path)
+    assert is_test_path(path) is expected
+    assert pipeline.is_test_path is is_test_path  # salience uses the same function

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from ananke_ci.analysis.salience.aggregate import CoChange, HistoryState, decayed
 from ananke_ci.analysis.salience.imports import ImportSpec, Resolver
 from ananke_ci.analysis.salience.model import Centrality, FileSalience
-from ananke_ci.analysis.salience.score import FileFigures, is_test_path, score_files
+from ananke_ci.analysis.salience.score import FileFigures, score_files
 from ananke_ci.analysis.salience.state import CentralityCache, EdgeCache
+from ananke_ci.core.testfiles import is_test_path
 
 MIN_SHARED = 2  # co-changing once is coincidence; twice makes partners
 

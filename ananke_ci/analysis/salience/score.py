@@ -7,7 +7,6 @@ median rather than above a constant picked elsewhere.
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,17 +21,6 @@ WEIGHTS: dict[str, float] = {
 }
 REWRITE_HALF_LIFE_DAYS = 30.0  # confidence in a rewritten file's history halves this fast
 LOW_CONFIDENCE = 0.5  # below it, a file is never guarded less than STANDARD
-
-_TEST_PATH = re.compile(
-    r"(^|/)(tests?|__tests__|spec|testing)/"
-    r"|(^|/)test_[^/]*\.py$|_test\.(py|go|rs)$|\.(test|spec)\.[cm]?[jt]sx?$"
-    r"|(^|/)src/test/|Tests?\.(java|kt|cs|swift)$"
-)
-
-
-def is_test_path(path: str) -> bool:
-    return _TEST_PATH.search(path) is not None
-
 
 @dataclass(frozen=True, slots=True)
 class FileFigures:
