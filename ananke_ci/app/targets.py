@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +16,7 @@ from ananke_ci.core.config import Config
 from ananke_ci.core.diff import FileDiff
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.globs import first_match
+from ananke_ci.core.records import dataclass
 
 TargetMode = Literal["staged", "range", "files", "repo"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +14,7 @@ from ananke_ci.core.config import Config
 from ananke_ci.core.diff import line_in_scope
 from ananke_ci.core.facts import FileFacts
 from ananke_ci.core.findings import FilterMode, Finding
+from ananke_ci.core.records import dataclass, replace
 
 if TYPE_CHECKING:
     from ananke_ci.app.constraint_check import ConstraintChecker

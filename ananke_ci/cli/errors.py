@@ -6,10 +6,10 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from ananke_ci import __version__
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.records import dataclass
 
 EXIT_USER_ERROR = 2
 EXIT_CRASH = 3

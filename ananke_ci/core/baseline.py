@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import Finding
+from ananke_ci.core.records import dataclass, field
 
 BASELINE_VERSION = 1
 

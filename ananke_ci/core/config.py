@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from ananke_ci.core.config_constraints import ConstraintSettings, parse_constraint_keys
@@ -17,6 +15,7 @@ from ananke_ci.core.declared import Declaration
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import SEVERITY_RANK, FilterMode, Severity
 from ananke_ci.core.intensity import Intensity
+from ananke_ci.core.records import dataclass, field
 from ananke_ci.core.rules_catalog import RULES, lookup
 
 OFF = "off"
@@ -154,17 +153,17 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
         banned_imports=_bans(doc, "banned-imports", fail),
         intensity_pins=pins,
         max_file_bytes=max_bytes,
-        generate=_generate(_section(doc, "generate", GenerateConfig, fail), fail),
-        verify=_verify(_section(doc, "verify", VerifyConfig, fail), fail),
+        generate=_generate(_section(doc, "generate", GenerateConfig.__match_args__, fail), fail),
+        verify=_verify(_section(doc, "verify", VerifyConfig.__match_args__, fail), fail),
         constraints=settings,
         declared=declared,
     )
 
 
-def _section(doc: Mapping[str, Any], key: str, record: type, fail: Any) -> dict[str, Any]:
-    """A sub-table whose keys (with '-' or '_') are the record's fields."""
+def _section(doc: Mapping[str, Any], key: str, fields: tuple[str, ...], fail: Any,
+             ) -> dict[str, Any]:
+    """A sub-table whose keys (with "-" or "_") are `fields` (a record's __match_args__)."""
     table = _table(doc, key, fail)
-    fields = [f.name for f in dataclass_fields(record)]
     out: dict[str, Any] = {}
     for name, value in table.items():
         field_name = name.replace("-", "_")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ananke_ci.core.declared import Declaration, make_declaration
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.records import dataclass
 from ananke_ci.core.sanitize import check_glob
 
 DEFAULT_BASELINE = ".ananke-baseline.json"

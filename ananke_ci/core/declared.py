@@ -7,10 +7,10 @@ go through `make_declaration`, so both meet the same sanitizer and the same mess
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.records import dataclass
 from ananke_ci.core.sanitize import (
     check_glob,
     check_name,

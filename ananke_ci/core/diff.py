@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Literal
+
+from ananke_ci.core.records import dataclass, field
 
 FileStatus = Literal["added", "deleted", "modified", "renamed", "copied"]
 

@@ -6,8 +6,9 @@ characters of the decoded line. Byte offsets are kept too, for patching the file
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
+
+from ananke_ci.core.records import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)

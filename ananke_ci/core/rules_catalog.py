@@ -5,11 +5,11 @@ Rule ids are stable: configs, suppressions and baselines refer to them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from ananke_ci.core.findings import Severity
 from ananke_ci.core.intensity import Intensity
+from ananke_ci.core.records import dataclass
 
 Tier = Literal["hard", "soft"]
 

@@ -8,11 +8,11 @@ as plain string producers and several can run at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from ananke_ci.core.findings import Finding
+from ananke_ci.core.records import dataclass, field
 from ananke_ci.core.rules_catalog import lookup
 
 TOOL_NAME = "ananke-ci"

@@ -8,11 +8,11 @@ text around them would make the document unparsable.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.records import dataclass
 from ananke_ci.report.base import Reporter, ReportInput
 from ananke_ci.report.text import TextReporter, colour_enabled
 
