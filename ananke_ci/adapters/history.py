@@ -1,23 +1,29 @@
 """Git history and tree contents for salience, through the one subprocess helper.
 
-Mining is one streaming `git log -M --numstat` (parsed by analysis.history as it arrives);
-blobs come from one `git cat-file --batch`. Nothing here interprets what it reads.
+Mining is a streaming `git log -M --numstat` (parsed by analysis.history as it arrives), or a
+few at once over disjoint runs of a long history; blobs come from one `git cat-file --batch`.
+Nothing here interprets what it reads.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 # git_dir and head_commit are the git adapter's, re-exported for the salience callers
 from ananke_ci.adapters.git import git_dir as git_dir
 from ananke_ci.adapters.git import head_commit as head_commit
-from ananke_ci.adapters.proc import run, stream_lines
+from ananke_ci.adapters.proc import run, stream_concurrently, stream_lines
 from ananke_ci.analysis.history import LOG_ARGS, RECORD_SEP, Commit, parse_log
+from ananke_ci.core.errors import UserError
 
 # git log -M keeps up to 96 MiB of delta bases by default: 32 MiB took its peak RSS on
 # pydantic's history from 203 to 113 MiB at the same CPU time (8 MiB cost 25% more CPU)
-_LOW_MEMORY = ("-c", "core.deltaBaseCacheLimit=32m")
+_LOG_CMD = ("git", "-c", "core.deltaBaseCacheLimit=32m", *LOG_ARGS)
+SPLIT_MIN = 1000  # commits; fewer are mined by one git log (the split saves less than it costs)
+MAX_JOBS = 2  # concurrent git logs: each may hold ~110 MiB (delta cache, pack windows)
+CHUNKS_PER_JOB = 3  # commits differ in cost: a few runs per git log keep both busy to the end
 
 
 def _git(root: Path, *args: str, check: bool = True) -> tuple[int, bytes]:
@@ -29,10 +35,6 @@ def is_shallow(root: Path) -> bool:
     return _git(root, "rev-parse", "--is-shallow-repository")[1].strip() == b"true"
 
 
-def count_commits(root: Path, revs: str) -> int:
-    return int(_git(root, "rev-list", "--count", revs)[1] or b"0")
-
-
 def is_ancestor(root: Path, older: str, newer: str) -> bool:
     """True when `older` is reachable from `newer` (False for unknown commits too)."""
     code, _ = _git(root, "merge-base", "--is-ancestor", older, newer, check=False)
@@ -41,23 +43,85 @@ def is_ancestor(root: Path, older: str, newer: str) -> bool:
 
 def mine(
     root: Path, head: str, *, since: str | None = None,
+    on_start: Callable[[int], None] | None = None,
     on_commit: Callable[[Commit], None] | None = None,
+    jobs: int | None = None, split_min: int = SPLIT_MIN,
 ) -> Iterator[Commit]:
     """Commits reachable from `head` (and not from `since`), oldest first.
 
     Oldest first so renames can be followed forward and an incremental run (since=the cached
-    head) sees the commits in the same order as a full one. git prints newest first and
-    `--reverse` cost it 10-20% more CPU here, so records are parsed as they stream in
-    (`on_commit` sees each one then, for progress) and handed out reversed at the end.
+    head) sees the commits in the same order as a full one. `on_start` gets the number of
+    commits before any is read, `on_commit` each one as it is parsed (for progress).
+
+    At least `split_min` commits are mined by up to `jobs` (default: the cores, at most
+    MAX_JOBS) concurrent git logs: one is CPU-bound, nearly all of it in the diffs.
     """
-    revs = f"{since}..{head}" if since else head
-    cmd = ["git", *_LOW_MEMORY, *LOG_ARGS, revs, "--"]
+    revs = [head, *([f"^{since}"] if since else [])]
+    listed = list_commits(root, revs)
+    if on_start is not None:
+        on_start(len(listed))
+    jobs = jobs if jobs is not None else min(MAX_JOBS, _cores())
+    if jobs < 2 or len(listed) < split_min:
+        yield from _mine_serial(root, revs, on_commit)
+        return
+    yield from _mine_split(root, listed, jobs, on_commit)
+
+
+def _mine_serial(root: Path, revs: list[str], on_commit: Callable[[Commit], None] | None,
+                 ) -> Iterator[Commit]:
+    # git prints newest first and `--reverse` cost it 10-20% more CPU here, so records are
+    # parsed as they stream in and handed out reversed at the end
     commits: list[Commit] = []
-    for commit in parse_log(stream_lines(cmd, cwd=root, sep=RECORD_SEP)):
+    for commit in parse_log(stream_lines([*_LOG_CMD, *revs, "--"], cwd=root, sep=RECORD_SEP)):
         if on_commit is not None:
             on_commit(commit)
         commits.append(commit)
     yield from reversed(commits)
+
+
+def _mine_split(root: Path, listed: list[str], jobs: int,
+                on_commit: Callable[[Commit], None] | None) -> Iterator[Commit]:
+    """`listed` (newest first, git log's order) cut into runs of consecutive commits, each
+    shown by its own git log of exactly those commits (--no-walk), up to `jobs` at once.
+
+    A commit's record does not depend on which git log shows it, and the order is
+    `listed`'s, so the result equals one git log's. Consecutive runs, not every other
+    commit: neighbours share delta bases (every other commit cost git more CPU). The newest
+    runs go first: recent commits are the costly ones here, the cheap ones fill in at the end.
+    """
+    runs = split_runs(listed, CHUNKS_PER_JOB * jobs)
+    cmd = [*_LOG_CMD, "--no-walk=unsorted", "--stdin"]
+    inputs = ["".join(f"{sha}\n" for sha in run).encode() for run in runs]
+    by_sha: dict[str, Commit] = {}
+    records = stream_concurrently([cmd] * len(runs), jobs=jobs, cwd=root, sep=RECORD_SEP,
+                                  inputs=inputs)
+    for commit in parse_log(record for _, record in records):
+        if on_commit is not None:
+            on_commit(commit)
+        by_sha[commit.sha] = commit
+    if by_sha.keys() != set(listed):
+        raise UserError(f"git log showed {len(by_sha)} commits, git rev-list {len(listed)}")
+    for sha in reversed(listed):
+        yield by_sha[sha]
+
+
+def split_runs(listed: list[str], parts: int) -> list[list[str]]:
+    """`listed` in `parts` consecutive runs of (nearly) equal length, none empty."""
+    parts = min(parts, len(listed))
+    return [listed[len(listed) * j // parts : len(listed) * (j + 1) // parts]
+            for j in range(parts)]
+
+
+def list_commits(root: Path, revs: list[str]) -> list[str]:
+    """The commits of `revs`, newest first, in git log's order (the same walk)."""
+    return _git(root, "rev-list", *revs, "--")[1].decode("ascii").split()
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS has no affinity
+        return os.cpu_count() or 1
 
 
 def tree_blobs(root: Path, commit: str) -> list[tuple[str, str]]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import queue
 import shlex
 import subprocess
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from contextlib import closing
 from pathlib import Path
-from typing import NamedTuple, cast
+from typing import IO, NamedTuple, cast
 
 from ananke_ci.core.errors import UserError
 
@@ -67,18 +69,21 @@ def stream_lines(
     env: Mapping[str, str] | None = None,
     sep: bytes = b"\n",
     chunk_size: int = 1 << 16,
+    input: bytes | None = None,
 ) -> Iterator[bytes]:
     """Yield cmd's stdout split on `sep` (separator dropped) while it runs.
 
     For outputs too long to hold or that feed a progress bar (git log over a whole
     history). stderr is collected and a non-zero exit raises UserError at the end.
-    Closing the generator early kills the process.
+    Closing the generator early kills the process. `input` is fed to its stdin (which is
+    inherited without it).
     """
     argv = list(cmd)
     shown = shlex.join(argv)
     try:
         proc = subprocess.Popen(
             argv, cwd=cwd, env=None if env is None else dict(env),
+            stdin=None if input is None else subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
     except FileNotFoundError:
@@ -92,6 +97,11 @@ def stream_lines(
     err_chunks: list[bytes] = []
     drain = threading.Thread(target=lambda: err_chunks.append(err.read()), daemon=True)
     drain.start()
+    # and stdin fed by another, so a command that writes before it has read all cannot block
+    feed = None
+    if input is not None:
+        feed = threading.Thread(target=_feed, args=(proc.stdin, input), daemon=True)
+        feed.start()
     finished = False
     try:
         tail = b""
@@ -108,6 +118,77 @@ def stream_lines(
         out.close()
         returncode = proc.wait()
         drain.join()
+        if feed is not None:
+            feed.join()
     if returncode != 0:
         detail = b"".join(err_chunks).decode("utf-8", "replace").strip() or "(no error output)"
         raise UserError(f"command failed with exit status {returncode}: {shown}\n{detail}")
+
+
+def _feed(stdin: IO[bytes], data: bytes) -> None:
+    try:
+        stdin.write(data)
+        stdin.close()
+    except OSError:  # it stopped reading (exited or was killed): its exit status tells why
+        pass
+
+
+def stream_concurrently(
+    cmds: Sequence[Sequence[str]],
+    *,
+    jobs: int,
+    cwd: str | Path | None = None,
+    sep: bytes = b"\n",
+    inputs: Sequence[bytes | None] | None = None,
+) -> Iterator[tuple[int, bytes]]:
+    """Yield (i, part) for the `sep`-split stdout of every cmds[i] (fed inputs[i]), up to
+    `jobs` at a time.
+
+    For independent pieces of one long job on several cores. Commands start in the given
+    order as earlier ones finish; one command's parts come in order, different commands'
+    interleaved. The first failure (UserError, as stream_lines) is raised once the others
+    are stopped; closing the generator early stops them too.
+    """
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for i in range(len(cmds)):
+        todo.put(i)
+    out: queue.SimpleQueue[tuple[int, bytes] | BaseException | None] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    i = todo.get_nowait()
+                except queue.Empty:
+                    return
+                # leaving the `with` early closes stream_lines (a generator), killing the process
+                lines = cast(Generator[bytes, None, None], stream_lines(
+                    cmds[i], cwd=cwd, sep=sep, input=inputs[i] if inputs else None))
+                with closing(lines) as parts:
+                    for part in parts:
+                        if stop.is_set():
+                            return
+                        out.put((i, part))
+        except BaseException as e:  # handed to the consumer, raised there
+            out.put(e)
+        finally:
+            out.put(None)
+
+    workers = [threading.Thread(target=work, daemon=True) for _ in range(min(jobs, len(cmds)))]
+    for worker in workers:
+        worker.start()
+    running = len(workers)
+    try:
+        while running:
+            item = out.get()
+            if item is None:
+                running -= 1
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                yield item
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join()

@@ -113,11 +113,10 @@ def _mine(root: Path, head: str, since: str | None, state: BuildState,
           progress: Progress | None) -> None:
     from ananke_ci.adapters import history as git
 
-    if progress is not None:
-        progress.start(git.count_commits(root, f"{since}..{head}" if since else head))
+    start = progress.start if progress is not None else None
     advance = (lambda _commit: progress.advance()) if progress is not None else None
     try:
-        for commit in git.mine(root, head, since=since, on_commit=advance):
+        for commit in git.mine(root, head, since=since, on_start=start, on_commit=advance):
             state.add(commit)
     finally:
         if progress is not None:
