@@ -31,3 +31,20 @@ def test_validate_staged_imports_no_heavy_library(repo: GitRepo) -> None:
     modules = set(out.split("MODULES", 1)[1].split())
     assert "tree_sitter" in modules
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+def test_plain_repository_hook_skips_cache_and_crash_report_modules(repo: GitRepo) -> None:
+    """No `.git/ananke` caches and no baseline: the hook imports no cache module (hashlib,
+    json) and not the crash report's traceback."""
+    repo.write("a.py", "def f() -> int:\n    return 1\n")
+    repo.commit("init")
+    repo.write("a.py", "def f() -> int:\n    return 2  # TODO: later\n")
+    repo.stage("a.py")
+    probe = PROBE.replace('m.split(".")[0]', "m")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=repo.root, env=repo.env,
+                         capture_output=True, text=True, check=True).stdout
+    assert "STATUS 0" in out
+    modules = set(out.split("MODULES", 1)[1].split())
+    assert "ananke_ci.core.facts" in modules
+    assert not modules & {"hashlib", "json", "traceback", "ananke_ci.adapters.salience_cache",
+                          "ananke_ci.adapters.ir_cache"}

@@ -84,7 +84,9 @@ def _diff(root: str | Path, revs: Sequence[str], paths: Iterable[str]) -> tuple[
 def staged_diff(root: str | Path, paths: Iterable[str] = ()) -> tuple[FileDiff, ...]:
     """What the next commit would change: the index against HEAD (the empty tree before
     the first commit). Honours GIT_INDEX_FILE, as git sets it for `commit -a` hooks."""
-    return _diff(root, ["--cached", head_commit(root) or EMPTY_TREE], paths)
+    # `--cached` without a commit is HEAD, or every staged file on an unborn branch (as
+    # git-diff(1) documents): no `rev-parse HEAD` process first
+    return _diff(root, ["--cached"], paths)
 
 
 def range_diff(root: str | Path, spec: str, paths: Iterable[str] = ()) -> tuple[FileDiff, ...]:

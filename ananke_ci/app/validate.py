@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ananke_ci.adapters.ir_cache import has_current
 from ananke_ci.analysis.extract import extract_facts
 from ananke_ci.analysis.rules import check_file
-from ananke_ci.app.intensities import intensities_for
+from ananke_ci.app.intensities import intensities_for, no_caches
 from ananke_ci.app.targets import SourceFile, Target, iter_sources
 from ananke_ci.core.config import Config
 from ananke_ci.core.diff import line_in_scope
@@ -69,8 +68,13 @@ def validate(root: Path, target: Target, config: Config, filter_mode: FilterMode
 def _constraint_checker(root: Path, config: Config) -> ConstraintChecker | None:
     """The constraint checks, when there are any: the hook of a repository that never ran
     `ananke-ci compile` and declares none does not import that machinery at all."""
-    if not config.declared and not has_current(root):
-        return None
+    if not config.declared:
+        if no_caches(root):
+            return None
+        from ananke_ci.adapters.ir_cache import has_current
+
+        if not has_current(root):
+            return None
     from ananke_ci.app.constraint_check import ConstraintChecker, current_ir
 
     ir = current_ir(root, config)

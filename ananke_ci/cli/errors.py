@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -36,6 +35,8 @@ def error_handler() -> Iterator[Status]:
     except BrokenPipeError:
         status.code = 0  # `ananke-ci ... | head` is not a crash
     except Exception as exc:
+        import traceback  # the crash path only: it pulls in linecache and tokenize
+
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         print(
             f"ananke-ci: internal error ({type(exc).__name__}: {exc}) at "

@@ -7,7 +7,6 @@ reports one.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
@@ -28,10 +27,14 @@ def baseline_json(findings: Iterable[Finding]) -> str:
                     "message": f.message} for f in findings),
                   key=lambda r: (r["path"], r["rule"], r["fingerprint"], r["message"]))
     body = {"version": BASELINE_VERSION, "tool": "ananke-ci", "findings": rows}
+    import json  # here and in parse_baseline: the hook of a repo without a baseline never needs it
+
     return json.dumps(body, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def parse_baseline(text: str, source: str) -> Baseline:
+    import json
+
     try:
         body = json.loads(text)
         if body.get("version") != BASELINE_VERSION:

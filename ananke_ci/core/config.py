@@ -222,7 +222,7 @@ def _strings(doc: Mapping[str, Any], key: str, fail: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-_NAME = re.compile(r"^[A-Za-z_$@\\][\w$@\\-]*((\.|::|/|->)[\w$@\\-]+)*$")
+_NAME = r"^[A-Za-z_$@\\][\w$@\\-]*((\.|::|/|->)[\w$@\\-]+)*$"  # compiled on use: see sanitize
 
 
 def _bans(doc: Mapping[str, Any], key: str, fail: Any) -> tuple[Ban, ...]:
@@ -237,7 +237,7 @@ def _bans(doc: Mapping[str, Any], key: str, fail: Any) -> tuple[Ban, ...]:
         raise fail(key, f"{key} must be a table of name = \"reason\" or a list of names")
     bans = []
     for name, reason in items:
-        if not isinstance(name, str) or not _NAME.match(name) or len(name) > 200:
+        if not isinstance(name, str) or not re.match(_NAME, name) or len(name) > 200:
             raise fail(str(name) if isinstance(value, dict) else key,
                        f"{key}: {name!r} is not a dotted identifier (e.g. \"os.system\")")
         if not isinstance(reason, str):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 _C = TypeVar("_C", bound=type)
 _T = TypeVar("_T")
@@ -36,16 +36,20 @@ _HAS_FACTORY: Any = _Missing()
 _UNSUPPORTED_ANNOTATIONS = frozenset({"ClassVar", "InitVar", "KW_ONLY"})
 
 
-class _FieldSpec(NamedTuple):
-    default: Any
-    default_factory: Callable[[], Any] | Any
-    init: bool
+class _FieldSpec:
+    """What `field()` says (plain classes: a NamedTuple costs more to create than it saves)."""
+
+    __slots__ = ("default", "default_factory", "init")
+
+    def __init__(self, default: Any, default_factory: Any, init: bool) -> None:
+        self.default, self.default_factory, self.init = default, default_factory, init
 
 
-class _Field(NamedTuple):
-    name: str
-    type: Any
-    spec: _FieldSpec
+class _Field:
+    __slots__ = ("name", "spec", "type")
+
+    def __init__(self, name: str, type: Any, spec: _FieldSpec) -> None:
+        self.name, self.type, self.spec = name, type, spec
 
 
 def record_field(*, default: Any = MISSING, default_factory: Any = MISSING,
@@ -165,7 +169,7 @@ def _init_fn(cls: type, fields: list[_Field], *, frozen: bool, slots: bool) -> A
                              "_HAS_FACTORY": _HAS_FACTORY}
     params, lines = [], []
     for f in fields:
-        default, factory, init = f.spec
+        default, factory, init = f.spec.default, f.spec.default_factory, f.spec.init
         value: str | None = f.name
         if factory is not MISSING:
             scope[f"_dflt_{f.name}"] = factory
@@ -306,7 +310,7 @@ class _Lazy:
                                 "__module__": self.cls.__module__,
                                 "__qualname__": self.cls.__qualname__}
         for f in self.fields:
-            default, factory, init = f.spec
+            default, factory, init = f.spec.default, f.spec.default_factory, f.spec.init
             options: dict[str, Any] = {} if init else {"init": False}
             if factory is not MISSING:
                 options["default_factory"] = factory

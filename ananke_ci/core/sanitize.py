@@ -19,16 +19,18 @@ MAX_NAME = 200
 MAX_REGEX = 500
 MAX_GLOB = 300
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Patterns as text, compiled by `re` on first use (and cached there): the hook imports this
+# module with the config code but rarely needs them, and compiling them costs ~2 ms.
+_CONTROL = r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 # a dotted / scoped name in any of the 14 languages: os.system, std::mem::transmute, $x->y
 _SEGMENT = r"[A-Za-z_$@\\][\w$@\\-]*"
-_NAME = re.compile(rf"{_SEGMENT}(?:(?:\.|::|/|->){_SEGMENT})*", re.ASCII)
-_WORD = re.compile(r"[A-Za-z_][\w]*", re.ASCII)
+_NAME = rf"{_SEGMENT}(?:(?:\.|::|/|->){_SEGMENT})*"
+_WORD = r"[A-Za-z_][\w]*"
 
 
 def clean_text(text: str, cap: int = MAX_TEXT) -> str:
     """Control characters (and bidi overrides) become spaces; at most `cap` characters."""
-    out = _CONTROL.sub(" ", text)
+    out = re.sub(_CONTROL, " ", text)
     return out if len(out) <= cap else out[: cap - 1] + "…"
 
 
@@ -36,19 +38,20 @@ def check_name(name: str, what: str = "name") -> str:
     """A dotted identifier fit for a grammar or a regex, or a UserError saying why not."""
     if not isinstance(name, str) or not name or len(name) > MAX_NAME:
         raise UserError(f"{what} must be 1 to {MAX_NAME} characters, not {name!r:.60}")
-    if not _NAME.fullmatch(name):
+    if not re.fullmatch(_NAME, name, re.ASCII):
         raise UserError(f"{what} {clean_text(name, 60)!r} is not an identifier "
                         "(letters, digits, _ and $, joined by ., ::, / or ->)")
     return name
 
 
 def is_name(name: str) -> bool:
-    return len(name) <= MAX_NAME and _NAME.fullmatch(name) is not None
+    return len(name) <= MAX_NAME and re.fullmatch(_NAME, name, re.ASCII) is not None
 
 
 def check_word(word: str, what: str = "identifier") -> str:
     """A plain identifier (a field name, a style name, a constraint name)."""
-    if not isinstance(word, str) or not _WORD.fullmatch(word) or len(word) > MAX_NAME:
+    if (not isinstance(word, str) or not re.fullmatch(_WORD, word, re.ASCII)
+            or len(word) > MAX_NAME):
         raise UserError(f"{what} {clean_text(str(word), 60)!r} is not an identifier")
     return word
 
@@ -56,7 +59,7 @@ def check_word(word: str, what: str = "identifier") -> str:
 def check_glob(glob: str) -> str:
     if not isinstance(glob, str) or not glob or len(glob) > MAX_GLOB:
         raise UserError(f"path glob must be 1 to {MAX_GLOB} characters, not {glob!r:.60}")
-    if _CONTROL.search(glob):
+    if re.search(_CONTROL, glob):
         raise UserError(f"path glob {clean_text(glob, 60)!r} holds control characters")
     return glob
 
