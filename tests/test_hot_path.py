@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
@@ -48,3 +49,21 @@ def test_plain_repository_hook_skips_cache_and_crash_report_modules(repo: GitRep
     assert "ananke_ci.core.facts" in modules
     assert not modules & {"hashlib", "json", "traceback", "ananke_ci.adapters.salience_cache",
                           "ananke_ci.adapters.ir_cache"}
+
+
+def test_no_caches_is_false_once_either_cache_is_written(repo: GitRepo) -> None:
+    """`no_caches` decides without the cache modules: it must see where both write."""
+    from ananke_ci.adapters import ir_cache, salience_cache
+    from ananke_ci.app.intensities import no_caches
+
+    repo.write("a.py", "x = 1\n")
+    repo.commit("init")
+    assert no_caches(repo.root)
+    ir_cache.write(repo.root, "k", "{}")
+    assert not no_caches(repo.root)
+    git_dir = salience_cache.find_git_dir(repo.root)
+    assert git_dir is not None
+    shutil.rmtree(salience_cache.cache_dir(git_dir))
+    assert no_caches(repo.root)
+    salience_cache.write(git_dir, salience_cache.INTENSITIES, "intensities", {"files": {}})
+    assert not no_caches(repo.root)
