@@ -11,9 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ananke_ci.analysis.grammar import (
+    body_constraint,
     check_output,
     compile_body_grammar,
     sanitize_banned,
+    strip_bans,
     validate_grammar,
 )
 from ananke_ci.analysis.grammar._common import name_regex
@@ -109,6 +111,35 @@ def test_masks(tok: object, language: str, return_type: str | None, body: str,
     col = 2 if language == "go" else 5
     grammar = compile_body_grammar(_hole(return_type, col), language, banned=BANNED)
     assert _accepts(tok, grammar, body) is accepted
+
+
+def _accepts_local(tok: object, language: str, return_type: str | None, text: str) -> bool:
+    """The local backend's way: the grammar without its bans, every token also passing the
+    bans' token automaton, the text ending where the automaton allows an end."""
+    from ananke_ci.adapters.local_backend import token_bans
+
+    col = 2 if language == "go" else 5
+    constraint = body_constraint(_hole(return_type, col), language, banned=BANNED)
+    assert constraint.bans is not None
+    grammar = strip_bans(constraint.text, constraint.bans)
+    assert grammar != constraint.text  # the bans were found and taken out
+    bans = token_bans(tok, constraint.bans)
+    matcher = llguidance.LLMatcher(tok, grammar, log_level=0)
+    state = bans.start
+    for token in tok.tokenize_str(text):  # type: ignore[attr-defined]
+        if not (int(bans.mask(state)[token // 32]) >> (token % 32)) & 1:
+            return False
+        if not matcher.consume_token(token):
+            return False
+        state = bans.advance(state, token)
+    return bool(matcher.is_accepting()) and bans.automaton.allows_end(state)
+
+
+@pytest.mark.parametrize(("language", "return_type", "body", "accepted"), CASES)
+def test_local_path_accepts_the_same(tok: object, language: str, return_type: str | None,
+                                     body: str, accepted: bool) -> None:
+    """Bans masked per token (local backend) accept exactly what the banned grammar does."""
+    assert _accepts_local(tok, language, return_type, body) is accepted
 
 
 LANGUAGES = ("python", "rust", "go", "java", "typescript", "tsx", "javascript", "c", "cpp",

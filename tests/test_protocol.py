@@ -13,6 +13,7 @@ from ananke_ci.core.protocol import (
     GenerationRequest,
     GenerationResponse,
     Limits,
+    LineBans,
     ProtocolError,
     Provenance,
     Timings,
@@ -43,6 +44,20 @@ def test_request_round_trip_through_bytes() -> None:
     )
     wire = encode(request_to_dict(request))
     assert request_from_dict(decode(wire, 1 << 20)) == request
+
+
+def test_line_bans_round_trip() -> None:
+    bans = LineBans(("eval", r"os\s*\.\s*system", "TODO"), (r"raise\s+NotImplementedError",))
+    request = GenerationRequest(Constraint("lark", GRAMMAR, bans), prompt="hi")
+    wire = request_to_dict(request)
+    assert wire["constraint"]["bans"] == {
+        "words": ["eval", r"os\s*\.\s*system", "TODO"],
+        "fragments": [r"raise\s+NotImplementedError"],
+    }
+    assert request_from_dict(json.loads(encode(wire))) == request
+    # without bans the field is absent, as older peers send it
+    assert "bans" not in request_to_dict(GenerationRequest(Constraint("lark", GRAMMAR),
+                                                           prompt="hi"))["constraint"]
 
 
 def test_fim_and_unconstrained_round_trip() -> None:
@@ -103,6 +118,20 @@ def test_grammar_may_begin_with_llguidance_header() -> None:
         ({"constraint": {"kind": "lark", "text": 'root: "a"'}}, 422, "must define `start:`"),
         ({"constraint": {"kind": "lark", "text": "start: " + "a" * 70000}}, 413,
          "constraint is larger than"),
+        ({"constraint": {"kind": "lark", "text": GRAMMAR, "bans": ["eval"]}}, 400,
+         "constraint.bans must be a JSON object"),
+        ({"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"words": "eval"}}}, 400,
+         "'words' must be a list"),
+        ({"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"words": [1]}}}, 400,
+         "constraint.bans.words must be a list of strings"),
+        ({"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"names": []}}}, 400,
+         "unknown constraint.bans"),
+        ({"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"words": [""]}}}, 400,
+         "entries must be 1 to 256 bytes"),
+        ({"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"fragments": ["x"] * 300}}},
+         413, "more than 256 entries"),
+        ({"constraint": {"kind": "regex", "text": "a+", "bans": {"words": ["a"]}}}, 400,
+         "goes with a lark constraint only"),
         ({"constraint": {"kind": "json_schema", "text": "{"}}, 422, "not valid JSON"),
         ({"constraint": {"kind": "json_schema", "text": "[]"}}, 422, "must be a JSON object"),
     ],

@@ -14,13 +14,16 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ananke_ci.adapters.local_model import LoadedModel
 from ananke_ci.core.protocol import FinishReason
+
+if TYPE_CHECKING:
+    from ananke_ci.adapters.token_bans import TokenBans
 
 _MAX_VIOLATION = 500
 Floats = npt.NDArray[np.float32]
@@ -45,21 +48,43 @@ class Settings:
     overlap: bool = True  # compute the next mask while the forward pass runs
 
 
-class Masker:
-    """Fills an int32 bitmask from a matcher and turns it into a boolean allow-list."""
+@dataclass(frozen=True, slots=True)
+class Guide:
+    """What constrains one sample: an llguidance matcher and, when the request's line bans
+    are masked per token rather than inside the grammar, their token automaton."""
 
-    def __init__(self, matcher: Any, vocab: int) -> None:
+    matcher: Any
+    bans: TokenBans | None = None
+
+
+class Masker:
+    """Fills an int32 bitmask from a matcher (and the ban automaton's state) and turns it
+    into a boolean allow-list."""
+
+    def __init__(self, guide: Guide, vocab: int) -> None:
         import llguidance.numpy as lln
 
-        self.matcher = matcher
+        self.matcher = guide.matcher
+        self.bans = guide.bans
+        self.ban_state = guide.bans.start if guide.bans is not None else 0
         self.vocab = vocab
         self._fill = lln.fill_next_token_bitmask
         self.bits = lln.allocate_token_bitmask(1, vocab)
 
     def compute(self) -> npt.NDArray[np.bool_]:
         self._fill(self.matcher, self.bits)
+        if self.bans is not None:
+            self.bits[0] &= self.bans.mask(self.ban_state)
         raw = np.unpackbits(self.bits.view(np.uint8), bitorder="little")
         return raw[: self.vocab].astype(bool)
+
+    def consume(self, token: int) -> bool:
+        """Advance the matcher and the ban state past `token`; False when the grammar refuses."""
+        if not self.matcher.consume_token(token):
+            return False
+        if self.bans is not None:
+            self.ban_state = self.bans.advance(self.ban_state, token)
+        return True
 
 
 def prefill(lm: LoadedModel, prompt: str) -> tuple[Any, Floats]:
@@ -77,7 +102,7 @@ def decode(
     lm: LoadedModel,
     cache: Any,
     first_logits: Floats,
-    matcher: Any | None,
+    guide: Guide | None,
     settings: Settings,
     pool: ThreadPoolExecutor,
 ) -> Sample:
@@ -86,7 +111,8 @@ def decode(
 
     past = copy.deepcopy(cache)
     rng = np.random.default_rng(settings.seed)
-    masker = Masker(matcher, lm.vocab_size) if matcher is not None else None
+    matcher = guide.matcher if guide is not None else None
+    masker = Masker(guide, lm.vocab_size) if guide is not None else None
     eos = set(lm.eos_ids)
     banned_pad = np.asarray(lm.masked_ids, dtype=np.int64)
     logits = first_logits.copy()
@@ -112,7 +138,7 @@ def decode(
         if token < 0:  # nothing allowed: the grammar is stuck
             finish = "grammar_error"
             break
-        if matcher is not None and not matcher.consume_token(token):
+        if masker is not None and not masker.consume(token):
             finish = "grammar_error"
             break
         if token in eos:
@@ -196,15 +222,15 @@ def run_samples(
     prompt: str,
     n: int,
     settings: Settings,
-    new_matcher: Callable[[], Any] | None,
+    new_guide: Callable[[], Guide] | None,
 ) -> list[Sample]:
     """n samples of one prompt (seeds seed, seed+1, ...), sharing the prompt's KV cache."""
     cache, first = prefill(lm, prompt)
     out = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ananke-mask") as pool:
         for i in range(n):
-            matcher = new_matcher() if new_matcher is not None else None
+            guide = new_guide() if new_guide is not None else None
             step = Settings(settings.max_tokens, settings.temperature, settings.seed + i,
                             settings.stop, settings.overlap)
-            out.append(decode(lm, cache, first, matcher, step, pool))
+            out.append(decode(lm, cache, first, guide, step, pool))
     return out

@@ -13,9 +13,10 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ananke_ci.adapters.local_model import LoadedModel, load
 from ananke_ci.core.protocol import (
@@ -23,10 +24,15 @@ from ananke_ci.core.protocol import (
     Constraint,
     GenerationRequest,
     GenerationResponse,
+    LineBans,
     ProtocolError,
     Provenance,
     Timings,
 )
+
+if TYPE_CHECKING:
+    from ananke_ci.adapters.decode import Guide
+    from ananke_ci.adapters.token_bans import TokenBans
 
 _VERSIONED = ("torch", "transformers", "llguidance", "ananke-ci")
 
@@ -67,14 +73,14 @@ class LocalBackend:
         with self._lock:
             started = time.perf_counter()
             lm = self.loaded()
-            new_matcher = None
+            new_guide = None
             if request.constraint is not None:
-                new_matcher = matcher_factory(lm, request.constraint)
+                new_guide = guide_factory(lm, request.constraint)
             compiled = time.perf_counter()
             seed = request.seed if request.seed is not None else secrets.randbits(31)
             settings = Settings(request.max_tokens, request.temperature, seed, request.stop,
                                 self.overlap)
-            samples = run_samples(lm, _prompt(request), max(1, request.n), settings, new_matcher)
+            samples = run_samples(lm, _prompt(request), max(1, request.n), settings, new_guide)
             done = time.perf_counter()
         candidates = tuple(
             Candidate(s.text, len(s.tokens), s.finish_reason, s.grammar_satisfied, s.violation)
@@ -99,14 +105,31 @@ def grammar_of(constraint: Constraint) -> str:
     return str(LLMatcher.grammar_from_json_schema(constraint.text))
 
 
-def matcher_factory(lm: LoadedModel, constraint: Constraint) -> Callable[[], Any]:
-    """Validate the constraint against the tokenizer once; then fresh matchers on demand."""
+def guide_factory(lm: LoadedModel, constraint: Constraint) -> Callable[[], Guide]:
+    """Validate the constraint against the tokenizer once; then fresh guides on demand.
+
+    A Lark constraint whose line bans are stated apart (`Constraint.bans`) is run without
+    them in the grammar and with the exact token automaton of `token_bans` instead: the same
+    outputs are allowed, and the grammar's masks take llguidance's fast paths.
+    """
     from llguidance import LLMatcher, LLParserLimits
+
+    from ananke_ci.adapters.decode import Guide
 
     # 5x the default lexer fuel per step: line terminals with several `& ~` bans cost
     # ~300k on the first step over the 152k vocabulary (~20 ms); later steps hit the cache.
     # Short errors: the default repeats the whole grammar in every violation.
     limits = LLParserLimits(step_lexer_fuel=1_000_000, verbose_errors=False)
+    bans = None
+    line_bans = constraint.bans
+    if constraint.kind == "lark" and line_bans is not None:
+        from ananke_ci.analysis.grammar import strip_bans
+
+        constraint = Constraint("lark", strip_bans(constraint.text, line_bans))
+        try:
+            bans = token_bans(lm.lltokenizer, line_bans)
+        except ValueError as exc:
+            raise ProtocolError(422, f"invalid constraint.bans: {exc}") from None
     try:
         grammar = grammar_of(constraint)
     except (ValueError, RuntimeError) as exc:
@@ -115,10 +138,20 @@ def matcher_factory(lm: LoadedModel, constraint: Constraint) -> Callable[[], Any
     if error:
         raise ProtocolError(422, f"invalid {constraint.kind} constraint: {error}")
 
-    def new() -> Any:
-        return LLMatcher(lm.lltokenizer, grammar, log_level=0, limits=limits)
+    def new() -> Guide:
+        return Guide(LLMatcher(lm.lltokenizer, grammar, log_level=0, limits=limits), bans)
 
     return new
+
+
+@lru_cache(maxsize=8)
+def token_bans(tokenizer: Any, bans: LineBans) -> TokenBans:
+    """The token automaton for a set of line bans (built in well under a second; reused by
+    every request with the same bans, as `fix` sends for each hole of a run)."""
+    from ananke_ci.adapters.token_bans import TokenBans
+    from ananke_ci.analysis.grammar.bans import compile_bans
+
+    return TokenBans(compile_bans(bans.words, bans.fragments), tokenizer)
 
 
 def _prompt(request: GenerationRequest) -> str:

@@ -32,6 +32,12 @@ EOS_TOKENS = (151_643, 151_645)  # <|endoftext|>, <|im_end|>
 FIRST_PAD_TOKEN = 151_665  # `[PAD151665]`...: placeholders llguidance would treat as text
 TOKENIZER_NAME = "qwen2.5-coder-0.5b-tokenizer.json"
 _CHUNK = 8 * 1024 * 1024
+# llguidance's slicer hands out a whole precomputed token set when a live lexeme is
+# `X* T` with X covering the slice; its default slices are JSON string contents (no `"` or
+# backslash). Code lines need printable runs with quotes and backslashes, with or without braces
+# (Python lines / brace-language lines): mid-line masks then walk only the tokens holding a
+# newline or control byte (~10k trie nodes instead of ~330k).
+_CODE_SLICES = (r"[^\x00-\x1F\x7F]+", r"[^\x00-\x1F\x7F{}]+")
 
 _lock = threading.Lock()
 _tokenizer: llguidance.LLTokenizer | None = None
@@ -135,7 +141,8 @@ def load_lltokenizer(environ: Mapping[str, str] = os.environ) -> llguidance.LLTo
     with _lock:
         if _tokenizer is None:
             path = tokenizer_json_path(environ)
+            slices = [*llguidance.LLTokenizer.general_slices(), *_CODE_SLICES]
             _tokenizer = llguidance.LLTokenizer(
-                str(path), n_vocab=N_VOCAB, eos_token=list(EOS_TOKENS)
+                str(path), n_vocab=N_VOCAB, eos_token=list(EOS_TOKENS), slices=slices
             )
         return _tokenizer

@@ -109,12 +109,12 @@ def fix_one(
     progress: Progress | None = None,
 ) -> HoleFix:
     """Rounds of generate -> verify for one hole until a candidate passes."""
-    grammar = body_grammar(report, original, config)
+    constraint = body_constraint(report, config)
     attempts: list[Attempt] = []
     feedback: tuple[str, ...] = ()
     for round_no in range(1, options.attempts + 1):
         request = GenerationRequest(
-            constraint=Constraint("lark", grammar),
+            constraint=constraint,
             prompt=prompt_for(report, original, config, feedback),
             max_tokens=options.max_tokens,
             temperature=0.0 if round_no == 1 and options.n == 1 else options.temperature,
@@ -163,12 +163,13 @@ def body_text(cand: Candidate) -> str:
     return text
 
 
-def body_grammar(report: HoleReport, original: bytes, config: Config) -> str:
-    """The Lark grammar for this hole's body, the configured bans excluded."""
-    from ananke_ci.analysis.grammar import compile_body_grammar
+def body_constraint(report: HoleReport, config: Config) -> Constraint:
+    """The Lark grammar for this hole's body, the configured bans excluded (and stated apart,
+    for a backend that masks them per token)."""
+    from ananke_ci.analysis.grammar import body_constraint as compile_constraint
 
     banned = tuple(ban.name for ban in config.banned_calls)
-    return compile_body_grammar(report.hole, report.language, banned=banned)
+    return compile_constraint(report.hole, report.language, banned=banned)
 
 
 def prompt_for(report: HoleReport, original: bytes, config: Config,

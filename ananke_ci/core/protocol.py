@@ -19,9 +19,26 @@ DEFAULT_MAX_TOKENS = 256
 
 
 @dataclass(frozen=True, slots=True)
+class LineBans:
+    """What no line of the output may contain, as regex fragments (Rust regex syntax).
+
+    words: must not stand alone as a whole word (identifier characters A-Za-z0-9_$ or a
+    line boundary on either side); fragments: must not appear anywhere in a line.
+    """
+
+    words: tuple[str, ...] = ()
+    fragments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Constraint:
     kind: ConstraintKind
     text: str  # Lark grammar (starts with `start:` or `%llguidance {}`), regex, or JSON schema
+    # The bans a Lark grammar already excludes in every line terminal (`& ~/<ban regex>/`),
+    # stated apart so that a backend may enforce them per token instead: the local backend
+    # drops them from the grammar (whose masks then take llguidance's fast paths) and masks
+    # them with an exact token automaton. Backends that cannot simply send `text`.
+    bans: LineBans | None = None
 
 
 @dataclass(frozen=True, slots=True)

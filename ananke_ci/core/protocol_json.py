@@ -23,6 +23,7 @@ from ananke_ci.core.protocol import (
     GenerationRequest,
     GenerationResponse,
     Limits,
+    LineBans,
     ProtocolError,
     Provenance,
     Timings,
@@ -36,6 +37,8 @@ _REQUEST_KEYS = frozenset(
 )
 _RESPONSE_KEYS = frozenset(("version", "request_id", "candidates", "provenance", "timings"))
 _MAX_SEED = 2**63 - 1
+_MAX_BANS = 256  # entries per list: the compiler emits at most 200 names plus markers
+_MAX_BAN_BYTES = 256
 
 
 def _utf8_len(text: str) -> int:
@@ -65,13 +68,29 @@ def check_constraint(constraint: Constraint, limits: Limits = DEFAULT_LIMITS) ->
             raise ProtocolError(
                 422, "a Lark grammar must define `start:` or begin with `%llguidance {}`"
             )
-    elif constraint.kind == "json_schema":
+    if constraint.bans is not None:
+        _check_bans(constraint)
+    if constraint.kind == "json_schema":
         try:
             schema = json.loads(constraint.text)
         except ValueError:
             raise ProtocolError(422, "json_schema constraint is not valid JSON") from None
         if not isinstance(schema, dict):
             raise ProtocolError(422, "json_schema constraint must be a JSON object")
+
+
+def _check_bans(constraint: Constraint) -> None:
+    bans = constraint.bans
+    assert bans is not None
+    if constraint.kind != "lark":
+        raise ProtocolError(400, "constraint.bans goes with a lark constraint only")
+    for key, items in (("words", bans.words), ("fragments", bans.fragments)):
+        if len(items) > _MAX_BANS:
+            raise ProtocolError(413, f"constraint.bans.{key} has more than {_MAX_BANS} entries")
+        if any(not item or _utf8_len(item) > _MAX_BAN_BYTES for item in items):
+            raise ProtocolError(
+                400, f"constraint.bans.{key} entries must be 1 to {_MAX_BAN_BYTES} bytes"
+            )
 
 
 def _has_start_rule(text: str) -> bool:
@@ -117,6 +136,27 @@ def validate_request(request: GenerationRequest, limits: Limits = DEFAULT_LIMITS
         check_constraint(request.constraint, limits)
 
 
+def _constraint_to_dict(constraint: Constraint) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": constraint.kind, "text": constraint.text}
+    if constraint.bans is not None:
+        out["bans"] = {"words": list(constraint.bans.words),
+                       "fragments": list(constraint.bans.fragments)}
+    return out
+
+
+def _bans_from_dict(raw: object) -> LineBans | None:
+    if raw is None:
+        return None
+    obj = _object(raw, "constraint.bans", frozenset(("words", "fragments")), status=400)
+    lists = []
+    for key in ("words", "fragments"):
+        items = _get(obj, key, list, [])
+        if not all(isinstance(item, str) for item in items):
+            raise ProtocolError(400, f"constraint.bans.{key} must be a list of strings")
+        lists.append(tuple(items))
+    return LineBans(lists[0], lists[1])
+
+
 def request_to_dict(request: GenerationRequest, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
     """The JSON object for a request (validated first: a client fails before sending)."""
     validate_request(request, limits)
@@ -124,9 +164,7 @@ def request_to_dict(request: GenerationRequest, limits: Limits = DEFAULT_LIMITS)
     return {
         "version": request.version,
         "request_id": request.request_id,
-        "constraint": None if constraint is None else {
-            "kind": constraint.kind, "text": constraint.text
-        },
+        "constraint": None if constraint is None else _constraint_to_dict(constraint),
         "prompt": request.prompt,
         "prefix": request.prefix,
         "suffix": request.suffix,
@@ -149,11 +187,12 @@ def request_from_dict(data: object, limits: Limits = DEFAULT_LIMITS) -> Generati
     raw = obj.get("constraint")
     constraint = None
     if raw is not None:
-        cobj = _object(raw, "constraint", frozenset(("kind", "text")), status=400)
+        cobj = _object(raw, "constraint", frozenset(("kind", "text", "bans")), status=400)
         kind = _get(cobj, "kind", str, None)
         if kind not in _KINDS:
             raise ProtocolError(400, f"constraint.kind must be one of {', '.join(_KINDS)}")
-        constraint = Constraint(cast(ConstraintKind, kind), _get(cobj, "text", str, ""))
+        constraint = Constraint(cast(ConstraintKind, kind), _get(cobj, "text", str, ""),
+                                _bans_from_dict(cobj.get("bans")))
     stop = _get(obj, "stop", list, [])
     if not all(isinstance(s, str) for s in stop):
         raise ProtocolError(400, "stop must be a list of strings")

@@ -11,18 +11,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ananke_ci.analysis.grammar._common import banned_words, needs_return, sanitize_banned
-from ananke_ci.analysis.grammar.braces import brace_body_grammar, spec_for
-from ananke_ci.analysis.grammar.python import PythonLayout, python_body_grammar
+from ananke_ci.analysis.grammar._common import (
+    banned_words,
+    needs_return,
+    sanitize_banned,
+    strip_bans,
+)
+from ananke_ci.analysis.grammar.braces import brace_body_grammar, brace_fragments, spec_for
+from ananke_ci.analysis.grammar.python import (
+    PLACEHOLDER_FRAGMENTS,
+    PythonLayout,
+    python_body_grammar,
+)
 from ananke_ci.core.facts import Hole
-from ananke_ci.core.protocol import Constraint
+from ananke_ci.core.protocol import Constraint, LineBans
 
 if TYPE_CHECKING:
     import llguidance
 
 __all__ = [
-    "body_indent", "check_output", "compile_body_grammar", "constraint_grammar",
-    "sanitize_banned", "validate_grammar",
+    "body_bans", "body_constraint", "body_indent", "check_output", "compile_body_grammar",
+    "constraint_grammar", "sanitize_banned", "strip_bans", "validate_grammar",
 ]
 
 DEFAULT_INDENT = "    "
@@ -60,7 +69,7 @@ def compile_body_grammar(
     indent: one indentation level (Python); base_indent overrides where the body starts.
     require_return: None decides from the enclosing function's return type.
     """
-    words = banned_words(banned)
+    bans = body_bans(language, banned)
     if require_return is None:
         return_type = hole.function.return_type if hole.function else None
         require_return = needs_return(language, return_type)
@@ -68,8 +77,23 @@ def compile_body_grammar(
         base = body_indent(hole, indent) if base_indent is None else base_indent
         if not base or base.strip(" \t"):
             base = indent  # a hole outside any function: fill at one level
-        return python_body_grammar(PythonLayout(base, indent), words, require_return)
-    return brace_body_grammar(spec_for(language), words, require_return)
+        return python_body_grammar(PythonLayout(base, indent), bans, require_return)
+    return brace_body_grammar(spec_for(language), bans, require_return)
+
+
+def body_bans(language: str, banned: Sequence[str] = ()) -> LineBans:
+    """The per-line bans a body grammar for `language` carries: the sanitised `banned` names
+    and the hole markers as whole words, the placeholders that re-emit the hole anywhere."""
+    fragments = (
+        PLACEHOLDER_FRAGMENTS if language == "python" else brace_fragments(spec_for(language))
+    )
+    return LineBans(tuple(banned_words(banned)), tuple(fragments))
+
+
+def body_constraint(hole: Hole, language: str, *, banned: Sequence[str] = ()) -> Constraint:
+    """The protocol constraint for `hole`: the Lark grammar, with its bans also stated apart."""
+    return Constraint("lark", compile_body_grammar(hole, language, banned=banned),
+                      body_bans(language, banned))
 
 
 def validate_grammar(text: str, tokenizer: llguidance.LLTokenizer | None = None) -> str | None:

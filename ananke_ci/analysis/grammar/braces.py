@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ananke_ci.analysis.grammar._common import ban_regex, lark_regex
+from ananke_ci.analysis.grammar._common import ban_terminal
+from ananke_ci.core.protocol import LineBans
 
 _NOT_IMPLEMENTED = r"[Nn]ot (yet )?[Ii]mplemented|[Uu]nimplemented|[Ii]mplement me"
 
@@ -60,12 +61,17 @@ def spec_for(language: str) -> BraceSpec:
     return SPECS.get(language, SPECS["generic"])
 
 
-def brace_body_grammar(spec: BraceSpec, words: list[str], require_return: bool) -> str:
-    """The Lark text; `words` are banned-word regex fragments (already sanitised)."""
-    ban = lark_regex(ban_regex(words, (*spec.placeholders, _NOT_IMPLEMENTED)))
+def brace_fragments(spec: BraceSpec) -> tuple[str, ...]:
+    """What re-emits the hole anywhere in a line: the language's placeholders, "not implemented"."""
+    return (*spec.placeholders, _NOT_IMPLEMENTED)
+
+
+def brace_body_grammar(spec: BraceSpec, bans: LineBans, require_return: bool) -> str:
+    """The Lark text; `bans` are sanitised regex fragments (see `brace_fragments`)."""
+    ban = ban_terminal(bans)
     brackets = "".join("\\" + c for c in spec.openers + spec.closers)
     comment = f"{spec.comment}[^\\n]*".replace("/", "\\/")  # inside Lark's /.../
-    code = f"/[^{brackets}\\s][^{brackets}\\n]*/ & ~/{comment}/ & ~{ban}"
+    code = f"/[^{brackets}\\s][^{brackets}\\n]*/ & ~/{comment}/{ban}"
     pairs = " | ".join(
         f'"{o}" body "{c}"' for o, c in zip(spec.openers, spec.closers, strict=True)
     )
@@ -79,10 +85,10 @@ def brace_body_grammar(spec: BraceSpec, words: list[str], require_return: bool) 
         + (" WS? END" if spec.braced else " END?"),
         "WS: /[ \\t]+/",
         'NL: "\\n"',
-        f"COMMENT: /{comment}/ & ~{ban}",
+        f"COMMENT: /{comment}/{ban}",
         f"CODE: {code}",
         # a statement that starts with `return` (one-line `if (x) return y;` does not count)
-        f"RCODE: /return([^A-Za-z0-9_$\\n{brackets}][^\\n{brackets}]*)?/ & ~{ban}",
+        f"RCODE: /return([^A-Za-z0-9_$\\n{brackets}][^\\n{brackets}]*)?/{ban}",
         # a CODE lexeme is always followed by a newline or a bracket: two adjacent CODE
         # lexemes would let `todo` + `!()` slip past a ban that only the whole line matches
         f"block: {pairs}",
@@ -97,7 +103,7 @@ def brace_body_grammar(spec: BraceSpec, words: list[str], require_return: bool) 
     ]
     if spec.tail_expression:
         lines += [
-            f"TAIL: /[^{brackets}\\s][^{brackets}\\n]*/ & ~/.*;[ \\t]*/ & ~/{comment}/ & ~{ban}",
+            f"TAIL: /[^{brackets}\\s][^{brackets}\\n]*/ & ~/.*;[ \\t]*/ & ~/{comment}/{ban}",
             "rtop: rbody | item* (TAIL NL? | CODE? block) skip*",
         ]
     else:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ananke_ci.analysis.grammar._common import ban_regex, lark_regex, lark_string
+from ananke_ci.analysis.grammar._common import ban_terminal, lark_regex, lark_string
+from ananke_ci.core.protocol import LineBans
 
 # Line kinds by their last non-blank character, written positively (no `&`/`~` but the ban:
 # every extra intersection multiplies the lexer's states)
@@ -41,27 +42,27 @@ class PythonLayout:
     max_depth: int = 6
 
 
-def python_body_grammar(layout: PythonLayout, words: list[str], require_return: bool) -> str:
-    """The Lark text; `words` are banned-word regex fragments (already sanitised)."""
-    ban = lark_regex(ban_regex(words, PLACEHOLDER_FRAGMENTS))
-    top_ban = lark_regex(ban_regex(words, PLACEHOLDER_FRAGMENTS, _TOP_PLACEHOLDERS))
+def python_body_grammar(layout: PythonLayout, bans: LineBans, require_return: bool) -> str:
+    """The Lark text; `bans` are sanitised regex fragments (see `python_bans`)."""
+    ban = ban_terminal(bans)
+    top = " & ~" + lark_regex("|".join(f"({p})" for p in _TOP_PLACEHOLDERS))
     lines = [
         "%llguidance {}",
         "",
         "start: " + ("rbody0" if require_return else "body0") + " FENCE?",
         'FENCE: "```"',
         "BLANK: /[ \\t]*\\n/",
-        f"C_COMMENT: /[ \\t]*#[^\\n]*/ & ~{ban}",
+        f"C_COMMENT: /[ \\t]*#[^\\n]*/{ban}",
         f'COMMENT: {lark_string(layout.base)} C_COMMENT "\\n"',
         # content kinds (no newline), shared by every depth; a return line is also a
         # simple/open line (terminals may overlap)
-        f"C_TOP: {lark_regex(_SIMPLE)} & ~{top_ban}",
-        f"C_SIMPLE: {lark_regex(_SIMPLE)} & ~{ban}",
-        f"C_RETURN: {lark_regex(_RETURN)} & ~{ban}",
-        f"C_HEAD: {lark_regex(_HEAD)} & ~{ban}",
-        f"C_OPEN: {lark_regex(_OPEN)} & ~{ban}",
-        f"C_OPENRET: {lark_regex(_OPEN_RETURN)} & ~{ban}",
-        f"C_CONT: /[ \\t]+[^\\n]*/ & ~{ban}",
+        f"C_TOP: {lark_regex(_SIMPLE)}{top}{ban}",
+        f"C_SIMPLE: {lark_regex(_SIMPLE)}{ban}",
+        f"C_RETURN: {lark_regex(_RETURN)}{ban}",
+        f"C_HEAD: {lark_regex(_HEAD)}{ban}",
+        f"C_OPEN: {lark_regex(_OPEN)}{ban}",
+        f"C_OPENRET: {lark_regex(_OPEN_RETURN)}{ban}",
+        f"C_CONT: /[ \\t]+[^\\n]*/{ban}",
     ]
     for k in range(layout.max_depth):
         ind = lark_string(layout.base + layout.unit * k)
