@@ -16,12 +16,11 @@ import statistics
 import time
 
 from ananke_ci.adapters.decode import Settings, decode, prefill
-from ananke_ci.adapters.local_backend import matcher_factory
+from ananke_ci.adapters.local_backend import guide_factory
 from ananke_ci.adapters.local_model import LoadedModel, load
 from ananke_ci.analysis.extract import extract_facts
-from ananke_ci.analysis.grammar import compile_body_grammar
+from ananke_ci.analysis.grammar import body_constraint
 from ananke_ci.analysis.prompting import build_prompt
-from ananke_ci.core.protocol import Constraint
 
 SOURCES = [
     'def mean(xs: list[float]) -> float:\n    """Arithmetic mean of xs."""\n    pass\n',
@@ -45,8 +44,8 @@ def main() -> None:
         facts = extract_facts(f"h{i}.py", text.encode())
         (hole,) = facts.holes
         prompt = build_prompt(hole, facts, text, banned=BANNED).text
-        grammar = compile_body_grammar(hole, "python", banned=BANNED)
-        cases.append((prompt, matcher_factory(lm, Constraint("lark", grammar))))
+        constraint = body_constraint(hole, "python", banned=BANNED)
+        cases.append((prompt, guide_factory(lm, constraint)))
     rates: dict[str, list[float]] = {"free": [], "masked+overlap": [], "masked serial": []}
     tokens: dict[str, int] = dict.fromkeys(rates, 0)
     seconds: dict[str, float] = dict.fromkeys(rates, 0.0)
@@ -54,10 +53,10 @@ def main() -> None:
 
     with ThreadPoolExecutor(1) as pool:
         for _ in range(args.rounds):
-            for prompt, new_matcher in cases:
+            for prompt, new_guide in cases:
                 cache, first = prefill(lm, prompt)
                 for mode in rates:
-                    n, dt = _run(lm, cache, first, mode, new_matcher, args.tokens, pool)
+                    n, dt = _run(lm, cache, first, mode, new_guide, args.tokens, pool)
                     tokens[mode] += n
                     seconds[mode] += dt
                     rates[mode].append(n / dt)
@@ -69,13 +68,13 @@ def main() -> None:
         print(f"ratio {mode} / free: {tokens[mode] / seconds[mode] / free:.3f}")
 
 
-def _run(lm: LoadedModel, cache: object, first: object, mode: str, new_matcher: object,
+def _run(lm: LoadedModel, cache: object, first: object, mode: str, new_guide: object,
          max_tokens: int, pool: object) -> tuple[int, float]:
-    matcher = None if mode == "free" else new_matcher()  # type: ignore[operator]
+    guide = None if mode == "free" else new_guide()  # type: ignore[operator]
     settings = Settings(max_tokens, 0.0, 0, ("```",) if mode == "free" else (),
                         overlap=mode == "masked+overlap")
     t = time.perf_counter()
-    sample = decode(lm, cache, first, matcher, settings, pool)  # type: ignore[arg-type]
+    sample = decode(lm, cache, first, guide, settings, pool)  # type: ignore[arg-type]
     dt = time.perf_counter() - t
     return max(1, len(sample.tokens)), dt
 

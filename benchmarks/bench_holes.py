@@ -20,13 +20,13 @@ from pathlib import Path
 
 from ananke_ci.adapters.local_backend import LocalBackend
 from ananke_ci.analysis.extract import extract_facts
-from ananke_ci.analysis.grammar import compile_body_grammar
+from ananke_ci.analysis.grammar import body_constraint
 from ananke_ci.analysis.prompting import build_prompt
 from ananke_ci.app.fix import body_text
 from ananke_ci.app.verify import banned_in, verify
 from ananke_ci.core.config import parse_config
 from ananke_ci.core.facts import Function, Hole
-from ananke_ci.core.protocol import Constraint, GenerationRequest
+from ananke_ci.core.protocol import GenerationRequest
 
 BANS = ("eval", "exec", "os.system", "print", "pickle.loads", "subprocess.call")
 CONFIG = parse_config("[banned-calls]\n" + "".join(f'"{b}" = ""\n' for b in BANS), "bench")
@@ -94,10 +94,10 @@ def main() -> None:
     for path, data, hole in holes:
         facts = extract_facts(path, data)
         prompt = build_prompt(hole, facts, data.decode(), banned=BANS).text
-        grammar = compile_body_grammar(hole, "python", banned=BANS)
+        compiled = body_constraint(hole, "python", banned=BANS)
         row = []
         for mode in stats:
-            constraint = Constraint("lark", grammar) if mode == "constrained" else None
+            constraint = compiled if mode == "constrained" else None
             request = GenerationRequest(constraint, prompt=prompt, max_tokens=args.tokens,
                                         temperature=0.0, seed=0,
                                         stop=() if constraint else ("```",))
