@@ -1,4 +1,4 @@
-"""Turn the captures of one combined fact query into fact records.
+"""Turn the captures of one combined fact query into fact rows (see rows.py).
 
 The query runs with `captures()` (one flat list per capture name, not in source order),
 not `matches()`: building a dict per match cost more than the query itself. Captures that
@@ -12,12 +12,13 @@ costs tens of ms to compile there, one that only names the call costs nothing).
 from __future__ import annotations
 
 from collections.abc import Container
+from sys import intern
 
 from tree_sitter import Node
 
 from ananke_ci.analysis._text import SourceText, fold
 from ananke_ci.analysis.holes import FunctionNodes
-from ananke_ci.core.facts import Call, Comment, Function, Import, Param, TypeDef
+from ananke_ci.analysis.rows import CallRow, CommentRow, ImportRow, ParamRow, TypeRow
 
 _TYPE_SUFFIXES = ("_declaration", "_definition", "_item", "_specifier", "_spec")
 _QUOTES = "\"'`<>"
@@ -82,29 +83,29 @@ def _node_start(node: Node) -> int:
 
 
 class Collector:
-    """Fact records of one file, from the capture dict of its combined query."""
+    """Fact rows of one file, from the capture dict of its combined query."""
 
     def __init__(self, text: SourceText) -> None:
         self.text = text
         self.function_nodes: list[FunctionNodes] = []
-        self.types: list[TypeDef] = []
-        self.imports: list[Import] = []
-        self.calls: list[Call] = []
-        self.comment_nodes: list[tuple[Comment, Node]] = []
+        self.types: list[TypeRow] = []
+        self.imports: list[ImportRow] = []
+        self.calls: list[CallRow] = []
+        self.comments: list[CommentRow] = []
 
     def run(self, caps: Caps) -> Collector:
         text = self.text
         self._calls(caps)
-        for node in _unique(caps.get("comment", [])):
-            self.comment_nodes.append((Comment(text.text(node), text.span(node)), node))
+        self.comments = [(text.text(node), text.span(node))
+                         for node in _unique(caps.get("comment", []))]
         owners = self._types(caps)
         self._imports(caps)
         self._functions(caps, owners)
         # capture lists come grouped by pattern, not in source order
         self.calls.sort(key=_call_start)
-        self.comment_nodes.sort(key=_comment_start)
-        self.types.sort(key=_type_start)
-        self.imports.sort(key=_import_start)
+        self.comments.sort(key=_span_start)
+        self.types.sort(key=_span_start)
+        self.imports.sort(key=_span_start)
         self.function_nodes.sort(key=_function_start)
         return self
 
@@ -122,14 +123,24 @@ class Collector:
         whole = caps.get("call.first")
         if whole:
             callees = callees + [n for n in (c.named_child(0) for c in whole) if n is not None]
+        ascii = text.ascii
         for node in callees:
-            start, end = node.start_byte, node.end_byte
-            if (start, end) not in seen:
-                seen.add((start, end))
-                written = src[start:end].decode("utf-8", "replace")
-                if " " in written or "\n" in written:
-                    written = fold(written)
-                calls.append(Call(written, span_of(start, end, node.start_point, node.end_point)))
+            start = node.start_byte
+            end = node.end_byte
+            key = (start, end)
+            if key in seen:
+                continue
+            seen.add(key)
+            written = src[start:end].decode("utf-8", "replace")
+            if " " in written or "\n" in written:
+                written = fold(written)
+            if ascii:  # span_of inlined: a large file has thousands of calls
+                (srow, scol), (erow, ecol) = node.start_point, node.end_point
+                span = (srow + 1, scol + 1, erow + 1, ecol + 1, start, end)
+            else:
+                span = span_of(start, end, node.start_point, node.end_point)
+            # interned: a callee repeats, and marshal writes a repeat as a reference
+            calls.append((intern(written), span))
         for tail in caps.get("call.tail", ()):
             parent = tail.parent
             if parent is None or (tail.start_byte, tail.end_byte) in seen:
@@ -139,7 +150,7 @@ class Collector:
                 parent = parent.parent
             start, end = parent.start_byte, tail.end_byte
             span = text.span_of(start, end, parent.start_point, tail.end_point)
-            calls.append(Call(fold(text.slice(start, end)), span))
+            calls.append((fold(text.slice(start, end)), span))
 
     def _types(self, caps: Caps) -> dict[int, tuple[str, Node]]:
         """Record type definitions; return every method owner: node id -> (name, node)."""
@@ -158,7 +169,7 @@ class Collector:
         for node, names in zip(defs, _parts(defs, caps, "type.name"), strict=True):
             if names:
                 name = text.text(names[0])
-                self.types.append(TypeDef(name, kinds[node.id], text.span(node)))
+                self.types.append((name, kinds[node.id], text.span(node)))
                 owners[node.id] = (_owner_name(name), node)
         containers = _unique(caps.get("container", []))
         for node, names in zip(containers, _parts(containers, caps, "container.name"), strict=True):
@@ -180,7 +191,7 @@ class Collector:
         for node, modules, names, tails in rows:
             span = text.span(node)
             if not modules:
-                self.imports.append(Import("", tuple(fold(text.text(n)) for n in names), span))
+                self.imports.append(("", tuple(fold(text.text(n)) for n in names), span))
                 continue
             # @import.tail: the last path segment, the bound name unless one is captured
             bound = names or tails
@@ -201,7 +212,7 @@ class Collector:
                     name = fold(text.text(name_node))
                     if name not in written:
                         written.append(name)
-                self.imports.append(Import(fold(raw), tuple(written), span))
+                self.imports.append((fold(raw), tuple(written), span))
 
     def _functions(self, caps: Caps, owners: dict[int, tuple[str, Node]]) -> None:
         defs = caps.get("function.def")
@@ -224,20 +235,20 @@ class Collector:
             else:
                 container, container_node = _enclosing_owner(node, owners, def_ids)
             ret = returns[i]  # may be several nodes (Zig): first to last
-            function = Function(
-                name=text.text(name_node) if name_node is not None else "<anonymous>",
-                params=tuple(params[i]),
-                return_type=_return_type(text, ret) if ret else None,
-                span=text.span(node),
-                body_span=text.span(body) if body is not None else None,
-                signature=_signature(text, node, body),
-                container=container,
+            function = (
+                text.text(name_node) if name_node is not None else "<anonymous>",
+                tuple(params[i]),
+                _return_type(text, ret) if ret else None,
+                text.span(node),
+                text.span(body) if body is not None else None,
+                _signature(text, node, body),
+                container,
             )
             self.function_nodes.append(FunctionNodes(function, node, body, container_node))
 
     def _params(
         self, defs: list[Node], caps: Caps, lists: list[list[Node]], def_ids: dict[int, int]
-    ) -> list[list[Param]]:
+    ) -> list[list[ParamRow]]:
         """Parameters per def; only those inside the def's parameter list when it has one
         (a Go receiver is not a parameter)."""
         text = self.text
@@ -253,7 +264,7 @@ class Collector:
             if node.id not in claimed:
                 claimed.add(node.id)
                 found.append((node, node, None))
-        out: list[list[Param]] = [[] for _ in defs]
+        out: list[list[ParamRow]] = [[] for _ in defs]
         if not found:
             return out
         found.sort(key=lambda item: item[0].start_byte)
@@ -276,28 +287,20 @@ class Collector:
             else:  # a type-only parameter (Go, C prototypes) has no name
                 name = "" if type_node is not None else fold(text.text(node))
             ptype = _param_type(text, type_node, name_node) if type_node is not None else None
-            out[owner].append(Param(name, ptype))
+            out[owner].append((name, ptype))
         return out
 
 
-def _call_start(call: Call) -> tuple[int, int]:
-    return call.span.start_byte, -call.span.end_byte
+def _call_start(call: CallRow) -> tuple[int, int]:
+    return call[1][4], -call[1][5]
 
 
-def _comment_start(item: tuple[Comment, Node]) -> int:
-    return item[0].span.start_byte
-
-
-def _type_start(item: TypeDef) -> int:
-    return item.span.start_byte
-
-
-def _import_start(item: Import) -> int:
-    return item.span.start_byte
+def _span_start(row: CommentRow | TypeRow | ImportRow) -> int:
+    return row[-1][4]
 
 
 def _function_start(item: FunctionNodes) -> int:
-    return item.function.span.start_byte
+    return item.function[3][4]
 
 
 def _first(nodes: list[Node]) -> Node | None:

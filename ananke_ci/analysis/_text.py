@@ -7,17 +7,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from ananke_ci.core.facts import Span
-
-_new_span = object.__new__
-# slot descriptors set a frozen dataclass's fields directly (what its __init__ does, minus
-# the per-field object.__setattr__ dispatch)
-_set_start_line = Span.__dict__["start_line"].__set__
-_set_start_col = Span.__dict__["start_col"].__set__
-_set_end_line = Span.__dict__["end_line"].__set__
-_set_end_col = Span.__dict__["end_col"].__set__
-_set_start_byte = Span.__dict__["start_byte"].__set__
-_set_end_byte = Span.__dict__["end_byte"].__set__
+from ananke_ci.analysis.rows import SpanRow
 
 
 def fold(text: str) -> str:
@@ -26,7 +16,7 @@ def fold(text: str) -> str:
 
 
 class SourceText:
-    """The source bytes of one file, with node -> Span / text helpers.
+    """The source bytes of one file, with node -> span row (see rows.py) / text helpers.
 
     Columns are 1-based and count characters; end columns are exclusive (as in SARIF).
     For pure-ASCII files (the common case) a byte column is a character column, so no
@@ -39,12 +29,15 @@ class SourceText:
         self.src = src
         self.ascii = src.isascii()
 
-    def span(self, node: Node) -> Span:
+    def span(self, node: Node) -> SpanRow:
+        if self.ascii:  # span_of inlined: this runs for every fact
+            (srow, scol), (erow, ecol) = node.start_point, node.end_point
+            return (srow + 1, scol + 1, erow + 1, ecol + 1, node.start_byte, node.end_byte)
         return self.span_of(node.start_byte, node.end_byte, node.start_point, node.end_point)
 
     def span_of(
         self, start: int, end: int, start_point: tuple[int, int], end_point: tuple[int, int]
-    ) -> Span:
+    ) -> SpanRow:
         (srow, scol), (erow, ecol) = start_point, end_point
         if not self.ascii:
             src = self.src
@@ -55,15 +48,7 @@ class SourceText:
             head = src[end - ecol : end]
             if not head.isascii():
                 ecol = len(head.decode("utf-8", "replace"))
-        # the frozen dataclass __init__ costs ~2x this on a hot path (one Span per call)
-        span = _new_span(Span)
-        _set_start_line(span, srow + 1)
-        _set_start_col(span, scol + 1)
-        _set_end_line(span, erow + 1)
-        _set_end_col(span, ecol + 1)
-        _set_start_byte(span, start)
-        _set_end_byte(span, end)
-        return span
+        return (srow + 1, scol + 1, erow + 1, ecol + 1, start, end)
 
     def text(self, node: Node) -> str:
         return self.src[node.start_byte : node.end_byte].decode("utf-8", "replace")

@@ -29,11 +29,13 @@ from pathlib import Path
 
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
+from ananke_ci.analysis import rows
 from ananke_ci.analysis._collect import Collector
 from ananke_ci.analysis._text import SourceText
 from ananke_ci.analysis.holes import find_holes
 from ananke_ci.analysis.languages import LANGUAGES, language_for_path
-from ananke_ci.core.facts import FileFacts, SyntaxIssue
+from ananke_ci.analysis.rows import CoreRow, IssueRow, RestRow
+from ananke_ci.core.facts import FileFacts
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 BINARY_SNIFF_BYTES = 8 * 1024
@@ -108,13 +110,26 @@ def extract_facts(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> FileFacts:
     """Facts of one file. Never raises on bad input: odd files come back with `skipped` set."""
+    return rows.facts(path, *extract_rows(path, source, language, max_bytes=max_bytes))
+
+
+def extract_rows(
+    path: str,
+    source: bytes,
+    language: str | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[CoreRow, RestRow]:
+    """The facts of `extract_facts` as rows (see rows.py), without building any record."""
     lang = language if language is not None else language_for_path(path)
+    size = len(source)
     if lang is None or lang not in LANGUAGES:
-        return FileFacts(path, lang or "unknown", skipped="unknown language")
+        return (lang or "unknown", size, 0, "unknown language", (), ()), rows.EMPTY_REST
     if b"\0" in source[:BINARY_SNIFF_BYTES]:
-        return FileFacts(path, lang, skipped="binary file")
-    if len(source) > max_bytes:
-        return FileFacts(path, lang, skipped=f"too large ({len(source)} bytes > {max_bytes})")
+        return (lang, size, 0, "binary file", (), ()), rows.EMPTY_REST
+    if size > max_bytes:
+        skipped = f"too large ({size} bytes > {max_bytes})"
+        return (lang, size, 0, skipped, (), ()), rows.EMPTY_REST
     notices: list[str] = []
     if not source.isascii():
         try:
@@ -127,26 +142,15 @@ def extract_facts(
     text = SourceText(source)
     facts = Collector(text).run(QueryCursor(compiled.query).captures(tree.root_node))
     issues = _syntax_issues(text, compiled, tree.root_node)
-    holes = find_holes(lang, path, text, facts.function_nodes, facts.comment_nodes)
-    return FileFacts(
-        path=path,
-        language=lang,
-        functions=tuple(fn.function for fn in facts.function_nodes),
-        types=tuple(facts.types),
-        imports=tuple(facts.imports),
-        calls=tuple(facts.calls),
-        comments=tuple(comment for comment, _ in facts.comment_nodes),
-        syntax_issues=issues,
-        holes=holes,
-        line_count=line_count,
-        notices=tuple(notices),
-    )
+    holes = find_holes(lang, path, text, facts.function_nodes, facts.comments)
+    functions = [fn.function for fn in facts.function_nodes]
+    return ((lang, size, line_count, None, tuple(notices), facts.imports),
+            (functions, facts.types, facts.calls, facts.comments, issues, holes))
 
 
-def _syntax_issues(text: SourceText, compiled: _Compiled, root: Node,
-                   ) -> tuple[SyntaxIssue, ...]:
+def _syntax_issues(text: SourceText, compiled: _Compiled, root: Node) -> list[IssueRow]:
     if not root.has_error:
-        return ()
+        return []
     found: list[tuple[int, int, Node, bool]] = []
     for _, caps in QueryCursor(compiled.issues).matches(root):
         for node in caps.get("error", ()):
@@ -154,14 +158,14 @@ def _syntax_issues(text: SourceText, compiled: _Compiled, root: Node,
         for node in caps.get("missing", ()):
             found.append((node.start_byte, -node.end_byte, node, True))
     found.sort(key=lambda item: (item[0], item[1]))
-    issues: list[SyntaxIssue] = []
+    issues: list[IssueRow] = []
     error_end = -1
     for start, _, node, missing in found:
         if missing:
-            issues.append(SyntaxIssue("missing", text.span(node), node.type))
+            issues.append(("missing", text.span(node), node.type))
         elif start >= error_end or node.end_byte > error_end:
             # an ERROR inside an ERROR already reported is the same problem
             error_end = node.end_byte
             first_line = text.text(node).strip().split("\n", 1)[0]
-            issues.append(SyntaxIssue("error", text.span(node), first_line[:80]))
-    return tuple(issues)
+            issues.append(("error", text.span(node), first_line[:80]))
+    return issues

@@ -18,7 +18,7 @@ from typing import Any
 from tree_sitter import Node
 
 from ananke_ci.analysis._text import SourceText, fold
-from ananke_ci.core.facts import Comment, Function, Hole
+from ananke_ci.analysis.rows import CommentRow, FunctionRow, HoleRow
 
 TODO_RE = re.compile(r"\b(TODO|FIXME|XXX|HACK)\b")
 PLACEHOLDERS_FILE = Path(__file__).parent / "placeholders.toml"
@@ -33,9 +33,9 @@ _MAX_PLACEHOLDER_BYTES = 400  # longer than any placeholder statement with its m
 
 @dataclass(frozen=True, slots=True)
 class FunctionNodes:
-    """A Function with the tree nodes the hole finder needs (valid while the tree lives)."""
+    """A function's row with the tree nodes the hole finder needs (valid while the tree lives)."""
 
-    function: Function
+    function: FunctionRow
     node: Node
     body: Node | None
     container: Node | None
@@ -97,15 +97,15 @@ def find_holes(
     path: str,
     text: SourceText,
     functions: list[FunctionNodes],
-    comments: list[tuple[Comment, Node]],
-) -> tuple[Hole, ...]:
+    comments: list[CommentRow],
+) -> list[HoleRow]:
     """TODO comments and typed holes of one file, in source order."""
-    holes: list[Hole] = []
-    for comment, _ in comments:
-        match = TODO_RE.search(comment.text)
+    holes: list[HoleRow] = []
+    for comment, span in comments:
+        match = TODO_RE.search(comment)
         if match is not None:
-            owner = _enclosing(functions, comment.span.start_byte, comment.span.end_byte)
-            holes.append(Hole("todo", match.group(1), comment.text, comment.span, owner))
+            owner = _enclosing(functions, span[4], span[5])
+            holes.append(("todo", match.group(1), comment, span, owner))
     rules = rules_for(language)
     # a stub file (.pyi) is all legitimate `...` bodies
     if rules is not None and not (
@@ -116,18 +116,22 @@ def find_holes(
                 hole = _typed_hole(rules, text, fn, fn.body)
                 if hole is not None:
                     holes.append(hole)
-    holes.sort(key=lambda hole: hole.span.start_byte)
-    return tuple(holes)
+    holes.sort(key=_hole_start)
+    return holes
 
 
-def _enclosing(functions: list[FunctionNodes], start: int, end: int) -> Function | None:
+def _hole_start(hole: HoleRow) -> int:
+    return hole[3][4]
+
+
+def _enclosing(functions: list[FunctionNodes], start: int, end: int) -> FunctionRow | None:
     """The innermost function around a byte range (functions come sorted by start)."""
-    found: Function | None = None
+    found: FunctionRow | None = None
     for fn in functions:
-        span = fn.function.span
-        if span.start_byte > start:
+        span = fn.function[3]
+        if span[4] > start:
             break
-        if span.end_byte >= end:
+        if span[5] >= end:
             found = fn.function
     return found
 
@@ -145,7 +149,8 @@ def _statements(node: Node, unwrap: frozenset[str], out: list[Node]) -> bool:
     return True
 
 
-def _typed_hole(rules: _Rules, text: SourceText, fn: FunctionNodes, body: Node) -> Hole | None:
+def _typed_hole(rules: _Rules, text: SourceText, fn: FunctionNodes, body: Node,
+                ) -> HoleRow | None:
     children: list[Node] = []
     if body.type not in rules.unwrap:
         children.append(body)  # an expression body (`= TODO()`) is its own statement
@@ -158,7 +163,7 @@ def _typed_hole(rules: _Rules, text: SourceText, fn: FunctionNodes, body: Node) 
             statements = statements[1:]
     if not statements:
         if any(TODO_RE.search(text.text(node)) for node in children):
-            return Hole("typed", EMPTY_BODY_MARKER, text.text(body), text.span(body), fn.function)
+            return ("typed", EMPTY_BODY_MARKER, text.text(body), text.span(body), fn.function)
         return None
     if len(statements) != 1:
         return None
@@ -171,7 +176,7 @@ def _typed_hole(rules: _Rules, text: SourceText, fn: FunctionNodes, body: Node) 
         if pattern.match(folded):
             if _exempt(rules, text, fn):
                 return None
-            return Hole("typed", marker, written, text.span(statement), fn.function)
+            return ("typed", marker, written, text.span(statement), fn.function)
     return None
 
 

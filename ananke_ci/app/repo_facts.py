@@ -14,14 +14,16 @@ import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from ananke_ci.adapters import facts_codec, history
 from ananke_ci.adapters.facts_cache import VERSION as CACHE_VERSION
 from ananke_ci.adapters.facts_cache import FactsCache
+from ananke_ci.analysis import rows
 from ananke_ci.analysis.languages import language_for_path
+from ananke_ci.analysis.rows import CoreRow, RestRow
 from ananke_ci.core.config import DEFAULT_MAX_FILE_BYTES
 from ananke_ci.core.facts import FileFacts
 
@@ -178,6 +180,10 @@ def _from_entry(path: str, entry: tuple[bytes, bytes], parts: Parts,
     return facts_codec.decode(path, core, entry[1] if parts == "all" else None)
 
 
+# (key, core row, rest row or None to be read from the entry, encoded entry or None)
+_Extracted = tuple[str, CoreRow, RestRow | None, tuple[bytes, bytes] | None]
+
+
 def _extract(
     items: list[_Item], missing: dict[str, list[tuple[str, str]]], store: FactsCache | None,
     jobs: int | None, max_bytes: int, parts: Parts,
@@ -186,45 +192,35 @@ def _extract(
     jobs = jobs if jobs is not None else os.cpu_count() or 1
     total = sum(len(item[3]) for item in items)
     if jobs > 1 and total > POOL_MIN_BYTES:
-        encoded = _extract_pool(items, jobs, max_bytes)
+        extracted = _extract_pool(items, jobs, max_bytes)
     else:
-        encoded = _extract_here(items, max_bytes, encode=store is not None)
-    for key, entry, facts in encoded:
-        if store is not None and entry is not None and not _too_large(entry):
+        extracted = _extract_here(items, max_bytes, encode=store is not None)
+    for key, core, rest, entry in extracted:
+        if store is not None and entry is not None and not _too_large(core):
             store.put(key, entry)
-        first = missing[key][0][0]
-        for other, _ in missing[key]:
-            if facts is None:
-                assert entry is not None
-                yield other, _from_entry(other, entry, parts, max_bytes)
-            elif parts == "imports":
-                yield other, FileFacts(other, facts.language, imports=facts.imports,
-                                       line_count=facts.line_count, skipped=facts.skipped,
-                                       notices=facts.notices)
-            else:
-                yield other, facts if other == first else replace(facts, path=other)
+        if parts == "all" and rest is None:
+            assert entry is not None
+            rest = facts_codec.read_rest(entry[1])
+        for path, _ in missing[key]:
+            yield path, rows.facts(path, core, rest if parts == "all" else None)
 
 
-def _too_large(entry: tuple[bytes, bytes]) -> bool:
+def _too_large(core: CoreRow) -> bool:
     """Skipped for its size: the next run may allow more, so it is not cached."""
-    skipped = facts_codec.read_core(entry[0])[3]
+    skipped = core[3]
     return isinstance(skipped, str) and skipped.startswith("too large")
 
 
-# (key, encoded entry or None, facts or None): the pool sends entries, a local run facts
-_Encoded = tuple[str, tuple[bytes, bytes] | None, FileFacts | None]
-
-
 def _extract_here(items: list[_Item], max_bytes: int, *, encode: bool,
-                  ) -> Iterator[_Encoded]:
-    from ananke_ci.analysis.extract import extract_facts
+                  ) -> Iterator[_Extracted]:
+    from ananke_ci.analysis.extract import extract_rows
 
     for key, path, lang, data in items:
-        facts = extract_facts(path, data, lang, max_bytes=max_bytes)
-        yield key, facts_codec.encode(facts, len(data)) if encode else None, facts
+        core, rest = extract_rows(path, data, lang, max_bytes=max_bytes)
+        yield key, core, rest, facts_codec.encode(core, rest) if encode else None
 
 
-def _extract_pool(items: list[_Item], jobs: int, max_bytes: int) -> Iterator[_Encoded]:
+def _extract_pool(items: list[_Item], jobs: int, max_bytes: int) -> Iterator[_Extracted]:
     from concurrent.futures import ProcessPoolExecutor, as_completed  # 20 ms: only if used
 
     chunks: list[list[_Item]] = [[] for _ in range(jobs * CHUNKS_PER_JOB)]
@@ -237,17 +233,18 @@ def _extract_pool(items: list[_Item], jobs: int, max_bytes: int) -> Iterator[_En
         futures = [pool.submit(_extract_chunk, chunk, max_bytes) for chunk in chunks if chunk]
         for future in as_completed(futures):
             for key, core, rest in future.result():
-                yield key, (core, rest), None
+                yield key, facts_codec.read_core(core), None, (core, rest)
 
 
 def _extract_chunk(chunk: list[_Item], max_bytes: int) -> list[tuple[str, bytes, bytes]]:
-    """In a worker: parse and encode (bytes travel back far cheaper than objects)."""
-    from ananke_ci.analysis.extract import extract_facts
+    """In a worker: parse and encode the rows (bytes travel back far cheaper than objects;
+    no fact record is built here, only in the parent)."""
+    from ananke_ci.analysis.extract import extract_rows
 
     out = []
     for key, path, lang, data in chunk:
-        facts = extract_facts(path, data, lang, max_bytes=max_bytes)
-        out.append((key, *facts_codec.encode(facts, len(data))))
+        out.append((key, *facts_codec.encode(*extract_rows(path, data, lang,
+                                                           max_bytes=max_bytes))))
     return out
 
 
