@@ -41,16 +41,23 @@ def _owner(node: Node, owners: dict[int, int], depth: int, itself: bool = False)
     """Index of the nearest ancestor (within `depth` levels) that is one of `owners`, else -1.
 
     Parts sit right under their owner in nearly every grammar (a callee under its call);
-    C declarators and Zig prototypes nest a few levels deeper.
+    C declarators and Zig prototypes nest a few levels deeper. With `itself`, the node
+    counts as the first level. (`.parent` costs a walk down from the root: none is asked
+    for beyond the last level.)
     """
-    current: Node | None = node if itself else node.parent
-    for _ in range(depth):
-        if current is None:
-            return -1
+    if itself:
+        found = owners.get(node.id)
+        if found is not None:
+            return found
+        depth -= 1
+    current = node.parent
+    while current is not None and depth > 0:
         found = owners.get(current.id)
         if found is not None:
             return found
-        current = current.parent
+        depth -= 1
+        if depth:
+            current = current.parent
     return -1
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -28,7 +29,8 @@ from ananke_ci.core.config import DEFAULT_MAX_FILE_BYTES
 from ananke_ci.core.facts import FileFacts
 
 POOL_MIN_BYTES = 1 << 20
-CHUNKS_PER_JOB = 8  # several chunks per worker: the last results decode while others run
+READ_BATCH = 128  # blobs per `cat-file`
+CHUNK_BYTES = 256 << 10  # of source per task sent to a worker
 
 PathFilter = Callable[[str, str], bool]  # (path, language) -> wanted
 Parts = Literal["all", "imports"]
@@ -89,24 +91,45 @@ def facts_at(
         key = key_of(blob, lang, path)
         if key in missing and missing[key][0][0] == path:  # one parse per key
             to_parse.setdefault(blob, []).append((key, path, lang))
-    wanted = [b for _, b, _ in selected] if with_sources else list(to_parse)
-    items: list[_Item] = []
-    sources: dict[str, bytes] = {}
-    go_modules: dict[str, str] = {}
-    for blob, data in history.read_blobs(root, [*wanted, *mods]):
-        if blob in mods and (module := go_module_path(data)):
-            go_modules[mods[blob]] = module
-        items += [(key, path, lang, data) for key, path, lang in to_parse.get(blob, ())]
-        if with_sources:
-            sources[blob] = data
+    # the blobs to parse first: the first batch read decides whether to start workers
+    request = list(dict.fromkeys([*to_parse, *(b for _, b, _ in selected if with_sources),
+                                  *mods]))
+    blobs = _Blobs(root, to_parse, keep=None if with_sources else set(mods))
     with _gc_paused():
-        for path, facts in _extract(items, missing, store, jobs, max_bytes, parts):
+        for path, facts in _extract(blobs.batches(request), -(-len(request) // READ_BATCH),
+                                    missing, store, jobs, max_bytes, parts):
             found[path] = facts
+    go_modules = {mods[b]: module for b, data in blobs.kept.items()
+                  if b in mods and (module := go_module_path(data))}
     if store is not None and write:
         store.flush()
     ordered = {p: found[p] for p, _, _ in selected if p in found}
-    contents = {p: sources[b] for p, b, _ in selected if b in sources}
-    return RepoFacts(commit, tree, languages, ordered, go_modules, contents, len(items))
+    contents = {p: blobs.kept[b] for p, b, _ in selected if with_sources and b in blobs.kept}
+    return RepoFacts(commit, tree, languages, ordered, go_modules, contents, blobs.parsed)
+
+
+class _Blobs:
+    """The blobs read, and the items to parse from them, a batch at a time (one `cat-file`
+    per batch): workers parse the first batches while git reads the next."""
+
+    def __init__(self, root: Path, to_parse: dict[str, list[tuple[str, str, str]]],
+                 keep: set[str] | None) -> None:
+        self.root = root
+        self.to_parse = to_parse
+        self.keep = keep  # the blobs whose content the caller wants (None: all)
+        self.kept: dict[str, bytes] = {}
+        self.parsed = 0
+
+    def batches(self, blobs: list[str]) -> Iterator[list[_Item]]:
+        for start in range(0, len(blobs), READ_BATCH):
+            items: list[_Item] = []
+            for blob, data in history.read_blobs(self.root, blobs[start:start + READ_BATCH]):
+                if self.keep is None or blob in self.keep:
+                    self.kept[blob] = data
+                items += [(key, path, lang, data)
+                          for key, path, lang in self.to_parse.get(blob, ())]
+            self.parsed += len(items)
+            yield items
 
 
 class _Keys:
@@ -185,15 +208,18 @@ _Extracted = tuple[str, CoreRow, RestRow | None, tuple[bytes, bytes] | None]
 
 
 def _extract(
-    items: list[_Item], missing: dict[str, list[tuple[str, str]]], store: FactsCache | None,
-    jobs: int | None, max_bytes: int, parts: Parts,
+    batches: Iterator[list[_Item]], count: int, missing: dict[str, list[tuple[str, str]]],
+    store: FactsCache | None, jobs: int | None, max_bytes: int, parts: Parts,
 ) -> Iterator[tuple[str, FileFacts]]:
-    """(path, facts) for every path of `missing`, storing each new entry in `store`."""
+    """(path, facts) for every path of `missing` (items come in `count` batches), storing
+    each new entry in `store`."""
     jobs = jobs if jobs is not None else os.cpu_count() or 1
-    total = sum(len(item[3]) for item in items)
-    if jobs > 1 and total > POOL_MIN_BYTES:
-        extracted = _extract_pool(items, jobs, max_bytes)
+    first = next(batches, [])
+    # sizes are known only once read: the first batch stands for the others
+    if jobs > 1 and sum(len(item[3]) for item in first) * count > POOL_MIN_BYTES:
+        extracted = _extract_pool(itertools.chain([first], batches), jobs, max_bytes)
     else:
+        items = itertools.chain(first, itertools.chain.from_iterable(batches))
         extracted = _extract_here(items, max_bytes, encode=store is not None)
     for key, core, rest, entry in extracted:
         if store is not None and entry is not None and not _too_large(core):
@@ -211,7 +237,7 @@ def _too_large(core: CoreRow) -> bool:
     return isinstance(skipped, str) and skipped.startswith("too large")
 
 
-def _extract_here(items: list[_Item], max_bytes: int, *, encode: bool,
+def _extract_here(items: Iterable[_Item], max_bytes: int, *, encode: bool,
                   ) -> Iterator[_Extracted]:
     from ananke_ci.analysis.extract import extract_rows
 
@@ -220,20 +246,30 @@ def _extract_here(items: list[_Item], max_bytes: int, *, encode: bool,
         yield key, core, rest, facts_codec.encode(core, rest) if encode else None
 
 
-def _extract_pool(items: list[_Item], jobs: int, max_bytes: int) -> Iterator[_Extracted]:
+def _extract_pool(batches: Iterable[list[_Item]], jobs: int, max_bytes: int,
+                  ) -> Iterator[_Extracted]:
+    """Each batch goes to the workers as soon as it is read, in chunks of about CHUNK_BYTES:
+    many chunks, handed out as workers free up, end the run with little imbalance."""
     from concurrent.futures import ProcessPoolExecutor, as_completed  # 20 ms: only if used
 
-    chunks: list[list[_Item]] = [[] for _ in range(jobs * CHUNKS_PER_JOB)]
-    loads = [0] * len(chunks)
-    for item in sorted(items, key=lambda it: -len(it[3])):  # largest first, to the lightest
-        i = loads.index(min(loads))
-        chunks[i].append(item)
-        loads[i] += len(item[3])
     with ProcessPoolExecutor(jobs) as pool:
-        futures = [pool.submit(_extract_chunk, chunk, max_bytes) for chunk in chunks if chunk]
+        futures = [pool.submit(_extract_chunk, chunk, max_bytes) for batch in batches
+                   for chunk in _chunks(batch)]
         for future in as_completed(futures):
             for key, core, rest in future.result():
                 yield key, facts_codec.read_core(core), None, (core, rest)
+
+
+def _chunks(items: list[_Item]) -> list[list[_Item]]:
+    """`items` in chunks of about CHUNK_BYTES (the largest first, to the lightest)."""
+    count = max(1, sum(len(item[3]) for item in items) // CHUNK_BYTES)
+    chunks: list[list[_Item]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for item in sorted(items, key=lambda it: -len(it[3])):
+        i = loads.index(min(loads))
+        chunks[i].append(item)
+        loads[i] += len(item[3])
+    return [chunk for chunk in chunks if chunk]
 
 
 def _extract_chunk(chunk: list[_Item], max_bytes: int) -> list[tuple[str, bytes, bytes]]:
