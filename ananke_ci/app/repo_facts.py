@@ -91,13 +91,14 @@ def facts_at(
         key = key_of(blob, lang, path)
         if key in missing and missing[key][0][0] == path:  # one parse per key
             to_parse.setdefault(blob, []).append((key, path, lang))
-    # the blobs to parse first: the first batch read decides whether to start workers
-    request = list(dict.fromkeys([*to_parse, *(b for _, b, _ in selected if with_sources),
-                                  *mods]))
+    # the blobs to parse first, in the order of their ids: the first batch read is a fair
+    # sample of their sizes, and decides whether to start workers
+    request = list(dict.fromkeys([*sorted(to_parse),
+                                  *(b for _, b, _ in selected if with_sources), *mods]))
     blobs = _Blobs(root, to_parse, keep=None if with_sources else set(mods))
     with _gc_paused():
-        for path, facts in _extract(blobs.batches(request), -(-len(request) // READ_BATCH),
-                                    missing, store, jobs, max_bytes, parts):
+        for path, facts in _extract(blobs.batches(request), len(to_parse), missing, store,
+                                    jobs, max_bytes, parts):
             found[path] = facts
     go_modules = {mods[b]: module for b, data in blobs.kept.items()
                   if b in mods and (module := go_module_path(data))}
@@ -211,12 +212,13 @@ def _extract(
     batches: Iterator[list[_Item]], count: int, missing: dict[str, list[tuple[str, str]]],
     store: FactsCache | None, jobs: int | None, max_bytes: int, parts: Parts,
 ) -> Iterator[tuple[str, FileFacts]]:
-    """(path, facts) for every path of `missing` (items come in `count` batches), storing
-    each new entry in `store`."""
+    """(path, facts) for every path of `missing` (`count` blobs to parse, read in batches),
+    storing each new entry in `store`."""
     jobs = jobs if jobs is not None else os.cpu_count() or 1
     first = next(batches, [])
     # sizes are known only once read: the first batch stands for the others
-    if jobs > 1 and sum(len(item[3]) for item in first) * count > POOL_MIN_BYTES:
+    size = sum(len(item[3]) for item in first)
+    if jobs > 1 and size * count > POOL_MIN_BYTES * max(1, len(first)):
         extracted = _extract_pool(itertools.chain([first], batches), jobs, max_bytes)
     else:
         items = itertools.chain(first, itertools.chain.from_iterable(batches))
