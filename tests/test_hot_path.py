@@ -48,7 +48,28 @@ def test_plain_repository_hook_skips_cache_and_crash_report_modules(repo: GitRep
     modules = set(out.split("MODULES", 1)[1].split())
     assert "ananke_ci.core.facts" in modules
     assert not modules & {"hashlib", "json", "traceback", "ananke_ci.adapters.salience_cache",
-                          "ananke_ci.adapters.ir_cache"}
+                          "ananke_ci.adapters.ir_cache", "dataclasses", "inspect"}
+
+
+def test_hook_with_compiled_constraints_builds_records_without_dataclasses(
+    repo: GitRepo,
+) -> None:
+    """With a constraint IR in `.git/ananke`, the hook loads and checks it, and its records
+    (core.records) still do not pull in dataclasses, inspect, ast and dis (~13 ms)."""
+    repo.write("a.py", "def f() -> int:\n    return 1\n")
+    repo.commit("init")
+    subprocess.run([sys.executable, "-m", "ananke_ci", "compile"], cwd=repo.root,
+                   env=repo.env, capture_output=True, text=True, check=True)
+    assert (repo.root / ".git" / "ananke" / "constraint-ir.json").is_file()
+    repo.write("a.py", "def f() -> int:\n    return 2\n")
+    repo.stage("a.py")
+    probe = PROBE.replace('m.split(".")[0]', "m")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=repo.root, env=repo.env,
+                         capture_output=True, text=True, check=True).stdout
+    assert "STATUS 0" in out
+    modules = set(out.split("MODULES", 1)[1].split())
+    assert "ananke_ci.app.constraint_check" in modules  # the IR was really read
+    assert not modules & {"dataclasses", "inspect"}, sorted(modules & {"dataclasses", "inspect"})
 
 
 def test_no_caches_is_false_once_either_cache_is_written(repo: GitRepo) -> None:

@@ -24,7 +24,6 @@ it imports nothing heavy and caches parsers and compiled queries per language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
@@ -36,6 +35,7 @@ from ananke_ci.analysis.holes import find_holes
 from ananke_ci.analysis.languages import LANGUAGES, language_for_path
 from ananke_ci.analysis.rows import CoreRow, IssueRow, RestRow
 from ananke_ci.core.facts import FileFacts
+from ananke_ci.core.records import dataclass
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 BINARY_SNIFF_BYTES = 8 * 1024

@@ -10,8 +10,6 @@ NotImplementedException()`, ...) are described per language in placeholders.toml
 from __future__ import annotations
 
 import re
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -19,6 +17,7 @@ from tree_sitter import Node
 
 from ananke_ci.analysis._text import SourceText, fold
 from ananke_ci.analysis.rows import CommentRow, FunctionRow, HoleRow
+from ananke_ci.core.records import dataclass
 
 TODO_RE = re.compile(r"\b(TODO|FIXME|XXX|HACK)\b")
 PLACEHOLDERS_FILE = Path(__file__).parent / "placeholders.toml"
@@ -72,6 +71,8 @@ def rules_for(language: str) -> _Rules | None:
     global _TABLE
     if language not in _RULES:
         if _TABLE is None:
+            import tomllib  # with datetime, ~5 ms: only when a file is checked for holes
+
             with PLACEHOLDERS_FILE.open("rb") as handle:
                 _TABLE = tomllib.load(handle)
         entry = _TABLE.get(language)

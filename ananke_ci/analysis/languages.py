@@ -6,8 +6,9 @@ and (optionally) one section in `placeholders.toml`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import PurePath
+
+from ananke_ci.core.records import dataclass
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 
 from ananke_ci.core.config import OFF, Ban, Config
 from ananke_ci.core.facts import Call, FileFacts, Span
 from ananke_ci.core.findings import Finding, Severity
 from ananke_ci.core.intensity import Intensity
+from ananke_ci.core.records import replace
 from ananke_ci.core.rules_catalog import BY_ID, tiered_severity
 from ananke_ci.core.suppress import suppressed_lines
 

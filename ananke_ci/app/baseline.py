@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ananke_ci.adapters.atomic import write_atomic
 from ananke_ci.core.baseline import Baseline, baseline_json, parse_baseline, split_new
 from ananke_ci.core.config import Config
 from ananke_ci.core.errors import UserError
@@ -46,5 +45,7 @@ def record_baseline(root: Path, config: Config, out: Path | None = None) -> tupl
 
     result = validate(root, Target("repo"), config, FilterMode.NOFILTER, baseline=False)
     path = out or baseline_path(root, config)
+    from ananke_ci.adapters.atomic import write_atomic  # tempfile: only when writing one
+
     write_atomic(path, baseline_json(result.findings).encode("utf-8"))
     return path, len(result.findings)

@@ -9,7 +9,6 @@ change when `ananke-ci compile` (or extract/init) runs again.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from ananke_ci.core.config import Config
 from ananke_ci.core.constraints import ConstraintIR
 from ananke_ci.core.facts import FileFacts
 from ananke_ci.core.findings import Finding
+from ananke_ci.core.records import dataclass, field, replace
 
 
 def current_ir(root: Path, config: Config) -> ConstraintIR | None:

@@ -10,8 +10,9 @@ is canonical (sorted keys, sorted records), so equal inputs give byte-identical 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
+
+from ananke_ci.core.records import dataclass, field
 
 Tier = Literal["hard", "soft"]
 IR_VERSION = 1
@@ -55,11 +56,13 @@ class Constraint:
     message: str = ""  # a declaration's own words, shown in findings
 
     def to_json(self) -> dict[str, Any]:
+        from dataclasses import asdict  # writing only: the hook reads, never writes
+
         return asdict(self)
 
     @classmethod
     def from_json(cls, row: dict[str, Any]) -> Constraint:
-        known = {f.name for f in fields(cls)}
+        known = set(cls.__match_args__)  # the fields, without importing dataclasses
         args = {k: v for k, v in row.items() if k in known}
         for key in ("scope", "items"):
             args[key] = tuple(args.get(key, ()))
@@ -78,6 +81,8 @@ class Conflict:
     reason: str  # "priority 10 > 0", "same priority: the later declaration wins"
 
     def to_json(self) -> dict[str, Any]:
+        from dataclasses import asdict  # writing only: the hook reads, never writes
+
         return asdict(self)
 
 

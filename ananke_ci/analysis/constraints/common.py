@@ -4,13 +4,13 @@ constraints apply to a path, and the priority order that resolves conflicts."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 from ananke_ci.analysis.constraints.scan import FileScan
 from ananke_ci.core.constraints import Constraint
 from ananke_ci.core.facts import Span
 from ananke_ci.core.findings import Finding
 from ananke_ci.core.globs import glob_match
+from ananke_ci.core.records import dataclass
 from ananke_ci.core.rules_catalog import BY_ID
 
 ImportSpec = tuple[str, tuple[str, ...]]

@@ -8,7 +8,7 @@ Rust `unsafe { }`), matched on code with comments blanked out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ananke_ci.core.records import dataclass
 
 PY = frozenset({"python"})
 JS = frozenset({"javascript", "typescript", "tsx"})

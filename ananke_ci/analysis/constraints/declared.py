@@ -8,7 +8,6 @@ names back; scalars (applies_to, limits, priority, tier) are overridden by the l
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 
 from ananke_ci.analysis.constraints.common import CheckContext, finding
 from ananke_ci.analysis.rules import call_names, normalise_name
@@ -16,6 +15,7 @@ from ananke_ci.core.constraints import DECLARED_PRIORITY, Constraint, Kind
 from ananke_ci.core.declared import Declaration
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import Finding
+from ananke_ci.core.records import replace
 
 _SCALARS = ("applies_to", "max_complexity", "max_params", "priority", "tier")
 

@@ -8,11 +8,11 @@ so what is counted is exactly what is checked.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ananke_ci.analysis.constraints.dangers import DangerSpec, for_language
 from ananke_ci.analysis.rules import call_names
 from ananke_ci.core.facts import ErrorHandler, FileFacts, Span
+from ananke_ci.core.records import dataclass
 
 BRACES = frozenset({"javascript", "typescript", "tsx", "java", "csharp", "kotlin", "php",
                     "swift", "cpp", "dart", "scala"})
