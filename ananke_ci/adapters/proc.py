@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import queue
 import shlex
 import subprocess
 import threading
@@ -149,6 +148,8 @@ def stream_concurrently(
     interleaved. The first failure (UserError, as stream_lines) is raised once the others
     are stopped; closing the generator early stops them too.
     """
+    import queue  # mining only: not on the hook's path
+
     todo: queue.SimpleQueue[int] = queue.SimpleQueue()
     for i in range(len(cmds)):
         todo.put(i)
