@@ -34,10 +34,10 @@ TOKENIZER_NAME = "qwen2.5-coder-0.5b-tokenizer.json"
 _CHUNK = 8 * 1024 * 1024
 # llguidance's slicer hands out a whole precomputed token set when a live lexeme is
 # `X* T` with X covering the slice; its default slices are JSON string contents (no `"` or
-# backslash). Code lines need printable runs with quotes and backslashes, with or without braces
-# (Python lines / brace-language lines): mid-line masks then walk only the tokens holding a
-# newline or control byte (~10k trie nodes instead of ~330k).
-_CODE_SLICES = (r"[^\x00-\x1F\x7F]+", r"[^\x00-\x1F\x7F{}]+")
+# backslash). Code lines need runs of printable text and tabs, quotes and backslashes
+# included, with or without braces (Python lines / brace-language lines): mid-line masks
+# then walk only the tokens holding a newline, a control byte or part of a UTF-8 character.
+_CODE_SLICES = (r"[^\x00-\x08\x0A-\x1F\x7F]+", r"[^\x00-\x08\x0A-\x1F\x7F{}]+")
 
 _lock = threading.Lock()
 _tokenizer: llguidance.LLTokenizer | None = None
