@@ -48,7 +48,8 @@ def test_plain_repository_hook_skips_cache_and_crash_report_modules(repo: GitRep
     modules = set(out.split("MODULES", 1)[1].split())
     assert "ananke_ci.core.facts" in modules
     assert not modules & {"hashlib", "json", "traceback", "ananke_ci.adapters.salience_cache",
-                          "ananke_ci.adapters.ir_cache", "dataclasses", "inspect"}
+                          "ananke_ci.adapters.ir_cache", "dataclasses", "inspect",
+                          "tomllib"}
 
 
 def test_hook_with_compiled_constraints_builds_records_without_dataclasses(

@@ -4,13 +4,12 @@ Markers in comments: TODO, FIXME, XXX and HACK (upper case, whole word: lower-ca
 prose is too noisy). HACK is included because it marks the same "come back to this" debt.
 
 Typed holes (a body that is nothing but `pass`, `todo!()`, `throw new
-NotImplementedException()`, ...) are described per language in placeholders.toml.
+NotImplementedException()`, ...) are described per language in placeholders.py.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from tree_sitter import Node
@@ -20,7 +19,6 @@ from ananke_ci.analysis.rows import CommentRow, FunctionRow, HoleRow
 from ananke_ci.core.records import dataclass
 
 TODO_RE = re.compile(r"\b(TODO|FIXME|XXX|HACK)\b")
-PLACEHOLDERS_FILE = Path(__file__).parent / "placeholders.toml"
 _NI = r"(todo|fixme|not (yet )?implemented|unimplemented|implement me)"
 _MSG = r"[\"'`][^\"'`]*\b" + _NI + r"\b[^\"'`]*[\"'`]"
 _DOCSTRING_RE = re.compile(r"^[rRbBuUfF]*[\"']")
@@ -53,7 +51,6 @@ class _Rules:
     exempt_extensions: tuple[str, ...]
 
 
-_TABLE: dict[str, Any] | None = None
 _RULES: dict[str, _Rules] = {}
 
 
@@ -68,14 +65,10 @@ def _optional(raw: Any) -> re.Pattern[str] | None:
 def rules_for(language: str) -> _Rules | None:
     """One language's placeholder rules, compiled on first use: a commit check touching
     one Python file should not compile the regexes of thirteen other languages."""
-    global _TABLE
     if language not in _RULES:
-        if _TABLE is None:
-            import tomllib  # with datetime, ~5 ms: only when a file is checked for holes
+        from ananke_ci.analysis.placeholders import TABLE
 
-            with PLACEHOLDERS_FILE.open("rb") as handle:
-                _TABLE = tomllib.load(handle)
-        entry = _TABLE.get(language)
+        entry = TABLE.get(language)
         if entry is None:
             return None
         _RULES[language] = _Rules(

@@ -1,7 +1,7 @@
 """Which language a path is written in, and the little per-language syntax the rules need.
 
 The table is data: adding a language means one row here, one query file under `queries/`
-and (optionally) one section in `placeholders.toml`.
+and (optionally) one section in `placeholders.py`.
 """
 
 from __future__ import annotations
