@@ -112,14 +112,11 @@ def guide_factory(lm: LoadedModel, constraint: Constraint) -> Callable[[], Guide
     them in the grammar and with the exact token automaton of `token_bans` instead: the same
     outputs are allowed, and the grammar's masks take llguidance's fast paths.
     """
-    from llguidance import LLMatcher, LLParserLimits
+    from llguidance import LLMatcher
 
     from ananke_ci.adapters.decode import Guide
 
-    # 5x the default lexer fuel per step: line terminals with several `& ~` bans cost
-    # ~300k on the first step over the 152k vocabulary (~20 ms); later steps hit the cache.
-    # Short errors: the default repeats the whole grammar in every violation.
-    limits = LLParserLimits(step_lexer_fuel=1_000_000, verbose_errors=False)
+    limits = parser_limits()
     bans = None
     line_bans = constraint.bans
     if constraint.kind == "lark" and line_bans is not None:
@@ -142,6 +139,22 @@ def guide_factory(lm: LoadedModel, constraint: Constraint) -> Callable[[], Guide
         return Guide(LLMatcher(lm.lltokenizer, grammar, log_level=0, limits=limits), bans)
 
     return new
+
+
+def parser_limits() -> Any:
+    """llguidance's limits for the local backend's matchers.
+
+    5x the default lexer fuel per mask: a grammar that keeps its bans in its terminals costs
+    ~300k on a line's first mask (a request without `constraint.bans`). 10x the Earley items
+    per mask: at a line start the mask walks nearly every token, and a brace body's parse
+    is ambiguous (block or returning block, statement or Rust tail), so a Rust body after a
+    closing `}` needs ~52k items, just over the default 50k (the matcher would stop with an
+    error). Short errors: the default repeats the whole grammar in every violation.
+    """
+    from llguidance import LLParserLimits
+
+    return LLParserLimits(step_lexer_fuel=1_000_000, step_max_items=500_000,
+                          verbose_errors=False)
 
 
 @lru_cache(maxsize=8)
