@@ -69,10 +69,10 @@ def check_regex(pattern: str) -> str:
     if not isinstance(pattern, str) or len(pattern) > MAX_REGEX:
         raise UserError(f"regex must be a string of at most {MAX_REGEX} characters")
     try:
-        with warnings.catch_warnings():  # "possible nested set" and friends
+        with warnings.catch_warnings():  # "possible nested set" and friends, from both
             warnings.simplefilter("ignore")
             re.compile(pattern)
-        tree = importlib.import_module("re._parser").parse(pattern)
+            tree = importlib.import_module("re._parser").parse(pattern)
     except (re.error, RecursionError, OverflowError) as exc:
         raise UserError(f"regex {clean_text(pattern, 60)!r} does not compile: {exc}") from None
     problem = _backtracking(list(tree), inside=False)
