@@ -12,11 +12,12 @@ import pytest
 from ananke_ci.core.protocol import Constraint, GenerationRequest, ProtocolError
 
 torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
+pytest.importorskip("transformers")
 
 from ananke_ci.adapters import model_files  # noqa: E402
 from ananke_ci.adapters.local_backend import LocalBackend  # noqa: E402
 from ananke_ci.adapters.local_model import LoadedModel, assemble  # noqa: E402
+from tests.tiny_model import tiny_qwen2  # noqa: E402
 
 PROMPT = "<|im_start|>user\nWrite a line of Python.<|im_end|>\n<|im_start|>assistant\n"
 WORDS_RE = r"[a-z]{1,6}( [a-z]{1,6}){0,3}\."
@@ -30,15 +31,7 @@ LINE: /    [a-z_ ()=+.0-9]{1,30}\n/ & ~/(.*[^a-z_])?(eval|exec|system)([^a-z_].*
 
 def _tiny(boost: tuple[str, ...] = ()) -> LoadedModel:
     """2 layers, 64 wide, real vocabulary; `boost` makes those words the model's favourites."""
-    tok = transformers.PreTrainedTokenizerFast(
-        tokenizer_file=str(model_files.tokenizer_json_path()))
-    config = transformers.Qwen2Config(
-        vocab_size=model_files.N_VOCAB, hidden_size=64, intermediate_size=128,
-        num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-        max_position_embeddings=1024, tie_word_embeddings=True,
-    )
-    torch.manual_seed(0)
-    model = transformers.Qwen2ForCausalLM(config).eval()
+    model, tok = tiny_qwen2()
     if boost:
         bias = torch.zeros(model_files.N_VOCAB)
         for word in boost:

@@ -131,19 +131,11 @@ def test_only_current_modal_and_vllm_names() -> None:
 def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A randomly initialised 2-layer Qwen2 with the real Qwen2.5 tokenizer, saved as a model
     directory (what a hub snapshot looks like)."""
-    torch = pytest.importorskip("torch")
-    transformers = pytest.importorskip("transformers")
-    from ananke_ci.adapters import model_files
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from tests.tiny_model import tiny_qwen2
 
-    tok = transformers.PreTrainedTokenizerFast(
-        tokenizer_file=str(model_files.tokenizer_json_path()),
-        eos_token="<|im_end|>", pad_token="<|endoftext|>")
-    config = transformers.Qwen2Config(
-        vocab_size=model_files.N_VOCAB, hidden_size=64, intermediate_size=128,
-        num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-        max_position_embeddings=1024, tie_word_embeddings=True)
-    torch.manual_seed(0)
-    model = transformers.Qwen2ForCausalLM(config).eval()
+    model, tok = tiny_qwen2(eos_token="<|im_end|>", pad_token="<|endoftext|>")
     path = tmp_path_factory.mktemp("tiny-qwen2")
     model.save_pretrained(path)
     tok.save_pretrained(path)

@@ -108,20 +108,14 @@ class FixedEngine:
 
 
 def _tiny_engine() -> LocalEngine:
-    torch = pytest.importorskip("torch")
-    transformers = pytest.importorskip("transformers")
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
     from ananke_ci.adapters import model_files
     from ananke_ci.adapters.local_backend import LocalBackend
     from ananke_ci.adapters.local_model import assemble
+    from tests.tiny_model import tiny_qwen2
 
-    tok = transformers.PreTrainedTokenizerFast(
-        tokenizer_file=str(model_files.tokenizer_json_path()))
-    config = transformers.Qwen2Config(
-        vocab_size=model_files.N_VOCAB, hidden_size=64, intermediate_size=128,
-        num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-        max_position_embeddings=1024, tie_word_embeddings=True)
-    torch.manual_seed(0)
-    model = transformers.Qwen2ForCausalLM(config).eval()
+    model, tok = tiny_qwen2()
     loaded = assemble("tiny-qwen2", Path("."), model, tok, model_files.load_lltokenizer())
     return LocalEngine("tiny-qwen2", LocalBackend(loaded=loaded))
 
