@@ -15,8 +15,16 @@ import sys
 from ananke_ci.cli import main
 status = main(["validate", "--staged"])
 print("STATUS", status)
-print("MODULES", " ".join(sorted(m.split(".")[0] for m in sys.modules)))
+print("MODULES", " ".join(sorted(sys.modules)))
 """
+
+
+def _hook_run(repo: GitRepo, status: int) -> tuple[str, set[str]]:
+    """Run the staged check in a fresh interpreter: its output, the modules it imported."""
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=repo.root, env=repo.env,
+                         capture_output=True, text=True, check=True).stdout
+    assert f"STATUS {status}" in out, out  # the probe really ran the check
+    return out, set(out.split("MODULES", 1)[1].split())
 
 
 def test_validate_staged_imports_no_heavy_library(repo: GitRepo) -> None:
@@ -25,11 +33,9 @@ def test_validate_staged_imports_no_heavy_library(repo: GitRepo) -> None:
     repo.write("a.py", "def f() -> int:\n    return eval('1')\n")
     repo.write(".ananke.toml", '[banned-calls]\neval = "no"\n')
     repo.stage("a.py")
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=repo.root, env=repo.env,
-                         capture_output=True, text=True, check=True).stdout
-    assert "STATUS 1" in out  # the probe really ran the check and found the banned call
+    out, imported = _hook_run(repo, status=1)  # the banned call was found
     assert "a.py:2:12: ANK201" in out
-    modules = set(out.split("MODULES", 1)[1].split())
+    modules = {name.split(".")[0] for name in imported}
     assert "tree_sitter" in modules
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
 
@@ -41,11 +47,7 @@ def test_plain_repository_hook_skips_cache_and_crash_report_modules(repo: GitRep
     repo.commit("init")
     repo.write("a.py", "def f() -> int:\n    return 2  # TODO: later\n")
     repo.stage("a.py")
-    probe = PROBE.replace('m.split(".")[0]', "m")
-    out = subprocess.run([sys.executable, "-c", probe], cwd=repo.root, env=repo.env,
-                         capture_output=True, text=True, check=True).stdout
-    assert "STATUS 0" in out
-    modules = set(out.split("MODULES", 1)[1].split())
+    _, modules = _hook_run(repo, status=0)
     assert "ananke_ci.core.facts" in modules
     assert not modules & {"hashlib", "json", "traceback", "ananke_ci.adapters.salience_cache",
                           "ananke_ci.adapters.ir_cache", "dataclasses", "inspect",
@@ -64,11 +66,7 @@ def test_hook_with_compiled_constraints_builds_records_without_dataclasses(
     assert (repo.root / ".git" / "ananke" / "constraint-ir.json").is_file()
     repo.write("a.py", "def f() -> int:\n    return 2\n")
     repo.stage("a.py")
-    probe = PROBE.replace('m.split(".")[0]', "m")
-    out = subprocess.run([sys.executable, "-c", probe], cwd=repo.root, env=repo.env,
-                         capture_output=True, text=True, check=True).stdout
-    assert "STATUS 0" in out
-    modules = set(out.split("MODULES", 1)[1].split())
+    _, modules = _hook_run(repo, status=0)
     assert "ananke_ci.app.constraint_check" in modules  # the IR was really read
     assert not modules & {"dataclasses", "inspect"}, sorted(modules & {"dataclasses", "inspect"})
 
