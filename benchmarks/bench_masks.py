@@ -34,7 +34,7 @@ from ananke_ci.adapters.model_files import (
     load_lltokenizer,
     tokenizer_json_path,
 )
-from ananke_ci.adapters.token_bans import TokenBans
+from ananke_ci.adapters.token_bans import TokenBans, token_allowed
 from ananke_ci.analysis.grammar import body_constraint, strip_bans
 from ananke_ci.analysis.grammar.bans import compile_bans
 from ananke_ci.core.facts import Function, Hole, Span
@@ -144,7 +144,7 @@ def measure(
                 mask[0] &= bans.mask(state)
                 state = bans.advance(state, token)
             times.append((time.perf_counter() - start) * 1e6)
-            if not (mask[0, token // 32] >> (token % 32)) & 1:
+            if not token_allowed(mask[0], token):
                 raise SystemExit(f"the mask refuses token {token} of a body that fits")
             if not matcher.consume_token(token):
                 raise SystemExit(f"the body does not fit its grammar: {matcher.get_error()}")

@@ -117,6 +117,7 @@ def _accepts_local(tok: object, language: str, return_type: str | None, text: st
     """The local backend's way: the grammar without its bans, every token also passing the
     bans' token automaton, the text ending where the automaton allows an end."""
     from ananke_ci.adapters.local_backend import token_bans
+    from ananke_ci.adapters.token_bans import token_allowed
 
     col = 2 if language == "go" else 5
     constraint = body_constraint(_hole(return_type, col), language, banned=BANNED)
@@ -127,7 +128,7 @@ def _accepts_local(tok: object, language: str, return_type: str | None, text: st
     matcher = llguidance.LLMatcher(tok, grammar, log_level=0)
     state = bans.start
     for token in tok.tokenize_str(text):  # type: ignore[attr-defined]
-        if not (int(bans.mask(state)[token // 32]) >> (token % 32)) & 1:
+        if not token_allowed(bans.mask(state), token):
             return False
         if not matcher.consume_token(token):
             return False
@@ -228,12 +229,14 @@ def _masks_allow(tok: object, grammar: str, text: str, limits: object = None) ->
     `limits`) allow each token of `text`, and the matcher never stops with an error."""
     import llguidance.numpy as llnp
 
+    from ananke_ci.adapters.token_bans import token_allowed
+
     extra = {} if limits is None else {"limits": limits}
     matcher = llguidance.LLMatcher(tok, grammar, log_level=0, **extra)
     mask = llnp.allocate_token_bitmask(1, tok.vocab_size)  # type: ignore[attr-defined]
     for token in tok.tokenize_str(text):  # type: ignore[attr-defined]
         llnp.fill_next_token_bitmask(matcher, mask)
-        if matcher.is_error() or not (int(mask[0, token // 32]) >> (token % 32)) & 1:
+        if matcher.is_error() or not token_allowed(mask[0], token):
             return False
         matcher.consume_token(token)
     return not matcher.is_error()

@@ -145,3 +145,8 @@ def _banned(automaton: BanAutomaton, vocab: _Vocabulary) -> tuple[_Ints, _Ints]:
     offsets = np.repeat(starts[key] - np.cumsum(counts) + counts, counts)
     states = origins[offsets + np.arange(int(counts.sum()))]
     return states, np.repeat(tokens, counts)
+
+
+def token_allowed(mask: npt.NDArray[np.int32], token: int) -> bool:
+    """Whether a packed llguidance bitmask row (this module's or llguidance's) allows `token`."""
+    return bool((int(mask[token // 32]) >> (token % 32)) & 1)
