@@ -69,7 +69,7 @@ def check_constraint(constraint: Constraint, limits: Limits = DEFAULT_LIMITS) ->
                 422, "a Lark grammar must define `start:` or begin with `%llguidance {}`"
             )
     if constraint.bans is not None:
-        _check_bans(constraint)
+        _check_bans(constraint.kind, constraint.bans)
     if constraint.kind == "json_schema":
         try:
             schema = json.loads(constraint.text)
@@ -79,10 +79,8 @@ def check_constraint(constraint: Constraint, limits: Limits = DEFAULT_LIMITS) ->
             raise ProtocolError(422, "json_schema constraint must be a JSON object")
 
 
-def _check_bans(constraint: Constraint) -> None:
-    bans = constraint.bans
-    assert bans is not None
-    if constraint.kind != "lark":
+def _check_bans(kind: str, bans: LineBans) -> None:
+    if kind != "lark":
         raise ProtocolError(400, "constraint.bans goes with a lark constraint only")
     for key, items in (("words", bans.words), ("fragments", bans.fragments)):
         if len(items) > _MAX_BANS:
@@ -148,13 +146,14 @@ def _bans_from_dict(raw: object) -> LineBans | None:
     if raw is None:
         return None
     obj = _object(raw, "constraint.bans", frozenset(("words", "fragments")), status=400)
-    lists = []
-    for key in ("words", "fragments"):
-        items = _get(obj, key, list, [])
-        if not all(isinstance(item, str) for item in items):
-            raise ProtocolError(400, f"constraint.bans.{key} must be a list of strings")
-        lists.append(tuple(items))
-    return LineBans(lists[0], lists[1])
+    return LineBans(_strings(obj, "words"), _strings(obj, "fragments"))
+
+
+def _strings(obj: dict[str, Any], key: str) -> tuple[str, ...]:
+    items = _get(obj, key, list, [])
+    if not all(isinstance(item, str) for item in items):
+        raise ProtocolError(400, f"constraint.bans.{key} must be a list of strings")
+    return tuple(items)
 
 
 def request_to_dict(request: GenerationRequest, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
