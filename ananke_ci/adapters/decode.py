@@ -127,7 +127,7 @@ def decode(
             allowed = pending.result()
             waited += time.perf_counter() - started
             pending = None
-        if masker is not None and matcher is not None:
+        if matcher is not None:
             if matcher.is_error():
                 finish = "grammar_error"
                 break
