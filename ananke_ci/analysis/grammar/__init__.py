@@ -2,7 +2,7 @@
 
 `compile_body_grammar(hole, language)` returns a grammar for the text that replaces the
 hole's body; every grammar starts with `%llguidance {}` (so vLLM reads it as Lark, never as
-GBNF) and keeps one terminal per line, which keeps mask computation cheap. Where each body
+GBNF) and keeps few terminals per line, which keeps mask computation cheap. Where each body
 ends, and what is left to the verifier, is documented in python.py and braces.py.
 """
 

@@ -92,19 +92,19 @@ def brace_body_grammar(spec: BraceSpec, bans: LineBans, require_return: bool) ->
         # a CODE lexeme is always followed by a newline or a bracket: two adjacent CODE
         # lexemes would let `todo` + `!()` slip past a ban that only the whole line matches
         f"block: {pairs}",
-        "skip: WS | NL | COMMENT NL",
-        "item: skip | CODE NL | CODE? block",
+        # one rule for every kind of line keeps the parser's items per line low
+        "item: WS | NL | COMMENT NL | CODE NL | CODE? block",
         "body: item* CODE?",
-        "top: skip* (CODE NL | CODE? block) item*",
+        "top: (WS | NL | COMMENT NL)* (CODE NL | CODE? block) item*",
         # a return somewhere, at any depth (ambiguous when there are several: Earley copes)
         f"rblock: {rpairs}",
-        "ritem: RCODE NL | RCODE? block | CODE? rblock",
+        "ritem: RCODE NL | RCODE block | CODE? rblock",
         "rbody: item* ritem item* CODE?",
     ]
     if spec.tail_expression:
         lines += [
             f"TAIL: /[^{brackets}\\s][^{brackets}\\n]*/ & ~/.*;[ \\t]*/ & ~/{comment}/{ban}",
-            "rtop: rbody | item* (TAIL NL? | CODE? block) skip*",
+            "rtop: item* (ritem item* CODE? | (TAIL NL? | CODE? block) (WS | NL | COMMENT NL)*)",
         ]
     else:
         lines.append("rtop: rbody")

@@ -1,4 +1,4 @@
-"""The Python body grammar: statements at the right indentation, one terminal per line.
+"""The Python body grammar: statements at the right indentation, two terminals per line.
 
 Output shape: the body's lines, each at `base + unit * depth` and ending in "\\n"; then EOS,
 or a closing ``` fence (the model writes one when prompted with a fenced header). Blocks
@@ -8,9 +8,10 @@ continuation (any deeper lines follow, unchecked), anything else is a simple sta
 
 Checked by the grammar: indentation, the bans, no placeholder statement at the body's top
 level (`pass`, `...`, a bare string, `raise NotImplementedError` anywhere), at least one
-statement, and with a return type, at least one `return <value>` / `yield` line. Not
-checked (the verifier's job): that every path returns, and multi-line strings whose lines
-sit shallower than the statement (they do not match any line kind).
+statement, and with a return type, a `return <value>` / `yield` line at the body's top
+level or one block down. Comments sit at their block's depth (plus any blanks after it).
+Not checked (the verifier's job): that every path returns, and multi-line strings whose
+lines sit shallower than the statement (they do not match any line kind).
 """
 
 from __future__ import annotations
@@ -33,17 +34,32 @@ _OPEN_RETURN = rf"{_RET_START}([^\n]*[(\[{{,\\])?[ \t]*"
 # statements that are no answer at the body's top level: the hole itself, or a docstring
 _TOP_PLACEHOLDERS = (r"(pass|\.\.\.)[ \t]*(;[ \t]*)?(#.*)?", r"[rRbBuUfF]{0,2}[\"'].*")
 PLACEHOLDER_FRAGMENTS = (r"raise\s+NotImplementedError",)
+# a line terminal per content kind: the content and its newline
+_KINDS = ("COMMENT", "TOP", "SIMPLE", "RETURN", "HEAD", "OPEN", "OPENRET", "CONT")
 
 
 @dataclass(frozen=True, slots=True)
 class PythonLayout:
     base: str  # the body's indentation in the file
     unit: str  # one more level
-    max_depth: int = 6
+    # Earley items per mask grow with the open blocks; at these depths every mask stays
+    # within llguidance's default 50,000 items (what vLLM runs with), bans included
+    max_depth: int = 5
+    # a return at these depths is a return path: deeper ones need one further out anyway
+    # (a loop may not run), and each level that tracks it costs the parser items
+    return_depth: int = 2
 
 
 def python_body_grammar(layout: PythonLayout, bans: LineBans, require_return: bool) -> str:
-    """The Lark text; `bans` are sanitised regex fragments (see `python_bans`)."""
+    """The Lark text; `bans` are sanitised regex fragments (see `python_bans`).
+
+    Each line is an indentation lexeme (`I<depth>`) and a content lexeme with its newline.
+    Content lexemes are shared by every depth, so the bans are compiled into the lexer once,
+    not once per depth: with them the first mask stays within llguidance's default lexer fuel,
+    which is what vLLM runs with. The indentations are prefixes of one another, and the lexer
+    looks one byte past a finished lexeme, so only an indentation may start a line and no
+    deeper indentation is live where content may begin with blanks (continuation lines).
+    """
     ban = ban_terminal(bans)
     top = " & ~" + lark_regex("|".join(f"({p})" for p in _TOP_PLACEHOLDERS))
     lines = [
@@ -51,11 +67,11 @@ def python_body_grammar(layout: PythonLayout, bans: LineBans, require_return: bo
         "",
         "start: " + ("rbody0" if require_return else "body0") + " FENCE?",
         'FENCE: "```"',
-        "BLANK: /[ \\t]*\\n/",
-        f"C_COMMENT: /[ \\t]*#[^\\n]*/{ban}",
-        f'COMMENT: {lark_string(layout.base)} C_COMMENT "\\n"',
-        # content kinds (no newline), shared by every depth; a return line is also a
-        # simple/open line (terminals may overlap)
+        'NL: "\\n"',
+        # after an indentation: a comment, or nothing (a blank line with trailing blanks)
+        f"C_COMMENT: /[ \\t]*(#[^\\n]*)?/{ban}",
+        # content kinds, shared by every depth; a return line is also a simple/open line
+        # (terminals may overlap)
         f"C_TOP: {lark_regex(_SIMPLE)}{top}{ban}",
         f"C_SIMPLE: {lark_regex(_SIMPLE)}{ban}",
         f"C_RETURN: {lark_regex(_RETURN)}{ban}",
@@ -63,28 +79,28 @@ def python_body_grammar(layout: PythonLayout, bans: LineBans, require_return: bo
         f"C_OPEN: {lark_regex(_OPEN)}{ban}",
         f"C_OPENRET: {lark_regex(_OPEN_RETURN)}{ban}",
         f"C_CONT: /[ \\t]+[^\\n]*/{ban}",
+        *(f'{kind}: C_{kind} "\\n"' for kind in _KINDS),
     ]
     for k in range(layout.max_depth):
-        ind = lark_string(layout.base + layout.unit * k)
-        last = k == layout.max_depth - 1
-        simple = "C_TOP" if k == 0 else "C_SIMPLE"
+        deeper = k < layout.max_depth - 1
         lines += [
             "",
-            f'S{k}: {ind} {simple} "\\n"',
-            f'R{k}: {ind} C_RETURN "\\n"',
-            f'O{k}: {ind} C_OPEN "\\n"',
-            f'P{k}: {ind} C_OPENRET "\\n"',
-            f'X{k}: {ind} C_CONT "\\n"',
-            f"skip{k}: COMMENT | BLANK",
-            f"cont{k}: X{k}*",
+            f"I{k}: {lark_string(layout.base + layout.unit * k)}",
+            f"cont{k}: (I{k} CONT)*",
+            # a statement after its indentation
+            f"st{k}: {'TOP' if k == 0 else 'SIMPLE'} | OPEN cont{k}"
+            + (f" | HEAD body{k + 1}" if deeper else ""),
+            # statements, comments at this depth (a shallower one belongs to an outer block),
+            # blank lines; one rule for all keeps the parser's items per line low
+            f"item{k}: I{k} (st{k} | COMMENT) | NL",
             # a block: comments, then at least one statement
-            f"body{k}: COMMENT* st{k} (st{k} | skip{k})*",
-            # returns a value somewhere (ambiguous when several statements do: Earley copes)
-            f"ret{k}: R{k} | P{k} cont{k}" + ("" if last else f" | H{k} rbody{k + 1}"),
-            f"rbody{k}: (st{k} | skip{k})* ret{k} (st{k} | skip{k})*",
-            f"st{k}: S{k} | O{k} cont{k}"
-            + ("" if last else f" | H{k} body{k + 1}"),
+            f"body{k}: (I{k} COMMENT)* I{k} st{k} item{k}*",
         ]
-        if not last:
-            lines.append(f'H{k}: {ind} C_HEAD "\\n"')
+        if k < layout.return_depth:
+            # returns a value somewhere (ambiguous when several statements do: Earley copes)
+            ret = f"ret{k}: RETURN | OPENRET cont{k}"
+            if deeper and k + 1 < layout.return_depth:
+                ret += f" | HEAD rbody{k + 1}"
+            lines += [ret, f"rbody{k}: item{k}* I{k} ret{k} item{k}*"]
     return "\n".join(lines) + "\n"
+
