@@ -84,16 +84,16 @@ CASES: list[tuple[str, str | None, str, bool]] = [
     ("python", None, "    raise NotImplementedError\n", False),
     ("python", None, '    """Only a docstring."""\n', False),
     ("python", None, "    # only a comment\n", False),
-    # the deepest nesting the grammar allows (PythonLayout.max_depth), a comment at its
-    # block's depth, a blank line that keeps its indentation
+    # the deepest nesting the grammar allows (PythonLayout.max_depth), comments at their
+    # block's depth and an outer one, blank lines (one keeps its indentation)
     ("python", "int", "    for a in x:\n        for b in a:\n            for c in b:\n"
-     "                if c:\n                    # add it\n                    y += c\n"
-     "    \n    return y\n", True),
+     "                if c:\n                    if d:\n                        # add\n"
+     "    # outer\n                        y += c\n\n\n    \n    return y\n", True),
     ("python", None, "    for a in x:\n        for b in a:\n            for c in b:\n"
-     "                if c:\n                    if d:\n                        y()\n",
-     False),  # one level too deep
-    # a return two blocks down is no return path (the loop may not run)
-    ("python", "int", "    for a in x:\n        if a:\n            return a\n", False),
+     "                if c:\n                    if d:\n                        if e:\n"
+     "                            y()\n", False),  # one level too deep
+    ("python", "int", "    for a in x:\n        if a:\n            return a\n", True),
+    ("python", "int", "    return f(\n        a,\n      b)\n", True),  # continuation lines
     ("rust", "i32", "    let x = 1;\n    x + 1\n}", True),  # tail expression
     ("rust", "i32", "    if a {\n        return 1;\n    }\n    2\n}", True),
     ("rust", "i32", "    match x {\n        1 => 2,\n        _ => 3,\n    }\n}", True),

@@ -8,8 +8,8 @@ continuation (any deeper lines follow, unchecked), anything else is a simple sta
 
 Checked by the grammar: indentation, the bans, no placeholder statement at the body's top
 level (`pass`, `...`, a bare string, `raise NotImplementedError` anywhere), at least one
-statement, and with a return type, a `return <value>` / `yield` line at the body's top
-level or one block down. Comments sit at their block's depth (plus any blanks after it).
+statement, and with a return type, at least one `return <value>` / `yield` line. A
+comment starts at the indentation of its block or an enclosing one.
 Not checked (the verifier's job): that every path returns, and multi-line strings whose
 lines sit shallower than the statement (they do not match any line kind).
 """
@@ -42,12 +42,7 @@ _KINDS = ("COMMENT", "TOP", "SIMPLE", "RETURN", "HEAD", "OPEN", "OPENRET", "CONT
 class PythonLayout:
     base: str  # the body's indentation in the file
     unit: str  # one more level
-    # Earley items per mask grow with the open blocks; at these depths every mask stays
-    # within llguidance's default 50,000 items (what vLLM runs with), bans included
-    max_depth: int = 5
-    # a return at these depths is a return path: deeper ones need one further out anyway
-    # (a loop may not run), and each level that tracks it costs the parser items
-    return_depth: int = 2
+    max_depth: int = 6
 
 
 def python_body_grammar(layout: PythonLayout, bans: LineBans, require_return: bool) -> str:
@@ -67,8 +62,7 @@ def python_body_grammar(layout: PythonLayout, bans: LineBans, require_return: bo
         "",
         "start: " + ("rbody0" if require_return else "body0") + " FENCE?",
         'FENCE: "```"',
-        'NL: "\\n"',
-        # after an indentation: a comment, or nothing (a blank line with trailing blanks)
+        # after an indentation: a comment, or nothing (a blank line with blanks in it)
         f"C_COMMENT: /[ \\t]*(#[^\\n]*)?/{ban}",
         # content kinds, shared by every depth; a return line is also a simple/open line
         # (terminals may overlap)
@@ -78,8 +72,12 @@ def python_body_grammar(layout: PythonLayout, bans: LineBans, require_return: bo
         f"C_HEAD: {lark_regex(_HEAD)}{ban}",
         f"C_OPEN: {lark_regex(_OPEN)}{ban}",
         f"C_OPENRET: {lark_regex(_OPEN_RETURN)}{ban}",
-        f"C_CONT: /[ \\t]+[^\\n]*/{ban}",
-        *(f'{kind}: C_{kind} "\\n"' for kind in _KINDS),
+        # one blank then anything (not `[ \\t]+...`): llguidance slices the vocabulary only
+        # where the lexeme left to match starts with a wide repetition
+        f"C_CONT: /[ \\t][^\\n]*/{ban}",
+        # a line's newline and the blank lines after it: a lexeme that can still grow at the
+        # end of a token ending in "\n" costs the parser nothing while the mask is computed
+        *(f"{kind}: C_{kind} /\\n+/" for kind in _KINDS),
     ]
     for k in range(layout.max_depth):
         deeper = k < layout.max_depth - 1
@@ -90,17 +88,16 @@ def python_body_grammar(layout: PythonLayout, bans: LineBans, require_return: bo
             # a statement after its indentation
             f"st{k}: {'TOP' if k == 0 else 'SIMPLE'} | OPEN cont{k}"
             + (f" | HEAD body{k + 1}" if deeper else ""),
-            # statements, comments at this depth (a shallower one belongs to an outer block),
-            # blank lines; one rule for all keeps the parser's items per line low
-            f"item{k}: I{k} (st{k} | COMMENT) | NL",
+            f"ind{k}: " + " | ".join(f"I{j}" for j in range(k + 1)),
+            # statements; comments (or blanks) at this depth or a shallower one
+            f"item{k}: I{k} st{k} | ind{k} COMMENT",
             # a block: comments, then at least one statement
-            f"body{k}: (I{k} COMMENT)* I{k} st{k} item{k}*",
+            f"body{k}: (ind{k} COMMENT)* I{k} st{k} item{k}*",
         ]
-        if k < layout.return_depth:
-            # returns a value somewhere (ambiguous when several statements do: Earley copes)
-            ret = f"ret{k}: RETURN | OPENRET cont{k}"
-            if deeper and k + 1 < layout.return_depth:
-                ret += f" | HEAD rbody{k + 1}"
-            lines += [ret, f"rbody{k}: item{k}* I{k} ret{k} item{k}*"]
+        # returns a value somewhere (ambiguous when several statements do: Earley copes)
+        lines += [
+            f"ret{k}: RETURN | OPENRET cont{k}" + (f" | HEAD rbody{k + 1}" if deeper else ""),
+            f"rbody{k}: item{k}* I{k} ret{k} item{k}*",
+        ]
     return "\n".join(lines) + "\n"
 
