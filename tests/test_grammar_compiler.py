@@ -273,12 +273,11 @@ def test_masks_are_complete_within_the_limits(
 ) -> None:
     """Every grammar as the local backend runs it (bans taken out, its limits) computes
     complete masks along every accepted body; as vLLM receives them (bans in the grammar,
-    llguidance's default limits and slices) too, except Rust (README, "Known limitation")."""
+    llguidance's default limits and slices) too."""
     from ananke_ci.adapters.local_backend import parser_limits
 
     col = 2 if language == "go" else 5
     constraint = body_constraint(_hole(return_type, col), language, banned=BANNED)
     assert constraint.bans is not None
     assert _masks_allow(tok, strip_bans(constraint.text, constraint.bans), body, parser_limits())
-    if language != "rust":
-        assert _masks_allow(vllm_tok, constraint.text, body)
+    assert _masks_allow(vllm_tok, constraint.text, body)

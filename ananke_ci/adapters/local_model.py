@@ -153,7 +153,10 @@ def assemble(name: str, path: Path, model: Any, tok: Any, lltok: Any = None) -> 
     if lltok is None:
         import llguidance.hf
 
-        lltok = llguidance.hf.from_tokenizer(tok, n_vocab=vocab, eos_token=list(eos))
+        from ananke_ci.adapters.model_files import token_slices
+
+        lltok = llguidance.hf.from_tokenizer(tok, n_vocab=vocab, eos_token=list(eos),
+                                             slices=token_slices())
     return LoadedModel(name, path, model, tok, lltok, vocab, eos, _masked(tok, vocab, eos))
 
 

@@ -35,9 +35,14 @@ _CHUNK = 8 * 1024 * 1024
 # llguidance's slicer hands out a whole precomputed token set when a live lexeme is
 # `X* T` with X covering the slice; its default slices are JSON string contents (no `"` or
 # backslash). Code lines need runs of printable text and tabs, quotes and backslashes
-# included, with or without braces (Python lines / brace-language lines): mid-line masks
-# then walk only the tokens holding a newline, a control byte or part of a UTF-8 character.
-_CODE_SLICES = (r"[^\x00-\x08\x0A-\x1F\x7F]+", r"[^\x00-\x08\x0A-\x1F\x7F{}]+")
+# included, with or without brackets (Python lines / brace-language lines / the generic
+# bracket-balanced lines): masks then walk only the tokens holding a newline, a bracket the
+# line's lexeme stops at, a control byte or part of a UTF-8 character.
+_CODE_SLICES = (
+    r"[^\x00-\x08\x0A-\x1F\x7F]+",
+    r"[^\x00-\x08\x0A-\x1F\x7F{}]+",
+    r"[^\x00-\x08\x0A-\x1F\x7F{}()\[\]]+",
+)
 
 _lock = threading.Lock()
 _tokenizer: llguidance.LLTokenizer | None = None
@@ -135,14 +140,18 @@ def _drop_pads(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def token_slices() -> list[str]:
+    """The slices every llguidance tokenizer of the local backend is built with."""
+    return [*llguidance.LLTokenizer.general_slices(), *_CODE_SLICES]
+
+
 def load_lltokenizer(environ: Mapping[str, str] = os.environ) -> llguidance.LLTokenizer:
     """The llguidance tokenizer of the packaged model, loaded once per process."""
     global _tokenizer
     with _lock:
         if _tokenizer is None:
             path = tokenizer_json_path(environ)
-            slices = [*llguidance.LLTokenizer.general_slices(), *_CODE_SLICES]
             _tokenizer = llguidance.LLTokenizer(
-                str(path), n_vocab=N_VOCAB, eos_token=list(EOS_TOKENS), slices=slices
+                str(path), n_vocab=N_VOCAB, eos_token=list(EOS_TOKENS), slices=token_slices()
             )
         return _tokenizer

@@ -67,46 +67,65 @@ def brace_fragments(spec: BraceSpec) -> tuple[str, ...]:
 
 
 def brace_body_grammar(spec: BraceSpec, bans: LineBans, require_return: bool) -> str:
-    """The Lark text; `bans` are sanitised regex fragments (see `brace_fragments`)."""
+    """The Lark text; `bans` are sanitised regex fragments (see `brace_fragments`).
+
+    Lexemes are a line's text with what ends it: its newline (`LINE`), an opening bracket
+    (`OPEN<i>`) or a closing one (`CLOSE<i>`, `END`). Each starts with the text's own wide
+    repetition, `[^brackets\\n]*`, so llguidance can slice the vocabulary at any point of a
+    line, and a token that ends on a newline or a bracket finishes one lexeme instead of two.
+    """
     ban = ban_terminal(bans)
     brackets = "".join("\\" + c for c in spec.openers + spec.closers)
-    comment = f"{spec.comment}[^\\n]*".replace("/", "\\/")  # inside Lark's /.../
-    code = f"/[^{brackets}\\s][^{brackets}\\n]*/ & ~/{comment}/{ban}"
-    pairs = " | ".join(
-        f'"{o}" body "{c}"' for o, c in zip(spec.openers, spec.closers, strict=True)
-    )
-    rpairs = " | ".join(
-        f'"{o}" rbody "{c}"' for o, c in zip(spec.openers, spec.closers, strict=True)
-    )
+    comment = spec.comment.replace("/", "\\/")  # inside Lark's /.../
+    not_comment = f" & ~/[ \\t]*{comment}[^\\n]*/"
+    code = f"[ \\t]*[^{brackets}\\s][^{brackets}\\n]*"
+    # a statement that starts with `return` (one-line `if (x) return y;` does not count)
+    ret = f"[ \\t]*return([^A-Za-z0-9_$\\n{brackets}][^\\n{brackets}]*)?"
+    end = " END" if spec.braced else " FENCE?"
     lines = [
         "%llguidance {}",
         "",
-        "start: " + ("rtop" if require_return else "top")
-        + (" WS? END" if spec.braced else " END?"),
-        "WS: /[ \\t]+/",
-        'NL: "\\n"',
-        f"COMMENT: /{comment}/{ban}",
-        f"CODE: {code}",
-        # a statement that starts with `return` (one-line `if (x) return y;` does not count)
-        f"RCODE: /return([^A-Za-z0-9_$\\n{brackets}][^\\n{brackets}]*)?/{ban}",
-        # a CODE lexeme is always followed by a newline or a bracket: two adjacent CODE
-        # lexemes would let `todo` + `!()` slip past a ban that only the whole line matches
-        f"block: {pairs}",
-        # one rule for every kind of line keeps the parser's items per line low
-        "item: WS | NL | COMMENT NL | CODE NL | CODE? block",
-        "body: item* CODE?",
-        "top: (WS | NL | COMMENT NL)* (CODE NL | CODE? block) item*",
+        "start: " + ("rtop" if require_return else "top"),
+        'FENCE: "```"',
+        f"C_TEXT: /[^{brackets}\\n]*/{ban}",
+        'LINE: C_TEXT "\\n"',
+        # comment lines may hold brackets
+        f"C_COMMENT: /[ \\t]*{comment}[^\\n]*/{ban}",
+        'COMMENT: C_COMMENT "\\n"',
+        'BLANK: /[ \\t]*/ "\\n"',
+        f"C_CODE: /{code}/{not_comment}{ban}",
+        'CODE: C_CODE "\\n"',
+        f"C_RET: /{ret}/{ban}",
+        'RET: C_RET "\\n"',
+    ]
+    pairs = list(enumerate(zip(spec.openers, spec.closers, strict=True)))
+    for i, (opener, closer) in pairs:
+        lines += [f'OPEN{i}: C_TEXT "{opener}"', f'CLOSE{i}: C_TEXT "{closer}"',
+                  f'CODE_OPEN{i}: C_CODE "{opener}"', f'RET_OPEN{i}: C_RET "{opener}"']
+
+    def opened(head: str, inside: str) -> str:
+        return " | ".join(f"{head}{i} {inside} CLOSE{i}" for i, _ in pairs)
+
+    lines += [
+        f"block: {opened('OPEN', 'body')}",
+        "item: LINE | COMMENT | block",
+        "body: item*",
+        # at least one statement: a line of code, or code that opens a block
+        f"stmt: CODE | {opened('CODE_OPEN', 'body')}",
+        f"top: item* stmt item*{end}",
         # a return somewhere, at any depth (ambiguous when there are several: Earley copes)
-        f"rblock: {rpairs}",
-        "ritem: RCODE NL | RCODE block | CODE? rblock",
-        "rbody: item* ritem item* CODE?",
+        f"ritem: RET | {opened('RET_OPEN', 'body')} | {opened('OPEN', 'rbody')}",
+        "rbody: item* ritem item*",
     ]
     if spec.tail_expression:
         lines += [
-            f"TAIL: /[^{brackets}\\s][^{brackets}\\n]*/ & ~/.*;[ \\t]*/ & ~/{comment}/{ban}",
-            "rtop: item* (ritem item* CODE? | (TAIL NL? | CODE? block) (WS | NL | COMMENT NL)*)",
+            f"C_TAIL: /{code}/ & ~/[^\\n]*;[ \\t]*/{not_comment}{ban}",
+            'TAIL: C_TAIL "\\n"?',
+            # or a last top-level line or block not ending in `;`
+            f"rtop: item* (ritem item* | (TAIL | block) (BLANK | COMMENT)*){end}",
         ]
     else:
-        lines.append("rtop: rbody")
-    lines.append(f'END: "{spec.closers[0]}"' if spec.braced else 'END: "```"')
+        lines.append(f"rtop: rbody{end}")
+    if spec.braced:
+        lines.append(f'END: C_TEXT "{spec.closers[0]}"')
     return "\n".join(lines) + "\n"
