@@ -39,9 +39,9 @@ from ananke_ci.analysis.grammar import body_constraint, strip_bans
 from ananke_ci.analysis.grammar.bans import compile_bans
 from ananke_ci.core.facts import Function, Hole, Span
 
-# the local backend's limits: the first mask of a grammar with bans in its terminals needs
-# ~300k lexer fuel (default 200k: past it the mask comes out incomplete)
-LIMITS = llguidance.LLParserLimits(step_lexer_fuel=1_000_000)
+# the local backend's limits (`local_backend.parser_limits`); the grammars with their bans,
+# as vLLM runs them, fit llguidance's defaults too (tests/test_grammar_compiler.py)
+LIMITS = llguidance.LLParserLimits(step_lexer_fuel=1_000_000, step_max_items=500_000)
 BANNED = ("eval", "exec", "os.system", "subprocess.Popen", "pickle.loads")
 CASES: dict[str, tuple[str, str | None, str]] = {
     "python": ("python", "float", (
@@ -130,12 +130,18 @@ def measure(
     bans: TokenBans | None = None,
 ) -> list[float]:
     """Per-token mask times in us; with `bans`, the AND with the ban mask and the ban
-    automaton's step are timed too (the local backend's whole per-token cost)."""
+    automaton's step are timed too (the local backend's whole per-token cost).
+
+    Each run's matcher is a deep copy of one template, as the local backend makes a guide per
+    candidate: the first run builds the lexer's automaton (its masks are the cold ones), the
+    copies after it share what it built.
+    """
     tokens = tokenizer.tokenize_str(body)
     mask = llnp.allocate_token_bitmask(1, tokenizer.vocab_size)
     times: list[float] = []
+    template = llguidance.LLMatcher(tokenizer, grammar, log_level=0, limits=LIMITS)
     for _ in range(reps):
-        matcher = llguidance.LLMatcher(tokenizer, grammar, log_level=0, limits=LIMITS)
+        matcher = template.deep_copy()
         state = bans.start if bans is not None else 0
         for token in [*tokens, tokenizer.eos_token]:
             start = time.perf_counter()
