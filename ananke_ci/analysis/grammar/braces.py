@@ -1,17 +1,18 @@
-"""Bodies of brace languages (and the generic fallback), one terminal per line.
+"""Bodies of brace languages (and the generic fallback), a terminal per line or bracket.
 
 Output shape: the text after the opening `{` of the body, line by line, then the line with
-the matching `}` and nothing after it (the patcher drops that last line). A line is either
-balanced (strings are atoms; `{...}` may open and close on it) or opens a block (ends in
-`{`), closes one (starts with `}`), or both (`} else {`). The grammar nests the blocks, so
-brace balance is exact; indentation is free. Languages without brace bodies (Ruby, unknown)
-get the same lines with `(`/`[`/`{` as openers and end at EOS or a closing ``` fence.
+the matching `}` and nothing after it (the patcher drops that last line). Lines are cut at
+every brace (`{...}` may open and close on one line, `} else {` closes and opens); the
+grammar nests the blocks, so brace balance is exact (a brace inside a string counts too, as
+it always did); indentation is free. Languages without brace bodies (Ruby, unknown) get the
+same lines with `(`/`[`/`{` as openers and end at EOS or a closing ``` fence.
 
 Checked by the grammar: balance, the bans, no placeholder (`todo!()`, `panic("TODO")`,
-`throw new UnsupportedOperationException`, ...) anywhere, at least one statement at the top,
-and with a non-void return type a `return` line somewhere (Rust: or a tail expression, i.e.
-a last top-level line or block not ending in `;`). That every path returns and that the tail
-has the right type is left to the verifier (parse + the project's own checks).
+`throw new UnsupportedOperationException`, ...) anywhere, at least one statement (a line of
+code, not only comments), and with a non-void return type a `return` line somewhere (Rust:
+or a tail expression, i.e. a last top-level line or block not ending in `;`). That every
+path returns and that the tail has the right type is left to the verifier (parse + the
+project's own checks).
 """
 
 from __future__ import annotations
