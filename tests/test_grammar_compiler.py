@@ -112,7 +112,9 @@ CASES: list[tuple[str, str | None, str, bool]] = [
     ("java", "int", '    throw new UnsupportedOperationException("x");\n}', False),
     ("java", "void", "    list.add(x);\n}", True),
     ("java", "int", "    {\n      foo();\n    }\n}", False),  # a bare block is no return
-    ("java", "void", "    // if (x) {\n    list.add(x);\n  }", True),  # braces in a comment
+    # braces count wherever they are (a comment, a string): they must balance
+    ("java", "void", "    // a {map}\n    list.add(\"{}\");\n  }", True),
+    ("java", "void", "    // if (x) {\n    list.add(x);\n  }", False),
     ("go", None, "\t// nothing to do\n}", False),  # only a comment: no statement
     ("typescript", "number", "  const y = x + 1;\n  return y;\n}", True),
     ("typescript", "number", "  return items.map((x) => {\n    return x * 2;\n  }).length;\n}",

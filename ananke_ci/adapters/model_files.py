@@ -34,14 +34,15 @@ TOKENIZER_NAME = "qwen2.5-coder-0.5b-tokenizer.json"
 _CHUNK = 8 * 1024 * 1024
 # llguidance's slicer hands out a whole precomputed token set when a live lexeme is
 # `X* T` with X covering the slice; its default slices are JSON string contents (no `"` or
-# backslash). Code lines need runs of printable text and tabs, quotes and backslashes
-# included, with or without brackets (Python lines / brace-language lines / the generic
-# bracket-balanced lines): masks then walk only the tokens holding a newline, a bracket the
-# line's lexeme stops at, a control byte or part of a UTF-8 character.
+# backslash). Code needs runs of printable text and tabs, quotes and backslashes included:
+# any (Python lines), without braces (brace-language texts), without brackets and backquotes
+# (the generic bracket-balanced texts, which a ``` fence ends). Masks then walk only the
+# tokens holding a newline (Python), a bracket the text stops at, a control byte or part of
+# a UTF-8 character.
 _CODE_SLICES = (
     r"[^\x00-\x08\x0A-\x1F\x7F]+",
     r"[^\x00-\x08\x0A-\x1F\x7F{}]+",
-    r"[^\x00-\x08\x0A-\x1F\x7F{}()\[\]]+",
+    r"[^\x00-\x08\x0A-\x1F\x7F{}()\[\]`]+",
 )
 
 _lock = threading.Lock()

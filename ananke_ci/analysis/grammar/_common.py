@@ -52,25 +52,31 @@ def name_regex(name: str) -> str:
     return "".join(out)
 
 
-def ban_regex(words: Sequence[str], extra: Sequence[str] = (), whole: Sequence[str] = ()) -> str:
+def ban_regex(
+    words: Sequence[str], extra: Sequence[str] = (), whole: Sequence[str] = (), any_char: str = "."
+) -> str:
     """A regex matching any line that holds a banned word (as a whole word) or an extra pattern.
 
     `words` are regex fragments that must stand alone as words; `extra` are fragments matched
     anywhere (placeholder statements that would re-emit the hole); `whole` must match the
-    entire text.
+    entire text. `any_char` fills around them: `.` for one line, `[\\s\\S]` for a text of
+    several lines (banned when any of its lines is).
     """
+    fill = any_char + "*"
     alternatives = []
     if words:
         alternation = "|".join(words)
-        alternatives.append(f"(.*[^{WORD}])?({alternation})([^{WORD}].*)?")
-    alternatives.extend(f".*({fragment}).*" for fragment in extra)
+        alternatives.append(f"({fill}[^{WORD}])?({alternation})([^{WORD}]{fill})?")
+    alternatives.extend(f"{fill}({fragment}){fill}" for fragment in extra)
     alternatives.extend(f"({pattern})" for pattern in whole)
     return "|".join(alternatives)
 
 
-def ban_terminal(bans: LineBans) -> str:
-    """The exclusion every line terminal carries, exactly as `strip_bans` finds it."""
-    return " & ~" + lark_regex(ban_regex(bans.words, bans.fragments))
+def ban_terminal(bans: LineBans, *, lines: bool = False) -> str:
+    """The exclusion every text terminal carries, exactly as `strip_bans` finds it; with
+    `lines`, for a terminal whose text may span several lines."""
+    any_char = "[\\s\\S]" if lines else "."
+    return " & ~" + lark_regex(ban_regex(bans.words, bans.fragments, any_char=any_char))
 
 
 def strip_bans(grammar: str, bans: LineBans) -> str:
@@ -81,7 +87,9 @@ def strip_bans(grammar: str, bans: LineBans) -> str:
     whole token trie; without them masks are 10-30x cheaper. A grammar that does not carry
     exactly these bans is returned unchanged (the token masks then only repeat the grammar).
     """
-    return grammar.replace(ban_terminal(bans), "")
+    for lines in (False, True):
+        grammar = grammar.replace(ban_terminal(bans, lines=lines), "")
+    return grammar
 
 
 def banned_words(banned: Sequence[str]) -> list[str]:

@@ -17,6 +17,7 @@ project's own checks).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ananke_ci.analysis.grammar._common import ban_terminal
@@ -27,7 +28,7 @@ _NOT_IMPLEMENTED = r"[Nn]ot (yet )?[Ii]mplemented|[Uu]nimplemented|[Ii]mplement 
 
 @dataclass(frozen=True, slots=True)
 class BraceSpec:
-    comment: str  # regex for the start of a comment line, after indentation
+    comments: tuple[str, ...]  # what starts a comment (literal)
     placeholders: tuple[str, ...]  # regex fragments that re-emit the hole
     openers: str = "{"
     closers: str = "}"
@@ -35,19 +36,19 @@ class BraceSpec:
     tail_expression: bool = False  # Rust: a final expression is a return path
 
 
-_C_COMMENT = r"(//|/\*)"
+_C_COMMENT = ("//", "/*")
 SPECS: dict[str, BraceSpec] = {
     "rust": BraceSpec(_C_COMMENT, (r"(todo|unimplemented)\s*!",), tail_expression=True),
     "go": BraceSpec(_C_COMMENT, (r"panic\s*\(\s*\"[^\"]*[Tt]odo",)),
     "java": BraceSpec(_C_COMMENT, ("UnsupportedOperationException",)),
     "javascript": BraceSpec(_C_COMMENT, ()),
     "generic_brace": BraceSpec(
-        r"(//|/\*|#)",
+        ("//", "/*", "#"),
         (r"NotImplementedException", r"(todo|unimplemented)\s*!", r"fatalError\s*\(\s*\"",
          r"assert\s*\(\s*(0|false)\s*&&"),
     ),
     "generic": BraceSpec(
-        r"(//|#|--|/\*)",
+        ("//", "#", "--", "/*"),
         (r"raise\s+NotImplementedError", r"NotImplementedException"),
         openers="{[(", closers="}])", braced=False,
     ),
@@ -70,63 +71,70 @@ def brace_fragments(spec: BraceSpec) -> tuple[str, ...]:
 def brace_body_grammar(spec: BraceSpec, bans: LineBans, require_return: bool) -> str:
     """The Lark text; `bans` are sanitised regex fragments (see `brace_fragments`).
 
-    Lexemes are a line's text with what ends it: its newline (`LINE`), an opening bracket
-    (`OPEN<i>`) or a closing one (`CLOSE<i>`, `END`). Each starts with the text's own wide
-    repetition, `[^brackets\\n]*`, so llguidance can slice the vocabulary at any point of a
-    line, and a token that ends on a newline or a bracket finishes one lexeme instead of two.
+    The text between two brackets is one lexeme with the bracket that ends it (`OPEN<i>`,
+    `CLOSE<i>`, `END`), newlines included, so the lexer ends lexemes only at brackets. Each
+    starts with `[^brackets]*`, the shape llguidance's slicer needs (a live lexeme that starts
+    with a wide repetition covering the slice): every mask adds the tokens of a precomputed
+    slice at once and walks only the tokens holding a bracket, a control byte or part of a
+    UTF-8 character, and the parser only works at brackets. What a body must hold is told by
+    which texts match: a text with a `return` line (`R*`), with a line of code, not only
+    comments (`S*`, at the top level), with a last line not ending in `;` (Rust's tail, `T*`) or with nothing
+    but blanks and comments (`A*`, after a block that is the tail). A body without braces
+    around it (`FIN`, Ruby) has no backquote in its text, so that a closing ``` fence ends it.
     """
-    ban = ban_terminal(bans)
+    ban = ban_terminal(bans, lines=True)
     brackets = "".join("\\" + c for c in spec.openers + spec.closers)
-    comment = spec.comment.replace("/", "\\/")  # inside Lark's /.../
-    not_comment = f" & ~/[ \\t]*{comment}[^\\n]*/"
-    code = f"[ \\t]*[^{brackets}\\s][^{brackets}\\n]*"
-    # a statement that starts with `return` (one-line `if (x) return y;` does not count)
-    ret = f"[ \\t]*return([^A-Za-z0-9_$\\n{brackets}][^\\n{brackets}]*)?"
-    end = " END" if spec.braced else " FENCE?"
-    lines = [
-        "%llguidance {}",
-        "",
-        "start: " + ("rtop" if require_return else "top"),
-        'FENCE: "```"',
-        f"C_TEXT: /[^{brackets}\\n]*/{ban}",
-        'LINE: C_TEXT "\\n"',
-        # comment lines may hold brackets
-        f"C_COMMENT: /[ \\t]*{comment}[^\\n]*/{ban}",
-        'COMMENT: C_COMMENT "\\n"',
-        'BLANK: /[ \\t]*/ "\\n"',
-        f"C_CODE: /{code}/{not_comment}{ban}",
-        'CODE: C_CODE "\\n"',
-        f"C_RET: /{ret}/{ban}",
-        'RET: C_RET "\\n"',
-    ]
-    pairs = list(enumerate(zip(spec.openers, spec.closers, strict=True)))
-    for i, (opener, closer) in pairs:
-        lines += [f'OPEN{i}: C_TEXT "{opener}"', f'CLOSE{i}: C_TEXT "{closer}"',
-                  f'CODE_OPEN{i}: C_CODE "{opener}"', f'RET_OPEN{i}: C_RET "{opener}"']
-
-    def opened(head: str, inside: str) -> str:
-        return " | ".join(f"{head}{i} {inside} CLOSE{i}" for i, _ in pairs)
-
-    lines += [
-        f"block: {opened('OPEN', 'body')}",
-        "item: LINE | COMMENT | block",
-        "body: item*",
-        # at least one statement: a line of code, or code that opens a block
-        f"stmt: CODE | {opened('CODE_OPEN', 'body')}",
-        f"top: item* stmt item*{end}",
-        # a return somewhere, at any depth (ambiguous when there are several: Earley copes)
-        f"ritem: RET | {opened('RET_OPEN', 'body')} | {opened('OPEN', 'rbody')}",
-        "rbody: item* ritem item*",
-    ]
-    if spec.tail_expression:
-        lines += [
-            f"C_TAIL: /{code}/ & ~/[^\\n]*;[ \\t]*/{not_comment}{ban}",
-            'TAIL: C_TAIL "\\n"?',
-            # or a last top-level line or block not ending in `;`
-            f"rtop: item* (ritem item* | (TAIL | block) (BLANK | COMMENT)*){end}",
-        ]
+    text_class = brackets if spec.braced else brackets + "`"
+    not_code = "".join(sorted({"\\" + c[0] for c in spec.comments}))
+    code_start = f"[^{text_class}\\s{not_code}]"  # a line of code starts with it
+    lines_before = f"([^{text_class}]*\\n)?[ \\t]*"
+    texts = {"": f"[^{text_class}]*"}
+    if not require_return:
+        texts["S"] = f"{lines_before}{code_start}[^{text_class}]*"
     else:
-        lines.append(f"rtop: rbody{end}")
+        texts["R"] = f"{lines_before}return([^A-Za-z0-9_${text_class}][^{text_class}]*)?"
+    if require_return and spec.tail_expression:
+        comment_lines = f"(\\n[ \\t]*({_comment_regex(spec)}[^\\n]*)?)*"
+        texts["T"] = (f"{lines_before}{code_start}([^{text_class}\\n]*[^{text_class}\\s;])?"
+                      f"[ \\t]*{comment_lines}")
+        texts["A"] = f"[ \\t]*{comment_lines}"
+    kind = "S" if "S" in texts else "R"
+    pairs = list(zip(spec.openers, spec.closers, strict=True))
+    out = ["%llguidance {}", ""]
+    for name, text in texts.items():
+        out.append(f"C_{name}TEXT: /{text}/{ban}")
+        for i, (opener, closer) in enumerate(pairs if name in ("", kind) else ()):
+            out.append(f'{name}OPEN{i}: C_{name}TEXT "{opener}"')
+            if name != "S":
+                out.append(f'{name}CLOSE{i}: C_{name}TEXT "{closer}"')
+        if spec.braced:
+            out.append(f'{name}END: C_{name}TEXT "{spec.closers[0]}"')
+        else:  # the body's last text (the plain one not empty: a lexeme must hold a byte)
+            out.append(f"{name}FIN: " + (f"/[^{text_class}]+/{ban}" if not name else f"C_{name}TEXT"))
+
+    def alternatives(template: str) -> str:
+        return " | ".join(template.format(i=i) for i in range(len(pairs)))
+
+    low = kind.lower()
+    # a block whose texts hold a return line somewhere, at any depth; a statement is looked
+    # for at the body's top level only (fewer Earley items per row)
+    kblock = (f"{kind}OPEN{{i}} body CLOSE{{i}}" if kind == "S" else
+              f"{kind}OPEN{{i}} body CLOSE{{i}} | OPEN{{i}} {low}body CLOSE{{i}} | "
+              f"OPEN{{i}} body {kind}CLOSE{{i}}")
+    out += [
+        "block: " + alternatives("OPEN{i} body CLOSE{i}"),
+        "body: block*",
+        f"{low}block: " + alternatives(kblock),
+        f"{low}body: block* {low}block block*",
+    ]
     if spec.braced:
-        lines.append(f'END: C_TEXT "{spec.closers[0]}"')
-    return "\n".join(lines) + "\n"
+        tail = " | body TEND | body block AEND" if "T" in texts else ""
+        out.append(f"start: {low}body END | body {kind}END{tail}")
+    else:
+        out += ['FENCE: "```"', f"start: ({low}body FIN? | body {kind}FIN) FENCE?"]
+    return "\n".join(out) + "\n"
+
+
+def _comment_regex(spec: BraceSpec) -> str:
+    """A comment's start, inside Lark's /.../."""
+    return "(" + "|".join(re.escape(c).replace("/", "\\/") for c in spec.comments) + ")"
