@@ -10,6 +10,8 @@ next-token mask is computed and timed, two ways, in the same run:
   slices, as a vLLM server with the guidance backend computes it.
 
 Goal (issue 5): median <= 50 us, p99 <= 1 ms. Run: `.venv/bin/python benchmarks/bench_masks.py`.
+The same run times a full walk of the vocabulary (no slice applies) as the baseline: the
+machine's speed drifts, the ratio of a mask to a full walk does not.
 
 `--explain` also replays each body through an `LLInterpreter` and counts, from llguidance's own
 step statistics, how the masks were computed: answered from the one-entry mask cache (same
@@ -177,6 +179,24 @@ def explain(tokenizer: llguidance.LLTokenizer, grammar: str, body: str) -> str:
     return f"cached {cached}, sliced {sliced}, full walks {full} of {len(tokens)} masks"
 
 
+# a mask no slice shortens: every token walked through one trivial lexeme. llguidance's own
+# unit of work; the machine's speed drifts (up to 2x within minutes), ratios to it do not
+WALK_GRAMMAR = "start: X\nX: /[\\s\\S]*/ & ~/[\\s\\S]*\\x00[\\s\\S]*/\n"
+
+
+def full_walk_us(tokenizer: llguidance.LLTokenizer, reps: int = 15) -> float:
+    """Median time of one full walk of the vocabulary (fresh copies: no mask cache)."""
+    template = llguidance.LLMatcher(tokenizer, WALK_GRAMMAR, log_level=0)
+    mask = llnp.allocate_token_bitmask(1, tokenizer.vocab_size)
+    times = []
+    for _ in range(reps):
+        matcher = template.deep_copy()
+        start = time.perf_counter()
+        llnp.fill_next_token_bitmask(matcher, mask)
+        times.append((time.perf_counter() - start) * 1e6)
+    return statistics.median(times)
+
+
 def _row(name: str, times: list[float], per_run: int) -> str:
     return (f"{name:30} {per_run:6d} {statistics.median(times):8.0f} "
             f"{times[int(0.9 * len(times))]:8.0f} {times[int(0.99 * len(times))]:8.0f} "
@@ -198,6 +218,7 @@ def main() -> None:
     print(f"{'grammar / path':30} {'tokens':>6} {'median':>8} {'p90':>8} {'p99':>8} {'max':>8}")
     totals: dict[str, list[float]] = {"local": [], "grammar": []}
     setup: list[float] = []
+    walks = [full_walk_us(local)]
     for name, (language, return_type, body) in CASES.items():
         col = 2 if language == "go" else 5
         constraint = body_constraint(_hole(return_type, col), language, banned=BANNED)
@@ -214,9 +235,16 @@ def main() -> None:
             print(_row(f"{name} [{path}]", times, len(times) // args.reps))
             if args.explain:
                 print(f"{'':30} {explain(tokenizer, grammar, body)}")
+    walks.append(full_walk_us(local))
+    walk = statistics.median(walks)
     for path, times in totals.items():
         times.sort()
         print(_row(f"all [{path}]", times, len(times)))
+    local_times = totals["local"]
+    print(f"baseline, a full walk of the vocabulary: {walk:.0f} us (before / after: "
+          f"{walks[0]:.0f} / {walks[1]:.0f}); local p99 = "
+          f"{local_times[int(0.99 * len(local_times))] / walk:.2f} full walks, median = "
+          f"{statistics.median(local_times) / walk:.4f}")
     print(f"ban automaton + token masks per grammar: median {statistics.median(setup):.2f} s"
           " (once per set of bans; the local backend caches them)")
 
