@@ -73,32 +73,16 @@ def brace_body_grammar(spec: BraceSpec, bans: LineBans, require_return: bool) ->
 
     The text between two brackets is one lexeme with the bracket that ends it (`OPEN<i>`,
     `CLOSE<i>`, `END`), newlines included, so the lexer ends lexemes only at brackets. Each
-    starts with `[^brackets]*`, the shape llguidance's slicer needs (a live lexeme that starts
-    with a wide repetition covering the slice): every mask adds the tokens of a precomputed
-    slice at once and walks only the tokens holding a bracket, a control byte or part of a
-    UTF-8 character, and the parser only works at brackets. What a body must hold is told by
-    which texts match: a text with a `return` line (`R*`), with a line of code, not only
-    comments (`S*`, at the top level), with a last line not ending in `;` (Rust's tail, `T*`) or with nothing
-    but blanks and comments (`A*`, after a block that is the tail). A body without braces
-    around it (`FIN`, Ruby) has no backquote in its text, so that a closing ``` fence ends it.
+    starts with `[^brackets]*`, the shape llguidance's slicer needs (a live lexeme that
+    starts with a wide repetition covering the slice): every mask adds the tokens of a
+    precomputed slice at once and walks only the tokens holding a bracket, a control byte or
+    part of a UTF-8 character, and the parser only works at brackets. What a body must hold
+    is told by which texts match (`_texts`). A body without braces around it (Ruby) ends with
+    a last text (`FIN`) that holds no backquote, so that a closing ``` fence ends it.
     """
     ban = ban_terminal(bans, lines=True)
-    brackets = "".join("\\" + c for c in spec.openers + spec.closers)
-    text_class = brackets if spec.braced else brackets + "`"
-    not_code = "".join(sorted({"\\" + c[0] for c in spec.comments}))
-    code_start = f"[^{text_class}\\s{not_code}]"  # a line of code starts with it
-    lines_before = f"([^{text_class}]*\\n)?[ \\t]*"
-    texts = {"": f"[^{text_class}]*"}
-    if not require_return:
-        texts["S"] = f"{lines_before}{code_start}[^{text_class}]*"
-    else:
-        texts["R"] = f"{lines_before}return([^A-Za-z0-9_${text_class}][^{text_class}]*)?"
-    if require_return and spec.tail_expression:
-        comment_lines = f"(\\n[ \\t]*({_comment_regex(spec)}[^\\n]*)?)*"
-        texts["T"] = (f"{lines_before}{code_start}([^{text_class}\\n]*[^{text_class}\\s;])?"
-                      f"[ \\t]*{comment_lines}")
-        texts["A"] = f"[ \\t]*{comment_lines}"
-    kind = "S" if "S" in texts else "R"
+    texts, kind = _texts(spec, require_return)
+    text_class = _text_class(spec)
     pairs = list(zip(spec.openers, spec.closers, strict=True))
     out = ["%llguidance {}", ""]
     for name, text in texts.items():
@@ -109,22 +93,24 @@ def brace_body_grammar(spec: BraceSpec, bans: LineBans, require_return: bool) ->
                 out.append(f'{name}CLOSE{i}: C_{name}TEXT "{closer}"')
         if spec.braced:
             out.append(f'{name}END: C_{name}TEXT "{spec.closers[0]}"')
-        else:  # the body's last text (the plain one not empty: a lexeme must hold a byte)
-            out.append(f"{name}FIN: " + (f"/[^{text_class}]+/{ban}" if not name else f"C_{name}TEXT"))
+        elif name:
+            out.append(f"{name}FIN: C_{name}TEXT")
+        else:  # a lexeme must hold a byte
+            out.append(f"FIN: /[^{text_class}]+/{ban}")
 
-    def alternatives(template: str) -> str:
-        return " | ".join(template.format(i=i) for i in range(len(pairs)))
+    def each_pair(*rules: str) -> str:
+        return " | ".join(rule.format(i=i) for i in range(len(pairs)) for rule in rules)
 
     low = kind.lower()
-    # a block whose texts hold a return line somewhere, at any depth; a statement is looked
-    # for at the body's top level only (fewer Earley items per row)
-    kblock = (f"{kind}OPEN{{i}} body CLOSE{{i}}" if kind == "S" else
-              f"{kind}OPEN{{i}} body CLOSE{{i}} | OPEN{{i}} {low}body CLOSE{{i}} | "
-              f"OPEN{{i}} body {kind}CLOSE{{i}}")
+    if kind == "R":  # a return line in any text, at any depth
+        held = each_pair("ROPEN{i} body CLOSE{i}", "OPEN{i} rbody CLOSE{i}",
+                         "OPEN{i} body RCLOSE{i}")
+    else:  # a line of code at the body's top level (fewer Earley items than at any depth)
+        held = each_pair("SOPEN{i} body CLOSE{i}")
     out += [
-        "block: " + alternatives("OPEN{i} body CLOSE{i}"),
+        "block: " + each_pair("OPEN{i} body CLOSE{i}"),
         "body: block*",
-        f"{low}block: " + alternatives(kblock),
+        f"{low}block: {held}",
         f"{low}body: block* {low}block block*",
     ]
     if spec.braced:
@@ -133,6 +119,36 @@ def brace_body_grammar(spec: BraceSpec, bans: LineBans, require_return: bool) ->
     else:
         out += ['FENCE: "```"', f"start: ({low}body FIN? | body {kind}FIN) FENCE?"]
     return "\n".join(out) + "\n"
+
+
+def _text_class(spec: BraceSpec) -> str:
+    """What a text between two brackets cannot hold, inside a regex class."""
+    brackets = "".join("\\" + c for c in spec.openers + spec.closers)
+    return brackets if spec.braced else brackets + "`"
+
+
+def _texts(spec: BraceSpec, require_return: bool) -> tuple[dict[str, str], str]:
+    """The regexes of the texts between brackets by kind, and the kind the body must hold.
+
+    "" is any text; `S` holds a line of code (not only comments and blanks); `R` a line
+    that starts with `return`; for Rust's tail, `T` ends with a line of code not ending in
+    `;` (then only comments), `A` holds only blanks and comments (after a final block).
+    """
+    no = _text_class(spec)
+    not_code = "".join(sorted({"\\" + c[0] for c in spec.comments}))
+    code_start = f"[^{no}\\s{not_code}]"  # a line of code starts with it
+    lines_before = f"([^{no}]*\\n)?[ \\t]*"
+    texts = {"": f"[^{no}]*"}
+    if not require_return:
+        texts["S"] = f"{lines_before}{code_start}[^{no}]*"
+        return texts, "S"
+    texts["R"] = f"{lines_before}return([^A-Za-z0-9_${no}][^{no}]*)?"
+    if spec.tail_expression:
+        comment_lines = f"(\\n[ \\t]*({_comment_regex(spec)}[^\\n]*)?)*"
+        texts["T"] = (f"{lines_before}{code_start}([^{no}\\n]*[^{no}\\s;])?"
+                      f"[ \\t]*{comment_lines}")
+        texts["A"] = f"[ \\t]*{comment_lines}"
+    return texts, "R"
 
 
 def _comment_regex(spec: BraceSpec) -> str:
