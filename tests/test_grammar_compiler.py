@@ -18,7 +18,7 @@ from ananke_ci.analysis.grammar import (
     strip_bans,
     validate_grammar,
 )
-from ananke_ci.analysis.grammar._common import name_regex
+from ananke_ci.analysis.grammar._common import name_regex, needs_return
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.facts import Function, Hole, Span
 from ananke_ci.core.protocol import Constraint
@@ -94,6 +94,10 @@ CASES: list[tuple[str, str | None, str, bool]] = [
      "                            y()\n", False),  # one level too deep
     ("python", "int", "    for a in x:\n        if a:\n            return a\n", True),
     ("python", "int", "    return f(\n        a,\n      b)\n", True),  # continuation lines
+    # a block head or an opener that ends in a comment (`# type: ignore[...]`)
+    ("python", "int", "    if x:  # noqa: E501\n        y = f(  # type: ignore[misc]\n"
+     "            1)\n    return y\n", True),
+    ("python", "t.NoReturn", "    raise RuntimeError(x)\n", True),  # nothing to return
     ("rust", "i32", "    let x = 1;\n    x + 1\n}", True),  # tail expression
     ("rust", "i32", "    if a {\n        return 1;\n    }\n    2\n}", True),
     ("rust", "i32", "    match x {\n        1 => 2,\n        _ => 3,\n    }\n}", True),
@@ -312,3 +316,19 @@ def test_earley_work_per_mask_keeps_a_margin(
             break
         interp.commit_token(token)
     assert 0 < most <= 30_000
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "expected"),
+    [
+        ("python", "int", True), ("python", "None", False), ("python", "t.NoReturn", False),
+        ("python", "typing.Never", False), ("python", "te.Never", False),
+        ("python", "NoReturnType", True),
+        ("typescript", "Promise<never>", False), ("typescript", "Promise<void>", False),
+        ("typescript", "Promise<number>", True), ("rust", "-> ()", False), ("rust", "-> u8", True),
+        ("go", "", False), ("java", "void", False), ("python", None, False),
+    ],
+)
+def test_needs_return(language: str, written: str | None, expected: bool) -> None:
+    """A declared type that has values asks for a return path; void ones and none do not."""
+    assert needs_return(language, written) is expected

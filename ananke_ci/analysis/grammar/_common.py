@@ -108,11 +108,11 @@ def lark_string(text: str) -> str:
 
 
 _VOID = {
-    "python": re.compile(r"^(None|NoReturn|Never|typing\.NoReturn|typing\.Never)$"),
+    "python": re.compile(r"^((typing|t|typing_extensions|te)\.)?(None|NoReturn|Never)$"),
     "rust": re.compile(r"^(\(\s*\)|!)$"),
     "go": re.compile(r"^$"),
     "java": re.compile(r"^void$"),
-    "typescript": re.compile(r"^(void|never|undefined|Promise\s*<\s*void\s*>)$"),
+    "typescript": re.compile(r"^(void|never|undefined|Promise\s*<\s*(void|never)\s*>)$"),
 }
 
 

@@ -24,13 +24,16 @@ from ananke_ci.core.protocol import LineBans
 # Line kinds by their last non-blank character, written positively (no `&`/`~` but the ban:
 # every extra intersection multiplies the lexer's states)
 _LAST_SIMPLE = r"[^\s:(\[{,\\]"
+# a block head or an opener may end in a comment (`# type: ignore[...]`, `# noqa`); a simple
+# line's last character is then the comment's
+_END = r"[ \t]*(#[^\n]*)?"
 _SIMPLE = rf"([^\s#:(\[{{,\\]|[^\s#][^\n]*{_LAST_SIMPLE})[ \t]*"
-_HEAD = r"[^\s#][^\n]*:[ \t]*"
-_OPEN = r"[^\s#][^\n]*[(\[{,\\][ \t]*"
+_HEAD = rf"[^\s#][^\n]*:{_END}"
+_OPEN = rf"[^\s#][^\n]*[(\[{{,\\]{_END}"
 # `return <value>` / `yield ...`: the keyword, then a space or a bracket or a quote
 _RET_START = r"(return|yield)[ \t(\[{\"']"
 _RETURN = rf"{_RET_START}([^\n]*{_LAST_SIMPLE})?[ \t]*"
-_OPEN_RETURN = rf"{_RET_START}([^\n]*[(\[{{,\\])?[ \t]*"
+_OPEN_RETURN = rf"{_RET_START}([^\n]*[(\[{{,\\])?{_END}"
 # statements that are no answer at the body's top level: the hole itself, or a docstring
 _TOP_PLACEHOLDERS = (r"(pass|\.\.\.)[ \t]*(;[ \t]*)?(#.*)?", r"[rRbBuUfF]{0,2}[\"'].*")
 PLACEHOLDER_FRAGMENTS = (r"raise\s+NotImplementedError",)
