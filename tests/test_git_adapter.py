@@ -185,6 +185,21 @@ def test_hostile_user_config_does_not_change_the_output(repo: GitRepo) -> None:
     assert fds["\u00e9.py"].status == "added"
 
 
+def test_user_diff_algorithm_does_not_change_the_added_lines(repo: GitRepo) -> None:
+    """Myers and histogram align this edit differently; a user's diff.algorithm must not
+    move which lines a finding may be reported on."""
+    old = ["}", "", "x", "b", "a", "b", "}", "a", "", "", "x", "}"]
+    new = ["}", "", "x", "b", "a", "b", "}", "a", "a", "", "", "", "}", "x", "}", "x"]
+    repo.write("f.txt", "\n".join(old) + "\n")
+    repo.commit()
+    repo.write("f.txt", "\n".join(new) + "\n")
+    repo.stage()
+    (plain,) = git.staged_diff(repo.root)
+    repo.git("config", "diff.algorithm", "histogram")
+    (configured,) = git.staged_diff(repo.root)
+    assert plain.added_lines == configured.added_lines == {9, 10, 13, 16}
+
+
 # --- read_staged / read_at -------------------------------------------------------------------
 
 
@@ -274,6 +289,11 @@ EDITS = st.lists(st.tuples(st.sampled_from(["keep", "drop", "swap"]), st.integer
 @example(old=["a"] * 13,
          edits=[("keep", 0)] * 11 + [("keep", 1)] + [("keep", 0)] * 9 + [("keep", 1)]
          + [("keep", 2)] * 4, eol="\n", final_eol=False)  # git re-adds an unchanged "a"
+@example(old=["a"] * 11 + ["b"],
+         edits=[("keep", 0)] * 8 + [("keep", 1), ("drop", 0), ("drop", 0)] + [("keep", 0)] * 12
+         + [("keep", 1), ("keep", 2), ("keep", 2)], eol="\n", final_eol=False)
+@example(old=["a"] * 9, edits=[("keep", 0)] * 8 + [("keep", 1)] + [("keep", 0)] * 17,
+         eol="\n", final_eol=True)  # git's diff re-adds a kept "a"
 def test_added_lines_are_the_inserted_lines(
     old: list[str], edits: list[tuple[str, int]], eol: str, final_eol: bool
 ) -> None:
@@ -310,20 +330,18 @@ def test_added_lines_are_the_inserted_lines(
         assert fds == ()
         return
     (fd,) = fds
-    # Every inserted line is reported, and no more lines than the edit changed (git's diff is
-    # minimal). When old lines repeat, git may align a kept line with an equal line elsewhere,
-    # so WHICH equal line counts as added is not unique; what holds for any valid diff is that
-    # the lines not reported as added are old lines, in their old order.
+    # Every inserted line is reported. Beyond those, git reports a kept line as added only
+    # where the old text repeats it: its diff is not minimal there (not even with
+    # --diff-algorithm=minimal: 11 x "a" then "b", one line inserted near the end, re-adds
+    # an "a"), and without a final newline the old last line differs from its own copies.
+    # What holds for any valid diff: the lines not reported as added are old lines, in
+    # their old order.
     assert inserted <= fd.added_lines
-    if final_eol:
-        assert len(fd.added_lines) <= len(inserted | maybe)
-    else:
-        # "\ No newline at end of file": the old last line differs from its copies with a
-        # newline, and git (even with --minimal) may then re-add a run of lines equal to it
-        # (13 x "a", one line inserted near the end: 12 added where 11 would do). Lines
-        # other than such copies are still never over-reported.
-        extra = fd.added_lines - inserted - maybe
-        assert all(new[i - 1] == old[-1] for i in extra), extra
+    extra = fd.added_lines - inserted - maybe
+    repeated = {line for line in old if old.count(line) > 1}
+    if not final_eol and old:
+        repeated.add(old[-1])
+    assert all(new[i - 1] in repeated for i in extra), extra
     kept = [new[i - 1] for i in range(1, len(new) + 1) if i not in fd.added_lines]
     assert _is_subsequence(kept, old)
     assert fd.added_lines <= fd.context_lines <= set(range(1, len(new) + 1))

@@ -19,10 +19,10 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # what a first commit i
 # quotepath=off keeps UTF-8 names readable; literal pathspecs so "[a].py" is a name, not a glob
 _GIT = ("git", "--literal-pathspecs", "-c", "core.quotepath=off")
 # pinned options, so user config (color, external/textconv drivers, noprefix,
-# mnemonicPrefix) cannot change what the parser sees
+# mnemonicPrefix, diff.algorithm) cannot change what the parser sees
 _DIFF = (
-    "diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M", "--unified=3",
-    "--src-prefix=a/", "--dst-prefix=b/",
+    "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--diff-algorithm=myers", "-M",
+    "--unified=3", "--src-prefix=a/", "--dst-prefix=b/",
 )
 _RANGE_HINT = "(check the range; e.g. origin/main..HEAD; a shallow CI clone may need a fetch)"
 _BATCH_HEADER = re.compile(rb"[0-9a-f]{40,64} (\w+) (\d+)")
