@@ -30,20 +30,13 @@ import time
 import llguidance
 import llguidance.numpy as llnp
 
-from ananke_ci.adapters.model_files import (
-    EOS_TOKENS,
-    N_VOCAB,
-    load_lltokenizer,
-    tokenizer_json_path,
-)
+from ananke_ci.adapters.local_backend import parser_limits
+from ananke_ci.adapters.model_files import default_slices_tokenizer, load_lltokenizer
 from ananke_ci.adapters.token_bans import TokenBans, token_allowed
 from ananke_ci.analysis.grammar import body_constraint, strip_bans
 from ananke_ci.analysis.grammar.bans import compile_bans
 from ananke_ci.core.facts import Function, Hole, Span
 
-# the local backend's limits (`local_backend.parser_limits`); the grammars with their bans,
-# as vLLM runs them, fit llguidance's defaults too (tests/test_grammar_compiler.py)
-LIMITS = llguidance.LLParserLimits(step_lexer_fuel=1_000_000, step_max_items=500_000)
 BANNED = ("eval", "exec", "os.system", "subprocess.Popen", "pickle.loads")
 CASES: dict[str, tuple[str, str | None, str]] = {
     "python": ("python", "float", (
@@ -141,7 +134,7 @@ def measure(
     tokens = tokenizer.tokenize_str(body)
     mask = llnp.allocate_token_bitmask(1, tokenizer.vocab_size)
     times: list[float] = []
-    template = llguidance.LLMatcher(tokenizer, grammar, log_level=0, limits=LIMITS)
+    template = llguidance.LLMatcher(tokenizer, grammar, log_level=0, limits=parser_limits())
     for _ in range(reps):
         matcher = template.deep_copy()
         state = bans.start if bans is not None else 0
@@ -211,8 +204,7 @@ def main() -> None:
     args = parser.parse_args()
     local = load_lltokenizer()  # code slices
     started = time.perf_counter()
-    remote = llguidance.LLTokenizer(str(tokenizer_json_path()), n_vocab=N_VOCAB,
-                                    eos_token=list(EOS_TOKENS))  # llguidance's default slices
+    remote = default_slices_tokenizer()
     print(f"vocabulary {local.vocab_size}; {args.reps} runs per grammar; times in us; "
           f"tokenizer built in {time.perf_counter() - started:.1f} s")
     print(f"{'grammar / path':30} {'tokens':>6} {'median':>8} {'p90':>8} {'p99':>8} {'max':>8}")

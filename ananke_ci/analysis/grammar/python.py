@@ -49,7 +49,7 @@ class PythonLayout:
 
 
 def python_body_grammar(layout: PythonLayout, bans: LineBans, require_return: bool) -> str:
-    """The Lark text; `bans` are sanitised regex fragments (see `python_bans`).
+    """The Lark text; `bans` are sanitised regex fragments (see `body_bans`).
 
     Each line is an indentation lexeme (`I<depth>`) and a content lexeme with its newline.
     Content lexemes are shared by every depth, so the bans are compiled into the lexer once,
@@ -96,9 +96,7 @@ def python_body_grammar(layout: PythonLayout, bans: LineBans, require_return: bo
             f"item{k}: I{k} st{k} | ind{k} COMMENT",
             # a block: comments, then at least one statement
             f"body{k}: (ind{k} COMMENT)* I{k} st{k} item{k}*",
-        ]
-        # returns a value somewhere (ambiguous when several statements do: Earley copes)
-        lines += [
+            # returns a value somewhere (ambiguous when several statements do: Earley copes)
             f"ret{k}: RETURN | OPENRET cont{k}" + (f" | HEAD rbody{k + 1}" if deeper else ""),
             f"rbody{k}: item{k}* I{k} ret{k} item{k}*",
         ]
