@@ -20,8 +20,9 @@ from ananke_ci.app.targets import Target, iter_sources, range_head
 from ananke_ci.app.verify import Verdict, splice, verify
 from ananke_ci.core.config import Config
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.facts import FileFacts
 from ananke_ci.core.intensity import DEFAULT_INTENSITY, Intensity
-from ananke_ci.core.protocol import Backend, Candidate, Constraint, GenerationRequest
+from ananke_ci.core.protocol import Backend, Candidate, GenerationRequest
 
 _FENCE = "```"
 
@@ -109,13 +110,19 @@ def fix_one(
     progress: Progress | None = None,
 ) -> HoleFix:
     """Rounds of generate -> verify for one hole until a candidate passes."""
-    constraint = body_constraint(report, config)
+    from ananke_ci.analysis.grammar import body_constraint
+
+    # the configured bans, excluded by the grammar (and stated apart, for a backend that
+    # masks them per token) and named in the prompt
+    banned = tuple(ban.name for ban in config.banned_calls)
+    constraint = body_constraint(report.hole, report.language, banned=banned)
+    facts = extract_facts(report.path, original, max_bytes=config.max_file_bytes)
     attempts: list[Attempt] = []
     feedback: tuple[str, ...] = ()
     for round_no in range(1, options.attempts + 1):
         request = GenerationRequest(
             constraint=constraint,
-            prompt=prompt_for(report, original, config, feedback),
+            prompt=prompt_for(report, original, facts, banned, feedback),
             max_tokens=options.max_tokens,
             temperature=0.0 if round_no == 1 and options.n == 1 else options.temperature,
             n=options.n,
@@ -163,22 +170,11 @@ def body_text(cand: Candidate) -> str:
     return text
 
 
-def body_constraint(report: HoleReport, config: Config) -> Constraint:
-    """The Lark grammar for this hole's body, the configured bans excluded (and stated apart,
-    for a backend that masks them per token)."""
-    from ananke_ci.analysis.grammar import body_constraint as compile_constraint
-
-    banned = tuple(ban.name for ban in config.banned_calls)
-    return compile_constraint(report.hole, report.language, banned=banned)
-
-
-def prompt_for(report: HoleReport, original: bytes, config: Config,
+def prompt_for(report: HoleReport, original: bytes, facts: FileFacts, banned: tuple[str, ...],
                feedback: tuple[str, ...]) -> str:
     """The chat prompt for this hole, with why the last round failed."""
     from ananke_ci.analysis.prompting import build_prompt
 
-    facts = extract_facts(report.path, original, max_bytes=config.max_file_bytes)
-    banned = tuple(ban.name for ban in config.banned_calls)
     prompt = build_prompt(report.hole, facts, original.decode("utf-8", "replace"),
                           banned=banned, feedback="\n".join(feedback))
     return prompt.text
