@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from tests.gitrepo import GitRepo
 
 HEAVY = ("networkx", "numpy", "scipy", "git", "pydriller", "rich", "matplotlib", "lark")
@@ -87,3 +89,15 @@ def test_no_caches_is_false_once_either_cache_is_written(repo: GitRepo) -> None:
     assert no_caches(repo.root)
     salience_cache.write(git_dir, salience_cache.INTENSITIES, "intensities", {"files": {}})
     assert not no_caches(repo.root)
+
+
+@pytest.mark.parametrize("columns", ["120", "0", "-5", "wide", None])
+def test_help_width_is_shutils(monkeypatch: pytest.MonkeyPatch, columns: str | None) -> None:
+    """The CLI sizes --help without importing shutil, and must size it as shutil would."""
+    from ananke_ci.cli import _columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert _columns() == shutil.get_terminal_size().columns

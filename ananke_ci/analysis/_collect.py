@@ -123,14 +123,13 @@ class Collector:
         starts at the grandparent."""
         text = self.text
         src = text.src
-        span_of = text.span_of
+        span_for = text.span
         calls = self.calls
         seen: set[tuple[int, int]] = set()  # by range: one call per callee text
         callees = caps.get("call", [])
         whole = caps.get("call.first")
         if whole:
             callees = callees + [n for n in (c.named_child(0) for c in whole) if n is not None]
-        ascii = text.ascii
         for node in callees:
             start = node.start_byte
             end = node.end_byte
@@ -141,11 +140,7 @@ class Collector:
             written = src[start:end].decode("utf-8", "replace")
             if " " in written or "\n" in written:
                 written = fold(written)
-            if ascii:  # span_of inlined: a large file has thousands of calls
-                (srow, scol), (erow, ecol) = node.start_point, node.end_point
-                span = (srow + 1, scol + 1, erow + 1, ecol + 1, start, end)
-            else:
-                span = span_of(start, end, node.start_point, node.end_point)
+            span = span_for(node)
             # interned: a callee repeats, and marshal writes a repeat as a reference
             calls.append((intern(written), span))
         for tail in caps.get("call.tail", ()):

@@ -27,6 +27,7 @@ from ananke_ci.analysis.languages import language_for_path
 from ananke_ci.analysis.rows import CoreRow, RestRow
 from ananke_ci.core.config import DEFAULT_MAX_FILE_BYTES
 from ananke_ci.core.facts import FileFacts
+from ananke_ci.core.records import replace
 
 POOL_MIN_BYTES = 1 << 20
 READ_BATCH = 128  # blobs per `cat-file`
@@ -97,7 +98,8 @@ def facts_at(
                                   *(b for _, b, _ in selected if with_sources), *mods]))
     blobs = _Blobs(root, to_parse, keep=None if with_sources else set(mods))
     with _gc_paused():
-        for path, facts in _extract(blobs.batches(request), len(to_parse), missing, store,
+        count = sum(map(len, to_parse.values()))  # items, as a batch counts them
+        for path, facts in _extract(blobs.batches(request), count, missing, store,
                                     jobs, max_bytes, parts):
             found[path] = facts
     go_modules = {mods[b]: module for b, data in blobs.kept.items()
@@ -173,8 +175,7 @@ def fingerprint() -> str:
     for package in ("tree_sitter", "tree_sitter_language_pack"):
         digest.update(_installed(package).encode())
     base = Path(analysis.__file__).parent
-    files = [*sorted(base.glob("*.py")), *sorted(base.glob("*.toml")), Path(facts.__file__),
-             Path(facts_codec.__file__)]
+    files = [*sorted(base.glob("*.py")), Path(facts.__file__), Path(facts_codec.__file__)]
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:32]
@@ -212,7 +213,7 @@ def _extract(
     batches: Iterator[list[_Item]], count: int, missing: dict[str, list[tuple[str, str]]],
     store: FactsCache | None, jobs: int | None, max_bytes: int, parts: Parts,
 ) -> Iterator[tuple[str, FileFacts]]:
-    """(path, facts) for every path of `missing` (`count` blobs to parse, read in batches),
+    """(path, facts) for every path of `missing` (`count` items to parse, read in batches),
     storing each new entry in `store`."""
     jobs = jobs if jobs is not None else os.cpu_count() or 1
     first = next(batches, [])
@@ -229,8 +230,11 @@ def _extract(
         if parts == "all" and rest is None:
             assert entry is not None
             rest = facts_codec.read_rest(entry[1])
-        for path, _ in missing[key]:
-            yield path, rows.facts(path, core, rest if parts == "all" else None)
+        (first_path, _), *others = missing[key]
+        built = rows.facts(first_path, core, rest if parts == "all" else None)
+        yield first_path, built
+        for path, _ in others:  # the same blob and suffix elsewhere: the records, renamed
+            yield path, replace(built, path=path)
 
 
 def _too_large(core: CoreRow) -> bool:

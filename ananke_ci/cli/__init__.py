@@ -47,9 +47,11 @@ class _Formatter(argparse.HelpFormatter):
 def _columns() -> int:
     """The terminal width as shutil.get_terminal_size reports it: $COLUMNS, the terminal, 80."""
     try:
-        return int(os.environ["COLUMNS"])
+        columns = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
-        pass
+        columns = 0
+    if columns > 0:
+        return columns
     stream = sys.__stdout__
     try:
         return (os.get_terminal_size(stream.fileno()).columns if stream else 0) or 80
