@@ -76,7 +76,7 @@ def test_hook_with_compiled_constraints_builds_records_without_dataclasses(
 def test_no_caches_is_false_once_either_cache_is_written(repo: GitRepo) -> None:
     """`no_caches` decides without the cache modules: it must see where both write."""
     from ananke_ci.adapters import ir_cache, salience_cache
-    from ananke_ci.app.intensities import no_caches
+    from ananke_ci.adapters.cache_paths import no_caches
 
     repo.write("a.py", "x = 1\n")
     repo.commit("init")
@@ -89,6 +89,22 @@ def test_no_caches_is_false_once_either_cache_is_written(repo: GitRepo) -> None:
     assert no_caches(repo.root)
     salience_cache.write(git_dir, salience_cache.INTENSITIES, "intensities", {"files": {}})
     assert not no_caches(repo.root)
+
+
+def test_no_caches_sees_a_worktrees_git_dir(repo: GitRepo) -> None:
+    """In a `git worktree`, `.git` is a file naming the real git dir; the pre-check follows
+    it rather than taking the slow path."""
+    from ananke_ci.adapters import ir_cache
+    from ananke_ci.adapters.cache_paths import no_caches
+
+    repo.write("a.py", "x = 1\n")
+    repo.commit("init")
+    other = repo.root.parent / "other"
+    repo.git("worktree", "add", "-q", str(other))
+    assert (other / ".git").is_file()
+    assert no_caches(other)
+    ir_cache.write(other, "k", "{}")
+    assert not no_caches(other)
 
 
 @pytest.mark.parametrize("columns", ["120", "0", "-5", "wide", None])

@@ -22,6 +22,7 @@ import zlib
 from pathlib import Path
 
 from ananke_ci.adapters.atomic import write_atomic
+from ananke_ci.adapters.cache_paths import cache_dir
 
 FORMAT = "ananke-ci/facts"
 VERSION = 2
@@ -47,7 +48,7 @@ class FactsCache:
 
     @classmethod
     def open(cls, git_dir: Path, fingerprint: str) -> FactsCache:
-        cache = cls(git_dir / "ananke" / "facts", fingerprint)
+        cache = cls(cache_dir(git_dir) / "facts", fingerprint)
         for path in sorted(cache.directory.glob("pack-*.bin")):
             try:
                 data = path.read_bytes()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ananke_ci.adapters.atomic import write_atomic
-from ananke_ci.adapters.salience_cache import find_git_dir
+from ananke_ci.adapters.cache_paths import cache_dir, find_git_dir
 
 if TYPE_CHECKING:
     from ananke_ci.core.constraints import ConstraintIR
@@ -20,7 +20,7 @@ KEEP = 20  # keyed IRs kept (one per commit/config compiled); older ones are pru
 
 def _dir(root: Path) -> Path | None:
     git_dir = find_git_dir(root)
-    return git_dir / "ananke" if git_dir is not None else None
+    return cache_dir(git_dir) if git_dir is not None else None
 
 
 def read_keyed(root: Path, key: str) -> str | None:

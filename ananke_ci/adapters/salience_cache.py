@@ -19,6 +19,10 @@ from typing import Any
 
 from ananke_ci.adapters.atomic import write_atomic
 
+# re-exported: the salience callers find the cache through this module
+from ananke_ci.adapters.cache_paths import cache_dir as cache_dir
+from ananke_ci.adapters.cache_paths import find_git_dir as find_git_dir
+
 FORMAT = "ananke-ci/salience"
 VERSION = 1
 STATE = "salience-state.json"
@@ -28,25 +32,6 @@ INTENSITIES = "intensities.json"
 
 class CacheInvalid(Exception):
     """The file is missing, damaged, foreign or from another version."""
-
-
-def find_git_dir(root: Path) -> Path | None:
-    """`.git` of a work tree without running git (a worktree's `.git` is a `gitdir:` file)."""
-    dot = root / ".git"
-    if dot.is_dir():
-        return dot
-    try:
-        text = dot.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    if text.startswith("gitdir:"):
-        target = Path(text[len("gitdir:") :].strip())
-        return target if target.is_absolute() else (root / target).resolve()
-    return None
-
-
-def cache_dir(git_dir: Path) -> Path:
-    return git_dir / "ananke"
 
 
 def encode(kind: str, body: Any) -> bytes:

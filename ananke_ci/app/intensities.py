@@ -8,17 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ananke_ci.adapters.cache_paths import no_caches
 from ananke_ci.analysis.salience.pins import apply_pins
 from ananke_ci.core.config import Config
 from ananke_ci.core.intensity import DEFAULT_INTENSITY, Intensity
-
-
-def no_caches(root: Path) -> bool:
-    """True when `.git` is a directory without ananke-ci's cache folder (`.git/ananke`:
-    salience and constraint IR): the hook's common case, told without importing the cache
-    modules (hashlib, json and tempfile cost ~8 ms there)."""
-    dot_git = root / ".git"
-    return dot_git.is_dir() and not (dot_git / "ananke").is_dir()
 
 
 def load_intensities(root: Path) -> dict[str, Intensity]:

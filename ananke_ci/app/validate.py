@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ananke_ci.adapters.cache_paths import no_caches
 from ananke_ci.analysis.extract import extract_facts
 from ananke_ci.analysis.rules import check_file
-from ananke_ci.app.intensities import intensities_for, no_caches
+from ananke_ci.app.intensities import intensities_for
 from ananke_ci.app.targets import SourceFile, Target, iter_sources
 from ananke_ci.core.config import Config
 from ananke_ci.core.diff import line_in_scope
