@@ -1,7 +1,8 @@
 """Git history and tree contents for salience, through the one subprocess helper.
 
-Mining is a streaming `git log -M --numstat` (parsed by analysis.history as it arrives), or a
-few at once over disjoint runs of a long history; blobs come from one `git cat-file --batch`.
+Mining lists the commits (`git rev-list`) and shows them with a streaming `git log -M
+--numstat --no-walk` (parsed by analysis.history as it arrives), or a few at once over
+disjoint runs of a long history; blobs come from one `git cat-file --batch`.
 Nothing here interprets what it reads.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 # git_dir and head_commit are the git adapter's, re-exported for the salience callers
 from ananke_ci.adapters.git import git_dir as git_dir
 from ananke_ci.adapters.git import head_commit as head_commit
-from ananke_ci.adapters.proc import run, stream_concurrently, stream_lines
+from ananke_ci.adapters.proc import run, stream_concurrently
 from ananke_ci.analysis.history import LOG_ARGS, RECORD_SEP, Commit, parse_log
 from ananke_ci.core.errors import UserError
 
@@ -61,40 +62,27 @@ def mine(
     if on_start is not None:
         on_start(len(listed))
     jobs = jobs if jobs is not None else min(MAX_JOBS, _cores())
-    if jobs < 2 or len(listed) < split_min:
-        yield from _mine_serial(root, revs, on_commit)
-        return
-    yield from _mine_split(root, listed, jobs, on_commit)
+    yield from _mine_runs(root, listed, jobs if len(listed) >= split_min else 1, on_commit)
 
 
-def _mine_serial(root: Path, revs: list[str], on_commit: Callable[[Commit], None] | None,
-                 ) -> Iterator[Commit]:
-    # git prints newest first and `--reverse` cost it 10-20% more CPU here, so records are
-    # parsed as they stream in and handed out reversed at the end
-    commits: list[Commit] = []
-    for commit in parse_log(stream_lines([*_LOG_CMD, *revs, "--"], cwd=root, sep=RECORD_SEP)):
-        if on_commit is not None:
-            on_commit(commit)
-        commits.append(commit)
-    yield from reversed(commits)
-
-
-def _mine_split(root: Path, listed: list[str], jobs: int,
-                on_commit: Callable[[Commit], None] | None) -> Iterator[Commit]:
-    """`listed` (newest first, git log's order) cut into runs of consecutive commits, each
-    shown by its own git log of exactly those commits (--no-walk), up to `jobs` at once.
+def _mine_runs(root: Path, listed: list[str], jobs: int,
+               on_commit: Callable[[Commit], None] | None) -> Iterator[Commit]:
+    """`listed` (newest first, git log's order) shown by git logs of exactly those commits
+    (--no-walk): one, or with `jobs` > 1 runs of consecutive commits, up to `jobs` at once.
 
     A commit's record does not depend on which git log shows it, and the order is
-    `listed`'s, so the result equals one git log's. Consecutive runs, not every other
+    `listed`'s, so the result equals one walking git log's. Consecutive runs, not every other
     commit: neighbours share delta bases (every other commit cost git more CPU). The newest
     runs go first: recent commits are the costly ones here, the cheap ones fill in at the end.
+    Records are parsed as they stream in and handed out oldest first at the end (git's
+    `--reverse` cost it 10-20% more CPU here).
     """
-    runs = split_runs(listed, CHUNKS_PER_JOB * jobs)
+    runs = split_runs(listed, CHUNKS_PER_JOB * jobs if jobs > 1 else 1)
     cmd = [*_LOG_CMD, "--no-walk=unsorted", "--stdin"]
     inputs = ["".join(f"{sha}\n" for sha in run).encode() for run in runs]
     by_sha: dict[str, Commit] = {}
-    records = stream_concurrently([cmd] * len(runs), jobs=jobs, cwd=root, sep=RECORD_SEP,
-                                  inputs=inputs)
+    records = stream_concurrently([cmd] * len(runs), jobs=jobs, cwd=root,
+                                  sep=RECORD_SEP, inputs=inputs)
     for commit in parse_log(record for _, record in records):
         if on_commit is not None:
             on_commit(commit)
