@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -13,11 +12,11 @@ from tests.gitrepo import GIT_ENV, Cli, CliRun, GitRepo
 
 
 @pytest.fixture
-def cli(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Cli:
+def cli(repo: GitRepo, cli: Cli) -> Cli:
+    """conftest's `cli`, in a repository with one commit."""
     repo.write("a.py", "x = 1\n")
     repo.commit("base")
-    return partial(repo.cli, monkeypatch, capsys)
+    return cli
 
 
 def assert_user_error(run: CliRun, message: str) -> None:
