@@ -23,10 +23,13 @@ from ananke_ci.analysis.extract import extract_facts
 from ananke_ci.analysis.grammar import body_constraint
 from ananke_ci.analysis.prompting import build_prompt
 from ananke_ci.app.fix import body_text
-from ananke_ci.app.verify import banned_in, verify
+from ananke_ci.app.judge import open_judge
+from ananke_ci.app.targets import SourceFile, Target
+from ananke_ci.app.verify import FillSite, Verifier, banned_in
 from ananke_ci.core.config import parse_config
 from ananke_ci.core.facts import Function, Hole
 from ananke_ci.core.protocol import GenerationRequest
+from ananke_ci.core.records import replace
 
 BANS = ("eval", "exec", "os.system", "print", "pickle.loads", "subprocess.call")
 CONFIG = parse_config("[banned-calls]\n" + "".join(f'"{b}" = ""\n' for b in BANS), "bench")
@@ -87,6 +90,10 @@ def main() -> None:
     args = parser.parse_args()
     holes = holes_from(args.repo, args.holes)
     print(f"{len(holes)} holes from {args.repo}")
+    # judged as `fix` judges a change: by the constraints of HEAD, the bans below on top
+    judge = open_judge(args.repo, Target("files", None, ()))
+    judge = replace(judge, config=replace(judge.config, banned_calls=CONFIG.banned_calls))
+    verifier = Verifier(args.repo, judge, run_command=False)
     backend = LocalBackend()
     backend.loaded()
     stats = {mode: {"verified": 0, "parsed": 0, "banned": 0, "ended": 0, "tokens": 0,
@@ -107,7 +114,8 @@ def main() -> None:
             s["ms"] += (time.perf_counter() - t) * 1000
             s["tokens"] += cand.tokens
             body = body_text(cand)
-            verdict = verify(Path("."), path, data, hole, body, CONFIG, run_command=False)
+            site = FillSite(SourceFile(path, data, None), facts, hole, constraint)
+            verdict = verifier.verify(site, body, cand.text)
             parsed = not any(r.startswith("syntax error") for r in verdict.reasons)
             ok = verdict.ok and cand.finish_reason == "stop"
             s["verified"] += ok

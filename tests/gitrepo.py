@@ -32,6 +32,16 @@ class CliRun(NamedTuple):
     def lines(self) -> list[str]:
         return self.out.splitlines()
 
+    @property
+    def notes(self) -> str:
+        """stderr without the line saying that a commit's constraints were mined (the first
+        run at a base prints it; the tests that look at stderr are about something else)."""
+        return "".join(line for line in self.err.splitlines(keepends=True)
+                       if not line.startswith(MINED_NOTICE))
+
+
+MINED_NOTICE = "ananke-ci: mined the constraints of "
+
 
 Cli = Callable[..., CliRun]  # `main(args)` in-process in a repo: the `cli` fixture
 

@@ -24,8 +24,8 @@ def assert_user_error(run: CliRun, message: str) -> None:
     assert run.code == 2, run
     assert run.out == ""
     assert "Traceback" not in run.err
-    assert len(run.err.splitlines()) == 1, run.err
-    assert run.err.startswith(f"ananke-ci: error: {message}"), run.err
+    assert len(run.notes.splitlines()) == 1, run.err
+    assert run.notes.startswith(f"ananke-ci: error: {message}"), run.err
 
 
 # --- configuration --------------------------------------------------------------------------

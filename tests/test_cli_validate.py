@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import Cli, GitRepo
+from tests.gitrepo import MINED_NOTICE, Cli, GitRepo
 
 BAN_SYSTEM = '[banned-calls]\n"os.system" = "use subprocess.run"\n'
 BANNED = "call of banned `os.system`: use subprocess.run [error]"
@@ -39,9 +39,9 @@ def test_staged_banned_call_fails_with_exact_line(banned: GitRepo, cli: Cli) -> 
     run = cli("validate")
     assert run.code == 1
     assert run.lines == [f"a.py:6:5: ANK201 {BANNED}", "1 error in 1 file"]
-    assert run.err == ""
-    # --staged is the default, and says the same
-    assert cli("validate", "--staged") == run
+    assert run.notes == ""
+    # --staged is the default, and says the same (without mining HEAD's constraints again)
+    assert cli("validate", "--staged") == (*run[:2], run.notes)
 
 
 def test_clean_staged_change_passes(banned: GitRepo, cli: Cli) -> None:
@@ -49,7 +49,7 @@ def test_clean_staged_change_passes(banned: GitRepo, cli: Cli) -> None:
                               "    print('hello')"))
     banned.stage()
     run = cli("validate")
-    assert (run.code, run.lines, run.err) == (0, ["no findings"], "")
+    assert (run.code, run.lines, run.notes) == (0, ["no findings"], "")
 
 
 def test_nothing_staged_passes(banned: GitRepo, cli: Cli) -> None:
@@ -138,8 +138,8 @@ def test_diff_two_dot_range_compares_the_endpoints(forked: GitRepo, cli: Cli) ->
 def test_diff_three_dot_range_is_what_the_branch_did(forked: GitRepo, cli: Cli) -> None:
     run = cli("validate", "--diff", "main...feature")
     assert (run.code, run.lines) == (1, ["f.py:3:1: ANK201 " + BANNED, "1 error in 1 file"])
-    # a single revision means REV...HEAD
-    assert cli("validate", "--diff", "main") == run
+    # a single revision means REV...HEAD (the same merge base: mined once)
+    assert cli("validate", "--diff", "main") == (*run[:2], run.notes)
 
 
 def test_diff_range_reads_commits_not_the_work_tree(forked: GitRepo, cli: Cli) -> None:
@@ -216,7 +216,7 @@ def test_deleted_file_reports_nothing(repo: GitRepo, cli: Cli) -> None:
     repo.commit("base")
     repo.rm("gone.py")
     run = cli("validate")
-    assert (run.code, run.lines, run.err) == (0, ["no findings"], "")
+    assert (run.code, run.lines, run.notes) == (0, ["no findings"], "")
 
 
 def test_binary_file_is_skipped_with_a_notice(banned: GitRepo, cli: Cli) -> None:
@@ -227,7 +227,7 @@ def test_binary_file_is_skipped_with_a_notice(banned: GitRepo, cli: Cli) -> None
     assert run.code == 1
     assert run.lines == ["b.py:2:1: ANK201 " + BANNED,
                          "ananke-ci: blob.py: binary file, skipped", "1 error in 1 file"]
-    assert run.err == "ananke-ci: blob.py: binary file, skipped\n"
+    assert run.notes == "ananke-ci: blob.py: binary file, skipped\n"
     quiet = cli("validate", "-q")
     assert quiet.err == ""
 
@@ -265,7 +265,7 @@ def test_first_commit_of_an_empty_repository(repo: GitRepo, cli: Cli) -> None:
 
 def test_empty_repository_with_nothing_staged(repo: GitRepo, cli: Cli) -> None:
     run = cli("validate")
-    assert (run.code, run.lines, run.err) == (0, ["no findings"], "")
+    assert (run.code, run.lines, run.notes) == (0, ["no findings"], "")
 
 
 def test_staged_semantics_index_not_work_tree(banned: GitRepo, cli: Cli) -> None:
@@ -574,12 +574,16 @@ def test_added_syntax_error_fails(banned: GitRepo, cli: Cli) -> None:
 
 def test_real_executable_end_to_end(one_error: GitRepo) -> None:
     run = one_error.exe("validate")
-    assert (run.code, run.out, run.err) == (1, f"a.py:3:1: ANK201 {BANNED}\n1 error in 1 file\n",
-                                            "")
+    assert (run.code, run.out, run.notes) == (1, f"a.py:3:1: ANK201 {BANNED}\n1 error in 1 file\n",
+                                              "")
+    # the first run at this base mined its constraints and said so; the next reads them
+    assert run.err.startswith(MINED_NOTICE) and " s (" in run.err
+    again = one_error.exe("validate")
+    assert (again.code, again.out, again.err) == (run.code, run.out, "")
     one_error.write("a.py", body("import os"))
     one_error.stage()
     run = one_error.exe("validate")
-    assert (run.code, run.out) == (0, "no findings\n")
+    assert (run.code, run.out, run.err) == (0, "no findings\n", "")
 
 
 def test_real_executable_from_a_subdirectory(repo: GitRepo) -> None:

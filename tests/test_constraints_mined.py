@@ -158,8 +158,13 @@ def test_error_handling(repo: GitRepo, check: Checker) -> None:
 
 
 def test_api_stability(repo: GitRepo, check: Checker, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ananke_ci.app.intensities import Salience
+
+    # what `ananke-ci salience` would say of a file that three others import
     monkeypatch.setattr("ananke_ci.app.constraints.foundational_files",
                         lambda root: frozenset({"core/net.py"}))
+    monkeypatch.setattr("ananke_ci.app.judge.load_salience",
+                        lambda root: Salience({}, frozenset({"core/net.py"})))
     repo.write("core/__init__.py", "")
     api = "def fetch(url: str, timeout: int = 3) -> bytes:\n    return url.encode()\n"
     repo.write("core/net.py", api)
@@ -178,15 +183,31 @@ def test_api_stability(repo: GitRepo, check: Checker, monkeypatch: pytest.Monkey
     assert check.staged({"core/net.py": compatible}) == []
 
 
-def test_soft_rules_wait_for_full_intensity(repo: GitRepo, check: Checker) -> None:
+@pytest.mark.parametrize(("level", "naming", "annotations"), [
+    ("syntax_only", "note", "warning"),
+    ("standard", "warning", "warning"),
+    ("full_hard", "warning", "error"),  # FoundationalStable: at least as strict as...
+    ("full", "warning", "error"),  # ... ActiveHotspot, for every rule
+    ("exhaustive", "error", "error"),
+])
+def test_intensity_sets_severity_never_visibility(repo: GitRepo, check: Checker, level: str,
+                                                  naming: str, annotations: str) -> None:
     _python_repo(repo)
-    repo.write(".ananke.toml", SMALL + '\n[intensity]\n"**" = "standard"\n')
+    repo.write(".ananke.toml", SMALL + f'\n[intensity]\n"**" = "{level}"\n')
     repo.commit("pin")
-    check.compile()
-    found = check.staged({"pkg/new.py": "def getValue(x):\n    return x\n"})
-    # standard = syntax + types: the annotation rule runs (a warning below full_hard),
-    # the soft naming rule does not
-    assert [(f["rule"], f["severity"]) for f in found] == [("ANK302", "warning")]
+    found = check.staged({"pkg/new.py": "def getValue(x):\n    return eval(x)  # TODO\n\n\n"
+                          "def later_0(y: int) -> int:\n    raise NotImplementedError\n"})
+    # every rule runs at every intensity above `none`; holes keep their severity
+    assert sorted((f["rule"], f["severity"]) for f in found) == [
+        ("ANK101", "warning"), ("ANK102", "warning"), ("ANK301", naming),
+        ("ANK302", annotations), ("ANK305", naming)]
+
+
+def test_nothing_is_checked_at_intensity_none(repo: GitRepo, check: Checker) -> None:
+    _python_repo(repo)
+    repo.write(".ananke.toml", SMALL + '\n[intensity]\n"pkg/new.py" = "none"\n')
+    repo.commit("pin")
+    assert check.staged({"pkg/new.py": "def getValue(x):\n    return eval(x)  # TODO\n"}) == []
 
 
 def test_typescript_type_only_import_is_no_layering_edge(repo: GitRepo, check: Checker) -> None:

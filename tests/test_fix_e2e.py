@@ -17,8 +17,8 @@ import pytest
 
 from ananke_ci.adapters.local_backend import LocalBackend
 from ananke_ci.app.fix import FixOptions, HoleFix, fix_holes
+from ananke_ci.app.judge import open_judge
 from ananke_ci.app.targets import Target
-from ananke_ci.core.config import parse_config
 from ananke_ci.core.protocol import Backend
 from tests.gitrepo import GitRepo
 
@@ -84,8 +84,8 @@ def test_fix_in_process_makes_fixup_commits(model: LocalBackend, tmp_path: Path)
     from ananke_ci.app.fix_write import fixup_commits
 
     repo = _repo(tmp_path / "repo")
-    config = parse_config(CONFIG, ".ananke.toml")
-    fixes = fix_holes(repo.root, Target("range", "HEAD~1..HEAD"), config, model, OPTIONS)
+    target = Target("range", "HEAD~1..HEAD")
+    fixes = fix_holes(repo.root, target, open_judge(repo.root, target), model, OPTIONS)
     _check_fills(fixes)
     written = fixup_commits(repo.root, fixes)
     assert [w.note for w in written] == [None, None]
@@ -128,8 +128,8 @@ def test_fix_over_http_through_serve(server: str, tmp_path: Path) -> None:
 
     backend: Backend = make_remote("protocol", server, environ={})
     repo = _repo(tmp_path / "repo")
-    config = parse_config(CONFIG, ".ananke.toml")
-    fixes = fix_holes(repo.root, Target("range", "HEAD~1..HEAD"), config, backend, OPTIONS)
+    target = Target("range", "HEAD~1..HEAD")
+    fixes = fix_holes(repo.root, target, open_judge(repo.root, target), backend, OPTIONS)
     _check_fills(fixes)
     fixup_commits(repo.root, fixes)
     _check_fixups(repo)

@@ -25,6 +25,27 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     return Config()
 
 
+def load_config_at(root: Path, commit: str) -> Config:
+    """The config as committed at `commit` (what judges a range comes from its base, so a
+    change cannot switch off its own checks); defaults when that commit has none."""
+    from ananke_ci.adapters import git
+
+    found = git.read_at(root, commit, [CONFIG_NAME, "pyproject.toml"])
+    for name, table in ((CONFIG_NAME, ()), ("pyproject.toml", ("tool", "ananke"))):
+        data = found.get(name)
+        if data is None or (table and b"[tool.ananke" not in data):
+            continue
+        try:
+            return parse_config(data.decode("utf-8"), name, table=table)
+        except UnicodeDecodeError:
+            raise UserError(f"cannot read config at the base commit {commit[:12]}: not "
+                            "UTF-8", path=name) from None
+        except UserError as exc:
+            raise UserError(f"{exc.message} (in the base commit {commit[:12]}, which "
+                            "judges this change)", path=exc.path, line=exc.line) from None
+    return Config()
+
+
 def _read(path: Path, table: tuple[str, ...]) -> Config:
     return parse_config(_text(path), str(path), table=table)
 

@@ -47,8 +47,10 @@ class FactsCache:
         self._damaged = False
 
     @classmethod
-    def open(cls, git_dir: Path, fingerprint: str) -> FactsCache:
-        cache = cls(cache_dir(git_dir) / "facts", fingerprint)
+    def open(cls, git_dir: Path, fingerprint: str, name: str = "facts") -> FactsCache:
+        """The packs under `.git/ananke/<name>/` (facts; mining summaries use the same
+        packs under another name)."""
+        cache = cls(cache_dir(git_dir) / name, fingerprint)
         for path in sorted(cache.directory.glob("pack-*.bin")):
             try:
                 data = path.read_bytes()

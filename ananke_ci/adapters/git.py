@@ -98,6 +98,13 @@ def range_diff(root: str | Path, spec: str, paths: Iterable[str] = ()) -> tuple[
               `--range origin/main` is stable in CI and locally whatever main did since.
     An empty side means HEAD ("origin/main.." is "origin/main..HEAD").
     """
+    base, head = range_ends(root, spec)
+    return _diff(root, [base, head], paths)
+
+
+def range_ends(root: str | Path, spec: str) -> tuple[str, str]:
+    """(base, head) commits of a range as range_diff reads it: the base is A for "A..B" and
+    the merge base for "A...B" and "REV"; what judges the change is taken from the base."""
     if "..." in spec:
         left, _, right = spec.partition("...")
         merge_base = True
@@ -112,7 +119,26 @@ def range_diff(root: str | Path, spec: str, paths: Iterable[str] = ()) -> tuple[
         if res.returncode != 0:
             raise UserError(f"no merge base for {spec}: the histories are unrelated {_RANGE_HINT}")
         base = res.stdout.decode().strip()
-    return _diff(root, [base, head], paths)
+    return base, head
+
+
+def tree_of(root: str | Path, commit: str) -> str:
+    """The tree id of a commit."""
+    return _git(root, "rev-parse", f"{commit}^{{tree}}").decode().strip()
+
+
+def tracked_with_suffix(root: str | Path, suffix: str, commit: str | None = None,
+                        ) -> list[str]:
+    """Tracked paths ending in `suffix` (".ariadne"), in the index or in `commit`'s tree. For
+    the index git filters (a `:(glob)` pathspec), so a large repository costs no more than
+    a small one; `ls-tree` knows no pathspec magic, so a tree's listing is filtered here."""
+    if commit is None:
+        out = run(["git", "-c", "core.quotepath=off", "ls-files", "-z", "--",
+                   f":(glob)**/*{suffix}"], cwd=root).stdout
+    else:
+        out = _git(root, "ls-tree", "-r", "-z", "--name-only", "--full-tree", commit)
+    names = (_decode_path(n) for n in out.split(b"\0") if n)
+    return list(dict.fromkeys(n for n in names if n.endswith(suffix)))
 
 
 def _cat_file(root: str | Path, objects: dict[str, str]) -> dict[str, bytes]:

@@ -1,74 +1,107 @@
-"""The compiled ConstraintIR under `.git/ananke/`: one file per input hash, and `current`,
-the last one compiled, which the validator reads. Stdlib only (pre-commit hot path)."""
+"""Compiled constraints under `.git/ananke/`, one file per input hash: the mined constraints
+of each base commit (`ir/`) and the parsed Ariadne declarations (`ariadne/`). Stdlib only:
+the pre-commit hook reads them.
+
+Several bases are kept (KEEP per kind, the least recently used pruned), so switching
+branches or checking a pull request against its merge base does not mine again.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Literal
 
+from ananke_ci import __version__
 from ananke_ci.adapters.atomic import write_atomic
 from ananke_ci.adapters.cache_paths import cache_dir, find_git_dir
+from ananke_ci.core.config import Config
+from ananke_ci.core.constraints import ConstraintIR
 
-if TYPE_CHECKING:
-    from ananke_ci.core.constraints import ConstraintIR
+Kind = Literal["ir", "ariadne"]
+KEEP = 20
+IR_FORMAT = 2  # of the mined IR files and their key (1: one `constraint-ir.json`)
+_MINER = Path(__file__).resolve().parents[1] / "analysis" / "constraints"
+_code: str | None = None
 
-CURRENT = "constraint-ir.json"
-KEYED_DIR = "ir"
-KEEP = 20  # keyed IRs kept (one per commit/config compiled); older ones are pruned
 
-
-def _dir(root: Path) -> Path | None:
+def _dir(root: Path, kind: Kind) -> Path | None:
     git_dir = find_git_dir(root)
-    return cache_dir(git_dir) if git_dir is not None else None
+    return cache_dir(git_dir) / kind if git_dir is not None else None
 
 
-def read_keyed(root: Path, key: str) -> str | None:
-    base = _dir(root)
-    try:
-        return (base / KEYED_DIR / f"{key}.json").read_text(encoding="utf-8") if base else None
-    except OSError:
+def code_fingerprint() -> str:
+    """The miner's own source: a changed rule must not be served a stale IR."""
+    global _code
+    if _code is None:
+        digest = hashlib.sha256()
+        for path in sorted(_MINER.glob("*.*")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        _code = digest.hexdigest()[:16]
+    return _code
+
+
+def mined_key(tree: str, config: Config, foundational: Iterable[str]) -> str:
+    """The key of a commit's mined constraints: its tree, what in the config changes what
+    mining finds, the FoundationalStable files (API stability is mined for them) and the
+    miner's code."""
+    c = config.constraints
+    settings = {"mine": c.mine, "min_confidence": c.min_confidence,
+                "min_evidence": c.min_evidence, "exclude": list(config.exclude),
+                "max_file_bytes": config.max_file_bytes}
+    body = {"format": IR_FORMAT, "tool": __version__, "code": code_fingerprint(),
+            "tree": tree, "settings": settings, "foundational": sorted(foundational)}
+    return _digest(body)
+
+
+def read_mined(root: Path, key: str) -> ConstraintIR | None:
+    """The mined IR cached under `key`, if it is there and whole (the hook's fast path)."""
+    text = read(root, "ir", key)
+    if text is None:
         return None
+    try:
+        ir = ConstraintIR.from_json(json.loads(text))
+    except (KeyError, TypeError, ValueError, RecursionError):
+        return None
+    return ir if ir.inputs == key else None
 
 
-def has_current(root: Path) -> bool:
-    """Whether an IR was ever compiled here: lets the hook skip the constraint machinery."""
-    base = _dir(root)
-    return base is not None and (base / CURRENT).is_file()
+def text_key(items: Iterable[tuple[str, str]]) -> str:
+    """The key of texts such as (path, Ariadne source) pairs."""
+    return _digest({"format": IR_FORMAT, "tool": __version__, "code": code_fingerprint(),
+                    "texts": [list(item) for item in items]})
 
 
-def read_current(root: Path) -> dict[str, Any] | None:
-    base = _dir(root)
+def _digest(body: object) -> str:
+    blob = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def read(root: Path, kind: Kind, key: str) -> str | None:
+    """The cached text, or None (never written, unreadable); a hit counts as a use."""
+    base = _dir(root, kind)
     if base is None:
         return None
+    path = base / f"{key}.json"
     try:
-        body = json.loads((base / CURRENT).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
-    return body if isinstance(body, dict) else None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # least recently used goes first when pruning
+    return text
 
 
-def load_ir(root: Path) -> ConstraintIR | None:
-    """The last compiled IR, or None (never compiled, damaged, other version)."""
-    from ananke_ci.core.constraints import ConstraintIR
-
-    body = read_current(root)
-    if body is None:
-        return None
-    try:
-        return ConstraintIR.from_json(body)
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def write(root: Path, key: str, text: str) -> None:
-    """Store the IR under its key and make it the current one."""
-    base = _dir(root)
+def write(root: Path, kind: Kind, key: str, text: str) -> None:
+    """Store a text under its key (atomically) and prune the least recently used."""
+    base = _dir(root, kind)
     if base is None:
         return
-    data = text.encode("utf-8")
-    write_atomic(base / KEYED_DIR / f"{key}.json", data)
-    write_atomic(base / CURRENT, data)
-    kept = sorted((base / KEYED_DIR).glob("*.json"), key=lambda p: p.stat().st_mtime)
+    write_atomic(base / f"{key}.json", text.encode("utf-8"))
+    kept = sorted(base.glob("*.json"), key=lambda p: p.stat().st_mtime)
     for old in kept[:-KEEP]:
         old.unlink(missing_ok=True)

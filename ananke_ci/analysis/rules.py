@@ -14,7 +14,7 @@ from ananke_ci.core.facts import Call, FileFacts, Span
 from ananke_ci.core.findings import Finding, Severity
 from ananke_ci.core.intensity import Intensity
 from ananke_ci.core.records import replace
-from ananke_ci.core.rules_catalog import BY_ID, tiered_severity
+from ananke_ci.core.rules_catalog import BY_ID, severity_at
 from ananke_ci.core.suppress import suppressed_lines
 
 Rule = Callable[[FileFacts, Config], Iterator[Finding]]
@@ -105,8 +105,9 @@ RULE_FUNCTIONS: tuple[Rule, ...] = (syntax_errors, holes, banned_calls, banned_i
 def check_file(facts: FileFacts, config: Config, intensity: Intensity,
                extra: Iterable[Finding] = ()) -> list[Finding]:
     """Every finding in one file (the rules' and `extra`, the constraint checks'), at the
-    configured severity or else the tier x intensity one, suppressions applied."""
-    if facts.skipped:
+    configured severity or else the tier x intensity one (rules_catalog.severity_at),
+    suppressions applied. Every rule runs at every intensity but `none`."""
+    if facts.skipped or intensity is Intensity.NONE:
         return []
     raw: list[Finding] = list(extra)
     for rule in RULE_FUNCTIONS:
@@ -114,15 +115,15 @@ def check_file(facts: FileFacts, config: Config, intensity: Intensity,
     ignored = suppressed_lines(facts.comments)
     out = []
     for f in raw:
-        severity = config.severity_for(f.rule)
-        if severity == OFF or intensity < BY_ID[f.rule].min_intensity:
+        if config.severity_for(f.rule) == OFF:
             continue
         rules_ignored = ignored.get(f.line)
         if rules_ignored is not None and (not rules_ignored or _matches(f.rule, rules_ignored)):
             continue
         configured = config.severities.get(f.rule)
-        level = _severity(configured) if configured else tiered_severity(BY_ID[f.rule], intensity)
-        out.append(replace(f, severity=level))
+        level = _severity(configured) if configured else severity_at(BY_ID[f.rule], intensity)
+        if level is not None:
+            out.append(replace(f, severity=level))
     return out
 
 

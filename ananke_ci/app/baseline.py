@@ -1,51 +1,21 @@
-"""`ananke-ci baseline`: record every finding of the repository as accepted; and the
-validator's filter that drops them later."""
+"""`ananke-ci baseline`: record every finding of the repository as accepted (the validator
+drops them later: app/validate.py, reading the baseline the change's base has)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ananke_ci.core.baseline import Baseline, baseline_json, parse_baseline, split_new
-from ananke_ci.core.config import Config
-from ananke_ci.core.errors import UserError
-from ananke_ci.core.findings import FilterMode, Finding
+from ananke_ci.adapters.atomic import write_atomic
+from ananke_ci.app.judge import Judge
+from ananke_ci.app.targets import Target
+from ananke_ci.app.validate import validate
+from ananke_ci.core.baseline import baseline_json
+from ananke_ci.core.findings import FilterMode
 
 
-def baseline_path(root: Path, config: Config) -> Path:
-    return root / config.constraints.baseline
-
-
-def load_baseline(root: Path, config: Config) -> Baseline | None:
-    path = baseline_path(root, config)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read baseline: {exc}", path=str(path)) from None
-    return parse_baseline(text, config.constraints.baseline)
-
-
-def apply_baseline(root: Path, config: Config, findings: list[Finding],
-                   notices: list[str]) -> list[Finding]:
-    known = load_baseline(root, config)
-    if known is None:
-        return findings
-    new, hidden = split_new(findings, known)
-    if hidden:
-        notices.append(f"{hidden} finding(s) accepted in {config.constraints.baseline} "
-                       "not shown (--no-baseline shows them)")
-    return new
-
-
-def record_baseline(root: Path, config: Config, out: Path | None = None) -> tuple[Path, int]:
+def record_baseline(root: Path, judge: Judge, out: Path | None = None) -> tuple[Path, int]:
     """Validate every tracked file and store all its findings as accepted."""
-    from ananke_ci.app.targets import Target
-    from ananke_ci.app.validate import validate
-
-    result = validate(root, Target("repo"), config, FilterMode.NOFILTER, baseline=False)
-    path = out or baseline_path(root, config)
-    from ananke_ci.adapters.atomic import write_atomic  # tempfile: only when writing one
-
+    result = validate(root, Target("repo"), judge, FilterMode.NOFILTER, baseline=False)
+    path = out or root / judge.config.constraints.baseline
     write_atomic(path, baseline_json(result.findings).encode("utf-8"))
     return path, len(result.findings)

@@ -1,35 +1,41 @@
-"""Constraints end to end: mine a commit, read the declarations, compile and cache the IR;
-and `load_ir`, the hot-path reader the validator uses.
+"""Constraints end to end: a commit's mined constraints (cached by key), the declared ones
+(config tables and Ariadne files, parsed once per content), and the whole ConstraintIR that
+`compile` prints.
 
-The IR is cached by a hash of everything it is built from (the commit's tree, the config's
-constraint keys, the Ariadne files, the FoundationalStable files, the tool version), so an
-unchanged repository compiles to the byte-identical IR without mining again.
+What the validator reads is assembled in app/judge.py from these parts, always for the
+change's base commit; this module is the slow side (mining, Lark) it calls only on a miss.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import asdict, dataclass
+import sys
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from ananke_ci import __version__
 from ananke_ci.adapters import ir_cache
+from ananke_ci.app.declared import ariadne_sources, declared_constraints
+from ananke_ci.app.mining import mine_commit
 from ananke_ci.core.config import Config
-from ananke_ci.core.constraints import IR_VERSION, Constraint, ConstraintIR
+from ananke_ci.core.constraints import ConstraintIR
 from ananke_ci.core.errors import UserError
-from ananke_ci.core.globs import first_match, glob_match
+from ananke_ci.core.records import dataclass
 
-if TYPE_CHECKING:
-    from ananke_ci.analysis.constraints.mine import MiningInput
+
+@dataclass(frozen=True, slots=True)
+class MinedIR:
+    ir: ConstraintIR  # the mined constraints only, `inputs` its cache key, `rev` the commit
+    cache_hit: bool
+    seconds: float  # spent mining (0 on a hit)
+    files: int = 0
+    parsed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class CompileResult:
     ir: ConstraintIR
-    cache_hit: bool
-    text: str  # the IR's canonical JSON, as cached
+    cache_hit: bool  # the mined part came from the cache
+    text: str  # the IR's canonical JSON
 
 
 def resolve_rev(root: Path, rev: str) -> tuple[str, str]:
@@ -46,34 +52,30 @@ def resolve_rev(root: Path, rev: str) -> tuple[str, str]:
     return lines[0], lines[1]
 
 
-def ariadne_sources(root: Path, config: Config) -> list[tuple[str, str]]:
-    """(path, text) of the tracked Ariadne files, as in the work tree."""
-    from ananke_ci.adapters import git
-
-    globs = config.constraints.ariadne
-    out = []
-    for path in git.ls_files(root):
-        if path.endswith(".ariadne") and any(glob_match(path, g) for g in globs):
-            try:
-                out.append((path, (root / path).read_text(encoding="utf-8")))
-            except (OSError, UnicodeDecodeError) as exc:
-                raise UserError(f"cannot read Ariadne file: {exc}", path=path) from None
-    return out
-
-
-def declared_constraints(root: Path, config: Config,
-                         sources: list[tuple[str, str]]) -> list[Constraint]:
-    from ananke_ci.analysis.constraints.ariadne import parse_ariadne
-    from ananke_ci.analysis.constraints.declared import to_constraints
-
-    decls = list(config.declared)
-    for path, text in sources:
-        decls += parse_ariadne(text, path)
-    return to_constraints(decls)
+def mined_ir(root: Path, commit: str, tree: str, config: Config,
+             foundational: frozenset[str], *, use_cache: bool = True) -> MinedIR:
+    """The mined constraints of `commit`: from the cache, else mined (incrementally: only
+    blobs no earlier run summarised are parsed) and cached."""
+    key = ir_cache.mined_key(tree, config, foundational)
+    if use_cache:
+        cached = ir_cache.read_mined(root, key)
+        if cached is not None:
+            return MinedIR(cached, True, 0.0)
+    started = time.perf_counter()
+    if config.constraints.mine:
+        mined = mine_commit(root, commit, config, foundational, use_cache=use_cache)
+        rows, files, parsed = mined.constraints, mined.files, mined.parsed
+    else:
+        rows, files, parsed = (), 0, 0
+    notices = (f"mined {files} source files at {commit[:12]}",) if files else ()
+    ir = ConstraintIR(inputs=key, rev=commit, constraints=rows, notices=notices)
+    ir_cache.write(root, "ir", key, ir.dumps())
+    return MinedIR(ir, False, time.perf_counter() - started, files, parsed)
 
 
 def foundational_files(root: Path) -> frozenset[str]:
-    """FoundationalStable files from the salience cache, mining it first if there is none."""
+    """FoundationalStable files from the salience cache, mining it first if there is none
+    (`compile` and `extract` do; the validator takes what is cached)."""
     from ananke_ci.analysis.salience.model import Quadrant
     from ananke_ci.app.salience import compute_salience, load_report
 
@@ -82,72 +84,23 @@ def foundational_files(root: Path) -> frozenset[str]:
                      if f.quadrant is Quadrant.FOUNDATIONAL_STABLE)
 
 
-def inputs_key(tree: str, config: Config, sources: list[tuple[str, str]],
-               foundational: frozenset[str]) -> str:
-    body = {
-        "tool": __version__, "ir": IR_VERSION, "code": _code_fingerprint(), "tree": tree,
-        "settings": asdict(config.constraints), "exclude": list(config.exclude),
-        "declared": [asdict(d) for d in config.declared],
-        "ariadne": sources, "foundational": sorted(foundational),
-    }
-    blob = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(blob).hexdigest()[:32]
-
-
-def _code_fingerprint() -> str:
-    """The miner's own source: a changed rule must not be served a stale IR."""
-    from ananke_ci.analysis import constraints
-
-    digest = hashlib.sha256()
-    for path in sorted(Path(constraints.__path__[0]).glob("*.*")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def compile_constraints(root: Path, config: Config, rev: str = "HEAD", *,
                         use_cache: bool = True) -> CompileResult:
-    """The IR of `rev` (mined) plus the declarations (work tree), cached by content hash."""
+    """The whole IR of `rev`: its mined constraints and the declarations (config and Ariadne
+    files as in the work tree), with conflicts and generation artefacts."""
     from ananke_ci.analysis.constraints.compile import compile_ir
-    from ananke_ci.analysis.constraints.mine import mine_all
 
     commit, tree = resolve_rev(root, rev)
     sources = ariadne_sources(root, config)
     declared = declared_constraints(root, config, sources)  # syntax errors before mining
     foundational = foundational_files(root) if config.constraints.mine else frozenset()
-    key = inputs_key(tree, config, sources, foundational)
-    if use_cache:
-        cached = ir_cache.read_keyed(root, key)
-        if cached is not None:
-            try:
-                ir = ConstraintIR.from_json(json.loads(cached))
-            except (KeyError, TypeError, ValueError):
-                ir = None
-            if ir is not None and ir.inputs == key:
-                ir_cache.write(root, key, cached)
-                return CompileResult(ir, True, cached)
-    mined: list[Constraint] = []
-    notices: list[str] = []
-    if config.constraints.mine:
-        data = mining_input(root, commit, config, foundational, use_cache=use_cache)
-        mined = mine_all(data, config.constraints)
-        notices.append(f"mined {len(data.scans)} source files at {commit[:12]}")
-    ir = compile_ir(mined, declared, config.constraints, key, commit, notices)
-    text = ir.dumps()
-    ir_cache.write(root, key, text)
-    return CompileResult(ir, False, text)
-
-
-def mining_input(root: Path, commit: str, config: Config,
-                 foundational: frozenset[str], *, use_cache: bool = True) -> MiningInput:
-    """Facts and scans of every source file at `commit`, and its import graph."""
-    from ananke_ci.analysis.constraints.mine import MiningInput
-    from ananke_ci.analysis.constraints.scan import scan_file
-    from ananke_ci.analysis.salience.imports import import_edges
-    from ananke_ci.app.repo_facts import facts_at
-
-    repo = facts_at(root, commit, lambda path, _lang: first_match(path, config.exclude) is None,
-                    refresh=not use_cache, max_bytes=config.max_file_bytes, with_sources=True)
-    scans = {p: scan_file(f, repo.sources[p]) for p, f in repo.facts.items() if not f.skipped}
-    imports = {p: [(i.module, i.names) for i in s.facts.imports] for p, s in scans.items()}
-    edges = import_edges(imports, [p for p, _ in repo.tree], repo.go_modules)
-    return MiningInput(scans, frozenset(edges), foundational)
+    mined = mined_ir(root, commit, tree, config, foundational, use_cache=use_cache)
+    if not mined.cache_hit and mined.files:
+        print(f"ananke-ci: mined {mined.files} files at {commit[:12]} in "
+              f"{mined.seconds:.1f} s ({mined.parsed} parsed)", file=sys.stderr)
+    inputs = ir_cache.text_key([("mined", mined.ir.inputs),
+                                ("declared", json.dumps([c.to_json() for c in declared],
+                                                        sort_keys=True))])
+    ir = compile_ir(mined.ir.constraints, declared, config.constraints, inputs, commit,
+                    mined.ir.notices)
+    return CompileResult(ir, mined.cache_hit, ir.dumps())

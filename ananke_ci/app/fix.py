@@ -1,27 +1,32 @@
 """fix: for each hole a change adds, generate constrained candidates, verify, refine.
 
-Per hole: a prompt and a grammar (bans from `[banned-calls]`) go to the backend; each
-candidate is verified on the patched file (app/verify.py); when none passes, the next round's
-prompt says why the last ones failed, up to `attempts` rounds. The result per hole is the
-first verified fill, or the reasons every candidate failed. Writing (diff, working tree,
-fixup commits) is in app/fix_write.py and only ever uses verified fills.
+Per hole: a prompt and a grammar go to the backend. The grammar excludes every name the
+hole's file may not use: the configured bans, the declared forbids of its path and the
+dangerous calls mined for its language (`grammar_bans`, from the same constraints that judge
+the change). Each candidate is verified on the patched file (app/verify.py); when none
+passes, the next round's prompt says why the last ones failed, up to `attempts` rounds. The
+result per hole is the first verified fill, or the reasons every candidate failed. Writing
+(diff, working tree, fixup commits) is in app/fix_write.py and only uses verified fills.
+
+Each file is read and parsed once for all its holes (app/validate.analyse).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ananke_ci.analysis.extract import extract_facts
-from ananke_ci.app.holes import HoleReport, find_holes
-from ananke_ci.app.intensities import intensities_for
-from ananke_ci.app.targets import Target, iter_sources, range_head
-from ananke_ci.app.verify import Verdict, splice, verify
-from ananke_ci.core.config import Config
-from ananke_ci.core.errors import UserError
-from ananke_ci.core.facts import FileFacts
-from ananke_ci.core.intensity import DEFAULT_INTENSITY, Intensity
+from ananke_ci.analysis.constraints.compile import grammar_bans
+from ananke_ci.analysis.grammar import body_constraint
+from ananke_ci.analysis.prompting import build_prompt
+from ananke_ci.app.holes import HoleReport, holes_in
+from ananke_ci.app.judge import Judge
+from ananke_ci.app.targets import Target, range_head
+from ananke_ci.app.validate import CheckedFile, analyse
+from ananke_ci.app.verify import FillSite, Verdict, Verifier, splice
+from ananke_ci.core.intensity import Intensity
 from ananke_ci.core.protocol import Backend, Candidate, GenerationRequest
 
 _FENCE = "```"
@@ -71,84 +76,88 @@ Progress = Callable[[str], None]
 def fix_holes(
     root: Path,
     target: Target,
-    config: Config,
+    judge: Judge,
     backend: Backend,
     options: FixOptions = FixOptions(),
     progress: Progress | None = None,
 ) -> list[HoleFix]:
     """Every hole the target adds, each with its best verified fill (or the reasons)."""
-    holes = find_holes(root, target, config)
-    if not holes:
-        return []
-    paths = tuple(dict.fromkeys(h.path for h in holes))
-    contents = {s.path: s.content for s in iter_sources(root, _only(target, paths), config, [])}
-    intensity = intensities_for(root, list(paths), config)
+    files, _notices = analyse(root, target, judge.config)
+    holes = holes_in(files, judge)
     base_tree = range_head(target.spec or "") if target.mode == "range" else None
+    verifier = Verifier(root, judge, run_command=options.run_tests, base_tree=base_tree)
     out = []
-    for report in holes:
-        where = f"{report.path}:{report.hole.span.start_line}"
+    for i, (report, checked) in enumerate(holes, 1):
         if progress:
-            progress(f"{where}: filling `{report.hole.marker}`")
-        original = contents.get(report.path)
-        if original is None:
-            raise UserError("cannot read the file the hole is in", path=report.path)
-        fix = fix_one(root, report, original, config, backend, options,
-                      intensity.get(report.path, DEFAULT_INTENSITY), base_tree, progress)
-        out.append(fix)
+            progress(f"[{i}/{len(holes)}] {report.path}:{report.hole.span.start_line}: "
+                     f"filling `{report.hole.marker}`")
+        out.append(fix_one(report, checked, judge, verifier, backend, options, progress))
     return out
 
 
+def hole_bans(judge: Judge, report: HoleReport) -> tuple[str, ...]:
+    """What the grammar for this hole excludes: every applicable forbid (the mined
+    dangerous calls from `standard` intensity up: at `syntax_only` a file is held to
+    syntax, so only what is declared or configured goes in)."""
+    configured = [b.name for b in (*judge.config.banned_calls, *judge.config.banned_imports)]
+    mined = judge.intensity(report.path) >= Intensity.STANDARD
+    return grammar_bans(judge.rules, report.path, report.language, configured=configured,
+                        mined=mined)
+
+
 def fix_one(
-    root: Path,
     report: HoleReport,
-    original: bytes,
-    config: Config,
+    checked: CheckedFile,
+    judge: Judge,
+    verifier: Verifier,
     backend: Backend,
     options: FixOptions,
-    intensity: Intensity = DEFAULT_INTENSITY,
-    base_tree: str | None = None,
     progress: Progress | None = None,
 ) -> HoleFix:
     """Rounds of generate -> verify for one hole until a candidate passes."""
-    from ananke_ci.analysis.grammar import body_constraint
-
-    # the configured bans, excluded by the grammar (and stated apart, for a backend that
-    # masks them per token) and named in the prompt
-    banned = tuple(ban.name for ban in config.banned_calls)
+    banned = hole_bans(judge, report)
     constraint = body_constraint(report.hole, report.language, banned=banned)
-    facts = extract_facts(report.path, original, max_bytes=config.max_file_bytes)
+    site = FillSite(checked.source, checked.facts, report.hole, constraint)
+    original = checked.source.content
+    where = f"{report.path}:{report.hole.span.start_line}"
     attempts: list[Attempt] = []
     feedback: tuple[str, ...] = ()
     for round_no in range(1, options.attempts + 1):
+        prompt = build_prompt(report.hole, checked.facts, original.decode("utf-8", "replace"),
+                              banned=banned, feedback="\n".join(feedback))
         request = GenerationRequest(
             constraint=constraint,
-            prompt=prompt_for(report, original, facts, banned, feedback),
+            prompt=prompt.text,
             max_tokens=options.max_tokens,
             temperature=0.0 if round_no == 1 and options.n == 1 else options.temperature,
             n=options.n,
             seed=options.seed + (round_no - 1) * options.n,
-            request_id=f"{report.path}:{report.hole.span.start_line}:{round_no}",
+            request_id=f"{where}:{round_no}",
         )
+        started = time.perf_counter()
         response = backend.generate(request)
         failed: list[str] = []
         for cand in response.candidates:
             body = body_text(cand)
-            verdict = _precheck(cand, options) or verify(
-                root, report.path, original, report.hole, body, config,
-                intensity=intensity, base_tree=base_tree, run_command=options.run_tests,
-            )
+            verdict = _precheck(cand, options) or verifier.verify(site, body, cand.text)
             attempts.append(Attempt(round_no, body, verdict))
             if verdict.ok:
                 if progress:
-                    progress(f"{report.path}:{report.hole.span.start_line}: verified fill "
-                             f"in round {round_no}")
+                    progress(f"{where}: verified fill in round {round_no} "
+                             f"({_tally(response.candidates, started)})")
                 return HoleFix(report, original, body, tuple(attempts))
             failed.extend(verdict.reasons)
         feedback = tuple(dict.fromkeys(failed))
         if progress:
-            progress(f"{report.path}:{report.hole.span.start_line}: round {round_no} failed: "
-                     + "; ".join(feedback)[:200])
+            progress(f"{where}: round {round_no} failed ({_tally(response.candidates, started)})"
+                     ": " + "; ".join(feedback)[:200])
     return HoleFix(report, original, None, tuple(attempts))
+
+
+def _tally(candidates: tuple[Candidate, ...], started: float) -> str:
+    tokens = sum(c.tokens for c in candidates)
+    return (f"{len(candidates)} candidate(s), {tokens} tokens, "
+            f"{time.perf_counter() - started:.1f} s")
 
 
 def _precheck(cand: Candidate, options: FixOptions) -> Verdict | None:
@@ -170,16 +179,6 @@ def body_text(cand: Candidate) -> str:
     return text
 
 
-def prompt_for(report: HoleReport, original: bytes, facts: FileFacts, banned: tuple[str, ...],
-               feedback: tuple[str, ...]) -> str:
-    """The chat prompt for this hole, with why the last round failed."""
-    from ananke_ci.analysis.prompting import build_prompt
-
-    prompt = build_prompt(report.hole, facts, original.decode("utf-8", "replace"),
-                          banned=banned, feedback="\n".join(feedback))
-    return prompt.text
-
-
 def patched_content(original: bytes, fixes: list[HoleFix]) -> bytes:
     """The file with every verified fill of `fixes` (one file's), last span first."""
     data = original
@@ -187,9 +186,3 @@ def patched_content(original: bytes, fixes: list[HoleFix]) -> bytes:
         if fix.fill is not None:
             data = splice(data, fix.report.hole, fix.fill, fix.report.language).patched
     return data
-
-
-def _only(target: Target, paths: tuple[str, ...]) -> Target:
-    if target.mode == "repo":
-        return Target("files", None, paths)
-    return Target(target.mode, target.spec, paths)

@@ -54,7 +54,7 @@ def facts_at(
     jobs: int | None = None, cache: bool = True, refresh: bool = False, write: bool = True,
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     parts: Parts = "all", with_sources: bool = False, git_dir: Path | None = None,
-    skip: Mapping[str, str] | None = None,
+    skip: Mapping[str, str] | None = None, tree: Iterable[tuple[str, str]] | None = None,
 ) -> RepoFacts:
     """FileFacts of every file at `commit` in a language we parse that `paths_filter` keeps.
 
@@ -64,11 +64,12 @@ def facts_at(
     number of CPUs. cache=False neither reads nor writes the cache; refresh=True parses every
     blob again (and stores it); write=False leaves the cache as it was. git_dir saves a git
     call when the caller knows it. `skip` (path -> blob) leaves out the files the caller
-    already has what it needs from at that blob.
+    already has what it needs from at that blob; `tree` is the commit's (path, blob) listing
+    when the caller has it already.
     """
     from ananke_ci.analysis.salience.imports import go_module_path
 
-    tree = tuple(history.tree_blobs(root, commit))
+    tree = tuple(history.tree_blobs(root, commit) if tree is None else tree)
     languages = {p: lang for p, _ in tree if (lang := language_for_path(p)) is not None}
     skip = skip or {}
     selected = [(p, b, languages[p]) for p, b in tree if p in languages
@@ -76,7 +77,7 @@ def facts_at(
     store = None
     if cache and selected:
         store = FactsCache.open(git_dir or history.git_dir(root), fingerprint())
-    key_of = _Keys()
+    key_of = FactKeys()
     found: dict[str, FileFacts] = {}
     missing: dict[str, list[tuple[str, str]]] = {}  # key -> paths with that key to parse
     for path, blob, lang in selected:
@@ -135,7 +136,7 @@ class _Blobs:
             yield items
 
 
-class _Keys:
+class FactKeys:
     """Cache keys: the blob, its language and a digest of that language's query (editing
     one query file leaves the other languages' entries valid), and the name's last two
     suffixes (hole rules exempt some extensions, such as `.pyi`)."""

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from ananke_ci.adapters import salience_cache as cache
 from ananke_ci.analysis.salience.imports import ImportSpec
-from ananke_ci.analysis.salience.model import SalienceReport
+from ananke_ci.analysis.salience.model import Quadrant, SalienceReport
 from ananke_ci.analysis.salience.state import BuildState, EdgeCache
 from ananke_ci.app.intensities import load_intensities
 
@@ -105,7 +105,11 @@ def compute_salience(
         cache.write(git_dir, RECENT, "recent", state.recent_json())
         cache.write(git_dir, cache.REPORT, "report", report.to_json())
         intensities = {f.path: f.intensity.name.lower() for f in report.files}
-        cache.write(git_dir, cache.INTENSITIES, "intensities", {"head": head, "files": intensities})
+        # the validator keys the mined constraints by these (API stability is mined there)
+        foundational = sorted(f.path for f in report.files
+                              if f.quadrant is Quadrant.FOUNDATIONAL_STABLE)
+        cache.write(git_dir, cache.INTENSITIES, "intensities",
+                    {"head": head, "files": intensities, "foundational": foundational})
     return report
 
 

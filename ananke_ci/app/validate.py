@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from ananke_ci.adapters.cache_paths import no_caches
 from ananke_ci.analysis.extract import extract_facts
-from ananke_ci.analysis.rules import check_file
-from ananke_ci.app.intensities import intensities_for
+from ananke_ci.app.judge import Judge
 from ananke_ci.app.targets import SourceFile, Target, iter_sources
+from ananke_ci.core.baseline import split_new
 from ananke_ci.core.config import Config
 from ananke_ci.core.diff import line_in_scope
 from ananke_ci.core.facts import FileFacts
 from ananke_ci.core.findings import FilterMode, Finding
 from ananke_ci.core.records import dataclass, replace
-
-if TYPE_CHECKING:
-    from ananke_ci.app.constraint_check import ConstraintChecker
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +29,7 @@ class ValidateResult:
 
 
 def analyse(root: Path, target: Target, config: Config) -> tuple[list[CheckedFile], list[str]]:
-    """Parse every file in scope once; shared by validate and holes."""
+    """Read and parse every file in scope once; shared by validate, holes and fix."""
     notices: list[str] = []
     files = []
     for source in iter_sources(root, target, config, notices):
@@ -46,43 +41,27 @@ def analyse(root: Path, target: Target, config: Config) -> tuple[list[CheckedFil
     return files, notices
 
 
-def validate(root: Path, target: Target, config: Config, filter_mode: FilterMode,
+def validate(root: Path, target: Target, judge: Judge, filter_mode: FilterMode | None = None,
              *, baseline: bool = True) -> ValidateResult:
-    """Findings of the target; with `baseline`, those recorded in the baseline file are
-    dropped (a notice says how many)."""
-    files, notices = analyse(root, target, config)
-    intensity = intensities_for(root, [f.source.path for f in files], config)
-    checker = _constraint_checker(root, config)
+    """Findings of the target, judged by `judge` (app/judge.open_judge: the change's base);
+    with `baseline`, those its baseline holds are dropped (a notice says how many)."""
+    files, notices = analyse(root, target, judge.config)
+    mode = filter_mode or judge.config.filter_mode
     findings: list[Finding] = []
     for checked in files:
-        extra = checker.check(checked.source, checked.facts) if checker else []
-        for finding in check_file(checked.facts, config, intensity[checked.source.path], extra):
-            findings.append(_mark(finding, checked.source, filter_mode))
+        for finding in judge.check(checked.source, checked.facts):
+            findings.append(mark(finding, checked.source, mode))
     findings.sort(key=lambda f: (f.path, f.line, f.col, f.rule))
-    if baseline:
-        from ananke_ci.app.baseline import apply_baseline
-
-        findings = apply_baseline(root, config, findings, notices)
+    if baseline and judge.baseline is not None:
+        findings, hidden = split_new(findings, judge.baseline)
+        if hidden:
+            notices.append(f"{hidden} finding(s) accepted in {judge.config.constraints.baseline}"
+                           " not shown (--no-baseline shows them)")
     return ValidateResult(tuple(findings), tuple(files), tuple(notices))
 
 
-def _constraint_checker(root: Path, config: Config) -> ConstraintChecker | None:
-    """The constraint checks, when there are any: the hook of a repository that never ran
-    `ananke-ci compile` and declares none does not import that machinery at all."""
-    if not config.declared:
-        if no_caches(root):
-            return None
-        from ananke_ci.adapters.ir_cache import has_current
-
-        if not has_current(root):
-            return None
-    from ananke_ci.app.constraint_check import ConstraintChecker, current_ir
-
-    ir = current_ir(root, config)
-    return ConstraintChecker(root, ir) if ir is not None else None
-
-
-def _mark(finding: Finding, source: SourceFile, mode: FilterMode) -> Finding:
+def mark(finding: Finding, source: SourceFile, mode: FilterMode) -> Finding:
+    """The finding with `in_diff` set: whether it counts for the change under `mode`."""
     if source.diff is None:  # a whole file was asked for: everything in it counts
         return finding
     in_scope = line_in_scope(source.diff, finding.line, finding.end_line, mode.value)

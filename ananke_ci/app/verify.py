@@ -1,10 +1,24 @@
 """Verification of a candidate fill: nothing is proposed or written that fails any check.
 
-The candidate is spliced into the hole's byte span and the patched file must: parse with no
-new syntax error, raise no new error-level finding of the validator (at the file's config and
-intensity), contain no banned identifier, not be a hole itself, and (when `[verify] command`
-is set) pass the project's test command, run in a temporary `git worktree` that is removed
-afterwards: the user's working tree is never touched.
+The candidate is spliced into the hole's lines, and the patched file must:
+- satisfy the grammar the candidate was asked for (re-checked here for every backend: a
+  remote server's output is not taken on trust, and vLLM cuts an output silently on a
+  matcher error);
+- parse, with no new syntax error (CPython's own parser too, for Python);
+- stay a fill: only the hole's lines change, nothing is defined beside the function or
+  added after it (analysis/fill_shape.py);
+- return on every path where the signature asks for a value (Python; the grammar holds
+  the other languages to a return);
+- read only names that exist (Python: pyflakes, plus attributes of builtin-typed
+  parameters and standard modules);
+- not be a hole itself nor leave a TODO;
+- add no finding of the validator at warning or above (or at the fail level, when that is
+  lower): the same `Judge.check` that `validate` runs, with the same constraints and
+  intensity, before and after;
+- and, when `[verify] command` is set and allowed, pass the project's test command, run in
+  a temporary `git worktree` that is removed afterwards: the user's tree is never touched.
+
+Each file is read and parsed once (`FillSite`); each candidate's patched file once.
 """
 
 from __future__ import annotations
@@ -13,20 +27,26 @@ import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from ananke_ci.adapters import git_write as git
 from ananke_ci.adapters.proc import run
+from ananke_ci.analysis import python_fill
 from ananke_ci.analysis.extract import extract_facts
+from ananke_ci.analysis.fill_shape import shape_reasons
+from ananke_ci.analysis.grammar import byte_tokenizer, check_output
+from ananke_ci.analysis.grammar._common import needs_return
 from ananke_ci.analysis.grammar.braces import spec_for
 from ananke_ci.analysis.holes import TODO_RE
-from ananke_ci.analysis.languages import language_for_path
-from ananke_ci.analysis.rules import check_file, normalise_name
+from ananke_ci.analysis.rules import normalise_name
+from ananke_ci.app.judge import Judge
+from ananke_ci.app.targets import SourceFile
 from ananke_ci.core.config import Config
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.facts import FileFacts, Hole
-from ananke_ci.core.intensity import DEFAULT_INTENSITY, Intensity
+from ananke_ci.core.findings import SEVERITY_RANK, Finding
+from ananke_ci.core.protocol import Constraint
+from ananke_ci.core.records import dataclass, field
 
 _OUTPUT_TAIL = 600  # characters of a failing test command's output kept as the reason
 
@@ -43,6 +63,29 @@ class Patch:
     patched: bytes
     start: int  # byte range of the fill in `patched`
     end: int
+
+    @property
+    def replaced_end(self) -> int:
+        """Where the replaced lines ended in `original`."""
+        return self.end + len(self.original) - len(self.patched)
+
+
+@dataclass(frozen=True, slots=True)
+class FillSite:
+    """One hole in its file as analysed: what every candidate for it is checked against."""
+
+    source: SourceFile  # the file's content and diff
+    facts: FileFacts  # of that content
+    hole: Hole
+    constraint: Constraint | None = None  # the grammar the candidates were asked for
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def language(self) -> str:
+        return self.facts.language
 
 
 def splice(original: bytes, hole: Hole, body: str, language: str = "python") -> Patch:
@@ -79,38 +122,96 @@ def _line_start(data: bytes, line: int) -> int:
     return pos
 
 
-def verify(
-    root: Path,
-    path: str,
-    original: bytes,
-    hole: Hole,
-    body: str,
-    config: Config,
-    *,
-    intensity: Intensity = DEFAULT_INTENSITY,
-    base_tree: str | None = None,
-    run_command: bool = True,
-) -> Verdict:
-    """Check one candidate body for one hole; `base_tree` is what the test command sees."""
-    patch = splice(original, hole, body, language_for_path(path) or "generic")
-    reasons = list(static_reasons(path, patch, body, config, intensity))
-    if not reasons and run_command and config.verify.command:
-        reasons.extend(run_tests(root, path, patch.patched, config, base_tree))
-    return Verdict(not reasons, tuple(reasons))
+@dataclass
+class Verifier:
+    """Checks candidates for the holes of one change, against one judge."""
+
+    root: Path
+    judge: Judge
+    run_command: bool = True  # the [verify] command, when one is set
+    base_tree: str | None = None  # what the test command sees (default: the index)
+    _before: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)
+
+    @property
+    def config(self) -> Config:
+        return self.judge.config
+
+    def verify(self, site: FillSite, body: str, raw: str | None = None) -> Verdict:
+        """Check one candidate `body` (`raw`: the text as generated, fence included)."""
+        patch = splice(site.source.content, site.hole, body, site.language)
+        reasons = list(self.static_reasons(site, patch, body, body if raw is None else raw))
+        if not reasons and self.run_command and self.config.verify.command:
+            reasons.extend(run_tests(self.root, site.path, patch.patched, self.config,
+                                     self.base_tree))
+        return Verdict(not reasons, tuple(reasons))
+
+    def static_reasons(self, site: FillSite, patch: Patch, body: str, raw: str,
+                       ) -> Iterable[str]:
+        """Everything checked without running anything."""
+        if not body.strip():
+            yield "the candidate is empty"
+            return
+        if site.constraint is not None:
+            why = _grammar_breach(site.constraint, raw)
+            if why is not None:
+                yield f"grammar violation: the candidate breaks the grammar it was asked " \
+                      f"for ({why})"
+                return
+        after = extract_facts(site.path, patch.patched, max_bytes=self.config.max_file_bytes)
+        if after.skipped:
+            yield f"the patched file cannot be checked: {after.skipped}"
+            return
+        syntax = list(_syntax_reasons(site.facts, after, patch))
+        yield from syntax
+        if syntax:
+            return
+        yield from shape_reasons(site.facts, after, site.hole, patch.patched, patch.start,
+                                 patch.end, patch.replaced_end)
+        if site.language == "python":
+            yield from _python_reasons(site, patch)
+        yield from _hole_reasons(after, patch, body)
+        yield from self._new_findings(site, after, patch)
+        yield from banned_in(body, self.config)
+
+    def findings_before(self, site: FillSite) -> Counter[tuple[str, str]]:
+        """The file's findings as analysed, once per file."""
+        if site.path not in self._before:
+            self._before[site.path] = Counter(
+                _key(f) for f in self.judge.check(site.source, site.facts))
+        return self._before[site.path]
+
+    def _new_findings(self, site: FillSite, after: FileFacts, patch: Patch) -> Iterable[str]:
+        bar = min(SEVERITY_RANK["warning"], SEVERITY_RANK[self.config.fail_level])
+        old = Counter(self.findings_before(site))
+        source = SourceFile(site.path, patch.patched, site.source.diff)
+        for f in self.judge.check(source, after):
+            key = _key(f)
+            if old[key] > 0:
+                old[key] -= 1
+            elif SEVERITY_RANK[f.severity] >= bar and f.rule not in _SEPARATE:
+                yield f"{f.rule}: {f.message}"
 
 
-def static_reasons(
-    path: str, patch: Patch, body: str, config: Config, intensity: Intensity
-) -> Iterable[str]:
-    """Everything checked without running anything: parse, validator, bans, not a hole."""
-    if not body.strip():
-        yield "the candidate is empty"
-        return
-    before = extract_facts(path, patch.original, max_bytes=config.max_file_bytes)
-    after = extract_facts(path, patch.patched, max_bytes=config.max_file_bytes)
-    if after.skipped:
-        yield f"the patched file cannot be checked: {after.skipped}"
-        return
+def _grammar_breach(constraint: Constraint, raw: str) -> str | None:
+    """Why `raw` does not satisfy the grammar, or None. Trailing blank space is never
+    written (splice drops it), so it is not held against a text either way."""
+    first = None
+    for text in dict.fromkeys((raw, raw.rstrip(), raw.rstrip() + "\n")):
+        ok, why = check_output(constraint, text, byte_tokenizer())
+        if ok:
+            return None
+        first = first or why
+    return first
+
+
+_SEPARATE = frozenset({"ANK001", "ANK101", "ANK102"})  # told apart, with clearer words
+
+
+def _key(f: Finding) -> tuple[str, str]:
+    return f.rule, f.fingerprint
+
+
+def _syntax_reasons(before: FileFacts, after: FileFacts, patch: Patch) -> Iterable[str]:
     new_issues = len(after.syntax_issues) - len(before.syntax_issues)
     if new_issues > 0:
         first = next((i for i in after.syntax_issues
@@ -118,53 +219,53 @@ def static_reasons(
         what = f"missing {first.text!r}" if first.kind == "missing" else repr(first.text[:40])
         yield (f"syntax error: {new_issues} new parse error(s), first at line "
                f"{first.span.start_line}: {what}")
-    if after.language == "python" and new_issues <= 0:
-        yield from _python_compiles(patch)
+    # CPython's parser is stricter than tree-sitter about indentation; only a new failure
+    # counts (the original may use syntax this interpreter does not know)
+    elif after.language == "python" and python_fill.parse(patch.patched) is None \
+            and python_fill.parse(patch.original) is not None:
+        yield f"syntax error: {_python_error(patch.patched)}"
+
+
+def _python_error(data: bytes) -> str:
+    try:
+        compile(data, "<fill>", "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return f"line {exc.lineno}: {exc.msg}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return str(exc)
+    return "does not parse"
+
+
+def _python_reasons(site: FillSite, patch: Patch) -> Iterable[str]:
+    """Returns, names and attributes, with CPython's parser and pyflakes."""
+    tree = python_fill.parse(patch.patched)
+    fn_info = site.hole.function
+    if tree is None or fn_info is None:
+        return
+    fn = python_fill.function_at(tree, fn_info.span.start_line)
+    if fn is None:
+        return
+    if needs_return("python", fn_info.return_type) and not python_fill.is_generator(fn) \
+            and python_fill.falls_through(fn.body):
+        yield (f"`{fn_info.name}` is declared to return {fn_info.return_type} but the fill "
+               "can end without returning a value")
+    before = python_fill.parse(patch.original)
+    old = python_fill.undefined_names(before, site.path) if before is not None else Counter()
+    for name, count in python_fill.undefined_names(tree, site.path).items():
+        if count > old[name]:
+            yield f"reads `{name}`, which is not defined"
+    yield from python_fill.missing_attributes(tree, fn)
+
+
+def _hole_reasons(after: FileFacts, patch: Patch, body: str) -> Iterable[str]:
     for hole in after.holes:
         inside = patch.start <= hole.span.start_byte and hole.span.end_byte <= patch.end
         if inside or (hole.kind == "typed" and hole.span.start_byte <= patch.start
                       and patch.end <= hole.span.end_byte):
             yield f"the candidate is itself a hole (`{hole.marker}`)"
-            break
-    else:
-        if TODO_RE.search(body):
-            yield "the candidate leaves a TODO"
-    yield from _new_errors(before, after, config, intensity)
-    yield from banned_in(body, config)
-
-
-def _python_compiles(patch: Patch) -> Iterable[str]:
-    """CPython's own parser, stricter than tree-sitter about indentation; only a new
-    failure counts (the original may use syntax this interpreter does not know)."""
-    import ast
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # invalid escape sequences and the like
-        try:
-            ast.parse(patch.patched)
-        except (SyntaxError, ValueError) as exc:
-            try:
-                ast.parse(patch.original)
-            except (SyntaxError, ValueError):
-                return
-            line = getattr(exc, "lineno", None)
-            yield f"syntax error: line {line}: {getattr(exc, 'msg', exc)}"
-
-
-def _new_errors(before: FileFacts, after: FileFacts, config: Config,
-                intensity: Intensity) -> Iterable[str]:
-    def errors(facts: FileFacts) -> list[tuple[str, str, str]]:
-        return [(f.rule, " ".join(f.code.split()), f.message)
-                for f in check_file(facts, config, intensity)
-                if f.severity == "error" and f.rule != "ANK001"]  # syntax is checked above
-
-    old = Counter((rule, code) for rule, code, _ in errors(before))
-    for rule, code, message in errors(after):
-        if old[(rule, code)] > 0:
-            old[(rule, code)] -= 1
-        else:
-            yield f"{rule}: {message}"
+            return
+    if TODO_RE.search(body):
+        yield "the candidate leaves a TODO"
 
 
 def banned_in(body: str, config: Config) -> Iterable[str]:

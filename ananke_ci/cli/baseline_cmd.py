@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ananke_ci.cli.common import repo_root_here
@@ -19,12 +20,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ananke_ci.adapters.config_file import load_config
     from ananke_ci.app.baseline import record_baseline
+    from ananke_ci.app.judge import open_judge, tty_progress
+    from ananke_ci.app.targets import Target
 
     root = repo_root_here()
-    config = load_config(root, args.config)
+    judge = open_judge(root, Target("repo"), config_path=args.config, progress=tty_progress)
+    for notice in judge.notices:
+        print(f"ananke-ci: {notice}", file=sys.stderr)
     out = None if args.output is None else Path.cwd() / args.output
-    path, count = record_baseline(root, config, out)
+    path, count = record_baseline(root, judge, out)
     print(f"recorded {count} finding(s) in {path}")
     return 0

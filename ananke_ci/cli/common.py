@@ -8,9 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ananke_ci.adapters import git
-from ananke_ci.adapters.config_file import load_config
+from ananke_ci.app.judge import Judge, open_judge, tty_progress
 from ananke_ci.app.targets import Target, resolve_paths
-from ananke_ci.core.config import Config
 from ananke_ci.core.errors import UserError
 
 
@@ -36,13 +35,15 @@ def repo_root_here() -> Path:
 
 
 def load(args: argparse.Namespace, environ: Mapping[str, str] = os.environ,
-         ) -> tuple[Path, Target, Config]:
-    """Repository root, target and config from the parsed options."""
+         ) -> tuple[Path, Target, Judge]:
+    """Repository root, target and what judges it (its base's constraints, and the config
+    of its base or of the work tree: app/judge.py) from the parsed options."""
     cwd = Path.cwd()
     root = repo_root_here()
-    config = load_config(root, args.config)
     paths = resolve_paths(root, cwd, args.files)
-    return root, target_from(args, paths, environ), config
+    target = target_from(args, paths, environ)
+    return root, target, open_judge(root, target, config_path=args.config,
+                                    progress=tty_progress)
 
 
 def target_from(args: argparse.Namespace, paths: tuple[str, ...],

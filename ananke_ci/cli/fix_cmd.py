@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     from ananke_ci.app.fix import FixOptions, fix_holes
     from ananke_ci.app.fix_write import apply_fixes, fixup_commits, unified_diff, write_report
 
-    root, target, config = load(args)
+    root, target, judge = load(args)
+    config = judge.config
     gen = config.generate
     options = FixOptions(
         attempts=args.attempts or gen.attempts, n=args.n or gen.n,
@@ -77,7 +78,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"ananke-ci: {line}", file=sys.stderr, flush=True)
 
     backend = make_backend(args, config)
-    fixes = fix_holes(root, target, config, backend, options, progress)
+    for notice in judge.notices:
+        progress(notice)
+    fixes = fix_holes(root, target, judge, backend, options, progress)
     for fix in fixes:
         if not fix.ok:
             hole = fix.report.hole

@@ -28,8 +28,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from ananke_ci.app.holes import find_holes
 
-    root, target, config = load(args)
-    holes = find_holes(root, target, config)
+    root, target, judge = load(args)
+    holes = find_holes(root, target, judge)
     if args.json:
         print(json.dumps({"version": 1, "holes": [_as_json(h) for h in holes]}, indent=2))
         return 0

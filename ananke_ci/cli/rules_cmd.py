@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from ananke_ci.core.rules_catalog import RULES
+from ananke_ci.core.intensity import Intensity
+from ananke_ci.core.rules_catalog import RULES, severity_at
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,7 +19,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([
             {"id": r.id, "name": r.name, "domain": r.domain, "severity": r.default_severity,
-             "min_intensity": r.min_intensity.name.lower(), "summary": r.summary,
+             "tier": r.tier, "summary": r.summary,
+             "severity_by_intensity": {i.name.lower(): severity_at(r, i)
+                                       for i in Intensity if i is not Intensity.NONE},
              "help": r.help} for r in RULES], indent=2))
         return 0
     for r in RULES:

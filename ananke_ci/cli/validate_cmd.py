@@ -39,11 +39,12 @@ def run(args: argparse.Namespace) -> int:
     from ananke_ci.report.base import ReportInput
 
     specs = parse_specs(args.format)  # a bad --format fails before any work
-    root, target, config = load(args)
+    root, target, judge = load(args)
+    config = judge.config
     mode = FilterMode(args.filter) if args.filter else config.filter_mode
-    result = validate(root, target, config, mode, baseline=not args.no_baseline)
+    result = validate(root, target, judge, mode, baseline=not args.no_baseline)
     if not args.quiet:
-        for notice in result.notices:
+        for notice in (*judge.notices, *result.notices):
             print(f"ananke-ci: {notice}", file=sys.stderr)
     report = ReportInput(findings=result.findings, version=__version__, root=root,
                          notices=result.notices, files_checked=len(result.files))

@@ -9,29 +9,37 @@ parameters (return types are inferred there).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from ananke_ci.analysis.constraints.common import CheckContext, finding
-from ananke_ci.analysis.constraints.scan import FileScan
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.facts import FileFacts, Function
 from ananke_ci.core.findings import Finding
 from ananke_ci.core.testfiles import is_test_path
+
+if TYPE_CHECKING:
+    from ananke_ci.analysis.constraints.summary import FileSummary
 
 LANGUAGES = {"python": "python", "typescript": "typescript", "tsx": "typescript"}
 COVERAGE = 0.9
 _IMPLICIT = {"self", "cls", "this"}
 
 
-def public_functions(facts: FileFacts) -> list[Function]:
-    if facts.language not in LANGUAGES or is_test_path(facts.path):
+def public_functions(facts: FileFacts, *, tests_too: bool = False) -> list[Function]:
+    """Public functions (not `_private`, not nested in another function) of a Python or
+    TypeScript file; none in a test file unless `tests_too`."""
+    if facts.language not in LANGUAGES or (not tests_too and is_test_path(facts.path)):
         return []
-    fns = [f for f in facts.functions if f.name != "<anonymous>"]
     out = []
-    for fn in fns:
+    ends: list[int] = []  # end bytes of the enclosing functions (functions come by start)
+    for fn in sorted((f for f in facts.functions if f.name != "<anonymous>"),
+                     key=lambda f: (f.span.start_byte, -f.span.end_byte)):
+        while ends and ends[-1] <= fn.span.start_byte:
+            ends.pop()
+        nested = bool(ends) and fn.span.end_byte <= ends[-1]
+        ends.append(fn.span.end_byte)
         private = fn.name.startswith("_") and not (fn.name.startswith("__")
                                                     and fn.name.endswith("__"))
-        nested = any(o is not fn and o.span.start_byte < fn.span.start_byte
-                     and fn.span.end_byte <= o.span.end_byte for o in fns)
         if not private and not nested:
             out.append(fn)
     return out
@@ -46,17 +54,19 @@ def missing(fn: Function, language: str) -> list[str]:
     return gaps
 
 
-def mine_annotations(scans: Iterable[FileScan], min_n: int) -> list[Constraint]:
+def mine_annotations(files: Iterable[tuple[str, FileSummary]], min_n: int,
+                     ) -> list[Constraint]:
     """Coverage per language and top-level directory: `src/` may be fully annotated while
     `examples/` and `docs/` are deliberately plain, so each gets its own verdict."""
     totals: dict[tuple[str, str], list[int]] = {}
-    for scan in scans:
-        lang = LANGUAGES.get(scan.facts.language, "")
-        top = scan.facts.path.split("/", 1)[0] if "/" in scan.facts.path else ""
-        for fn in public_functions(scan.facts):
-            row = totals.setdefault((lang, top), [0, 0])
-            row[0] += 1
-            row[1] += not missing(fn, scan.facts.language)
+    for path, summary in files:
+        lang = LANGUAGES.get(summary.language, "")
+        if not lang or not summary.public or is_test_path(path):
+            continue
+        top = path.split("/", 1)[0] if "/" in path else ""
+        row = totals.setdefault((lang, top), [0, 0])
+        row[0] += summary.public
+        row[1] += summary.annotated
     out = []
     for (lang, top), (total, done) in sorted(totals.items()):
         if top and total >= min_n and done / total >= COVERAGE:

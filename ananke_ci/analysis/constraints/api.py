@@ -8,13 +8,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
-from ananke_ci.analysis.constraints.annotations import public_functions
 from ananke_ci.analysis.constraints.common import CheckContext, finding
-from ananke_ci.analysis.constraints.scan import FileScan
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.facts import Function
 from ananke_ci.core.findings import Finding
+from ananke_ci.core.testfiles import is_test_path
+
+if TYPE_CHECKING:
+    from ananke_ci.analysis.constraints.summary import FileSummary
 
 MIN_CALLERS = 3  # files
 MAX_SITES = 30
@@ -56,7 +59,7 @@ def breaks(old: str, new: str) -> list[str]:
     return why
 
 
-def mine_api(scans: Mapping[str, FileScan], edges: Iterable[tuple[str, str]],
+def mine_api(files: Mapping[str, FileSummary], edges: Iterable[tuple[str, str]],
              foundational: set[str], min_callers: int = MIN_CALLERS) -> list[Constraint]:
     importers: dict[str, set[str]] = defaultdict(set)
     for src, dst in edges:
@@ -64,27 +67,23 @@ def mine_api(scans: Mapping[str, FileScan], edges: Iterable[tuple[str, str]],
             importers[dst].add(src)
     out = []
     for path in sorted(foundational):
-        scan = scans.get(path)
-        if scan is None or not importers[path]:
+        summary = files.get(path)
+        if summary is None or not importers[path] or is_test_path(path):
             continue
-        for fn in public_functions(scan.facts):
-            if fn.container is not None:
-                continue
-            sites = sorted(
-                f"{caller}:{call.span.start_line}"
-                for caller in importers[path] if caller in scans
-                for call in scans[caller].facts.calls
-                if call.name.rsplit(".", 1)[-1] == fn.name
-            )
+        callers_of = {caller: dict(files[caller].calls) for caller in importers[path]
+                      if caller in files}
+        for name, signature in summary.api:
+            sites = sorted(f"{caller}:{line}" for caller, calls in callers_of.items()
+                           for line in calls.get(name, ()))
             callers = {s.rsplit(":", 1)[0] for s in sites}
             if len(callers) < min_callers:
                 continue
             out.append(Constraint(
-                id=f"api/{path}::{fn.name}", kind=Kind.API_STABILITY, domain="types",
+                id=f"api/{path}::{name}", kind=Kind.API_STABILITY, domain="types",
                 tier="hard", confidence=1.0,
-                evidence=f"`{fn.name}` in FoundationalStable {path}: {len(sites)} call sites "
+                evidence=f"`{name}` in FoundationalStable {path}: {len(sites)} call sites "
                          f"in {len(callers)} files",
-                source="mined", scope=(path,), subject=fn.name, value=shape(fn),
+                source="mined", scope=(path,), subject=name, value=signature,
                 items=tuple(sites[:MAX_SITES]), limit=float(len(sites)),
             ))
     return out

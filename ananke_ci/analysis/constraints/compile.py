@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from typing import Any
 
-from ananke_ci.analysis.constraints.common import rank, scopes_overlap
+from ananke_ci.analysis.constraints.common import applies, rank, scopes_overlap
 from ananke_ci.analysis.constraints.dangers import BY_KEY
 from ananke_ci.analysis.constraints.naming import STYLE_REGEX
 from ananke_ci.core.config_constraints import ConstraintSettings
@@ -118,12 +118,33 @@ def artefacts(rows: list[Constraint]) -> Artefacts:
 
 
 def _grammar_names(c: Constraint) -> tuple[str, ...]:
-    """Identifiers a generator must not emit: declared forbids, and the dangerous calls that
-    are a plain name (a call that is only dangerous with some arguments stays allowed)."""
-    if c.kind == Kind.FORBID_CALL:
+    """Identifiers a generator must not emit: declared forbids (calls and modules), and the
+    dangerous calls that are a plain name (a call that is only dangerous with some
+    arguments stays allowed)."""
+    if c.kind in (Kind.FORBID_CALL, Kind.FORBID_IMPORT):
         return c.items
     if c.kind == Kind.DANGEROUS_CALL:
         spec = BY_KEY.get(c.subject)
         if spec is not None and spec.args is None and spec.unless is None:
             return tuple(n for n in spec.calls if is_name(n))
     return ()
+
+
+def grammar_bans(rules: Iterable[Constraint], path: str, language: str, *,
+                 configured: Iterable[str] = (), mined: bool = True) -> tuple[str, ...]:
+    """Every name a fill for a hole in `path` must not write: the configured bans, the
+    declared forbids whose scope holds the path (less what an allow of at least their
+    priority takes back), and, with `mined`, the dangerous calls mined for the file's
+    language that the file does not already use. One list for the local ban automaton and
+    the vLLM grammar alike."""
+    here = [c for c in rules if applies(c, path, language)]
+    allows = [c for c in here if c.kind == Kind.ALLOW]
+    names: dict[str, None] = dict.fromkeys(n for n in configured if is_name(n))
+    for c in here:
+        if c.kind == Kind.DANGEROUS_CALL and (not mined or path in c.items):
+            continue
+        for name in _grammar_names(c):
+            if is_name(name) and not any(a.priority >= c.priority and name in a.items
+                                         for a in allows):
+                names.setdefault(name)
+    return tuple(names)

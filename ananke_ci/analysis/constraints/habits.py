@@ -1,72 +1,107 @@
-"""What the repository never does: dangerous constructs it never uses, and error handlers
-it never leaves bare or empty. Both are soft: the evidence is an absence."""
+"""What the repository (almost) never does: dangerous constructs it does not use, and error
+handlers it does not leave bare or empty. Both are soft: the evidence is an absence.
+
+A habit holds when at most `1 - min_confidence` of the evidence breaks it (5% by default):
+`eval` in 1 of 240 files still makes "no eval" the convention for new code, and the files
+that already break it stay allowed (they are listed in the constraint), as naming keeps the
+names a repository already has. So a convention cannot be eroded by the first commit that
+breaks it; it moves only when the repository as a whole does, or by the maintainers' hand.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from ananke_ci.analysis.constraints.common import CheckContext, finding
 from ananke_ci.analysis.constraints.dangers import BY_KEY, DANGERS
-from ananke_ci.analysis.constraints.scan import FileScan
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.findings import Finding
 
+if TYPE_CHECKING:
+    from ananke_ci.analysis.constraints.summary import FileSummary
+
 MIN_FILES = 20  # an absence in fewer files of a language says little
 MIN_HANDLERS = 10
+MAX_EXCEPTIONS = 50  # files that break a habit and stay allowed; more: no habit
 BARE, SWALLOWED = "bare", "swallowed"
 
 
-def _confidence(n: int) -> float:
-    return round(n / (n + 5), 4)
+def _confidence(agree: int, total: int) -> float:
+    return round(agree / total * total / (total + 5), 4)
 
 
-def mine_habits(scans: Iterable[FileScan], min_files: int = MIN_FILES,
-                min_handlers: int = MIN_HANDLERS) -> list[Constraint]:
-    files: Counter[str] = Counter()
-    used: Counter[tuple[str, str]] = Counter()
-    handlers: Counter[tuple[str, str]] = Counter()
-    for scan in scans:
-        lang = scan.facts.language
-        files[lang] += 1
-        for d in scan.dangers:
-            used[(lang, d.key)] += 1
-        for h in scan.handlers:
-            handlers[(lang, "all")] += 1
-            handlers[(lang, BARE)] += h.caught is None and lang == "python"
-            handlers[(lang, SWALLOWED)] += h.swallowed
+def _where(files: list[str]) -> str:
+    shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    return f"; allowed where it already is: {shown}"
+
+
+def mine_habits(files: Iterable[tuple[str, FileSummary]], min_files: int = MIN_FILES,
+                min_handlers: int = MIN_HANDLERS, min_confidence: float = 0.95,
+                ) -> list[Constraint]:
+    counted: dict[str, int] = defaultdict(int)
+    users: dict[tuple[str, str], list[str]] = defaultdict(list)  # (lang, key) -> files
+    handlers: dict[str, int] = defaultdict(int)
+    breakers: dict[tuple[str, str], list[str]] = defaultdict(list)  # (lang, bare|swallowed)
+    broken: dict[tuple[str, str], int] = defaultdict(int)
+    for path, summary in files:
+        lang = summary.language
+        counted[lang] += 1
+        for key in summary.dangers:
+            users[(lang, key)].append(path)
+        handlers[lang] += summary.handlers
+        for what, n in ((BARE, summary.bare), (SWALLOWED, summary.swallowed)):
+            if n:
+                breakers[(lang, what)].append(path)
+                broken[(lang, what)] += n
     out = []
-    for lang, n in sorted(files.items()):
+    for lang, n in sorted(counted.items()):
         if n < min_files:
             continue
         for spec in DANGERS:
-            if lang in spec.languages and not used[(lang, spec.key)]:
-                out.append(Constraint(
-                    id=f"dangerous/{lang}/{spec.key}", kind=Kind.DANGEROUS_CALL,
-                    domain="semantics", tier="soft", confidence=_confidence(n),
-                    evidence=f"`{spec.key}` is used nowhere in {n} {lang} files",
-                    source="mined", language=lang, subject=spec.key, value=spec.alternative,
-                ))
-        total = handlers[(lang, "all")]
+            found = sorted(users.get((lang, spec.key), ()))
+            if lang not in spec.languages or not _holds(len(found), n, min_confidence):
+                continue
+            evidence = (f"`{spec.key}` is used nowhere in {n} {lang} files" if not found else
+                        f"`{spec.key}` is used in {len(found)} of {n} {lang} files"
+                        + _where(found))
+            out.append(Constraint(
+                id=f"dangerous/{lang}/{spec.key}", kind=Kind.DANGEROUS_CALL,
+                domain="semantics", tier="soft", confidence=_confidence(n - len(found), n),
+                evidence=evidence, source="mined", language=lang, subject=spec.key,
+                value=spec.alternative, items=tuple(found),
+            ))
+        total = handlers[lang]
         if total < min_handlers:
             continue
         for what in (BARE, SWALLOWED):
-            if (what == BARE and lang != "python") or handlers[(lang, what)]:
+            found = sorted(breakers.get((lang, what), ()))
+            bad = broken[(lang, what)]
+            if (what == BARE and lang != "python") or not _holds(bad, total, min_confidence,
+                                                                 len(found)):
                 continue
             shape = "bare `except:`" if what == BARE else "an error handler that does nothing"
             out.append(Constraint(
                 id=f"errors/{lang}/{what}", kind=Kind.ERROR_HANDLING, domain="control",
-                tier="soft", confidence=_confidence(total),
-                evidence=f"{shape}: 0 of {total} error handlers in {n} {lang} files",
-                source="mined", language=lang, subject=what,
+                tier="soft", confidence=_confidence(total - bad, total),
+                evidence=f"{shape}: {bad} of {total} error handlers in {n} {lang} files"
+                         + (_where(found) if found else ""),
+                source="mined", language=lang, subject=what, items=tuple(found),
             ))
     return out
+
+
+def _holds(breaking: int, total: int, min_confidence: float, files: int | None = None) -> bool:
+    """Whether an absence is a habit: few enough breaking cases, in few enough files."""
+    places = breaking if files is None else files
+    return places <= MAX_EXCEPTIONS and breaking <= total * (1 - min_confidence)
 
 
 def check_dangers(rules: dict[str, Constraint], ctx: CheckContext) -> Iterator[Finding]:
     for d in ctx.scan.dangers:
         c = rules.get(d.key)
-        if c is not None:
+        if c is not None and ctx.path not in c.items:
             yield finding("ANK305", ctx.path, d.span, f"`{d.key}`: {d.code[:60]}", d.code, c,
                           hint=f"Use {BY_KEY[d.key].alternative} instead.")
 
@@ -76,7 +111,7 @@ def check_handlers(rules: dict[str, Constraint], ctx: CheckContext) -> Iterator[
         bare = h.caught is None and ctx.scan.facts.language == "python"
         c = rules.get(BARE) if bare else None
         c = c or (rules.get(SWALLOWED) if h.swallowed else None)
-        if c is None:
+        if c is None or ctx.path in c.items:
             continue
         what = "bare `except:`" if c.subject == BARE else "error handler swallows the error"
         yield finding("ANK306", ctx.path, h.span, what, f"{c.subject} {h.caught or ''}", c)

@@ -1,4 +1,4 @@
-"""Every mined constraint of one commit, from its files' scans, the import graph and the set
+"""Every mined constraint of one commit, from its files' summaries, the import graph and the set
 of FoundationalStable files."""
 
 from __future__ import annotations
@@ -11,23 +11,24 @@ from ananke_ci.analysis.constraints.api import mine_api
 from ananke_ci.analysis.constraints.habits import mine_habits
 from ananke_ci.analysis.constraints.layering import mine_layering
 from ananke_ci.analysis.constraints.naming import mine_naming
-from ananke_ci.analysis.constraints.scan import FileScan
+from ananke_ci.analysis.constraints.summary import FileSummary
 from ananke_ci.core.config_constraints import ConstraintSettings
 from ananke_ci.core.constraints import Constraint
 
 
 @dataclass(frozen=True, slots=True)
 class MiningInput:
-    scans: Mapping[str, FileScan]  # path -> scan, every source file of the commit
+    summaries: Mapping[str, FileSummary]  # path -> summary, every source file of the commit
     edges: frozenset[tuple[str, str]]  # (importer, imported) between repository files
     foundational: frozenset[str]  # FoundationalStable files (salience)
 
 
 def mine_all(data: MiningInput, settings: ConstraintSettings) -> list[Constraint]:
-    scans = [data.scans[p] for p in sorted(data.scans)]
-    out = mine_naming(scans, settings.min_confidence, settings.min_evidence)
-    out += mine_annotations(scans, settings.min_evidence)
+    files = [(p, data.summaries[p]) for p in sorted(data.summaries)]
+    out = mine_naming(files, settings.min_confidence, settings.min_evidence)
+    out += mine_annotations(files, settings.min_evidence)
     out += mine_layering(sorted(data.edges))
-    out += mine_habits(scans, min_files=settings.min_evidence)
-    out += mine_api(data.scans, sorted(data.edges), set(data.foundational))
+    out += mine_habits(files, min_files=settings.min_evidence,
+                       min_confidence=settings.min_confidence)
+    out += mine_api(data.summaries, sorted(data.edges), set(data.foundational))
     return out

@@ -13,12 +13,17 @@ import posixpath
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ananke_ci.analysis.constraints.common import CheckContext, finding
 from ananke_ci.analysis.constraints.scan import FileScan
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.facts import Span
 from ananke_ci.core.findings import Finding
+
+if TYPE_CHECKING:
+    from ananke_ci.analysis.constraints.summary import FileSummary
 
 STYLE_REGEX: dict[str, str] = {
     "snake_case": r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$",
@@ -66,15 +71,22 @@ def styles_of(name: str) -> list[str]:
     return [s for s in _ORDER if _COMPILED[s].match(name)]
 
 
-def mine_naming(scans: Iterable[FileScan], min_conf: float, min_n: int) -> list[Constraint]:
+@lru_cache(maxsize=1 << 16)
+def _style_set(name: str) -> frozenset[str]:
+    """styles_of, once per distinct name: a repository repeats its names many times."""
+    return frozenset(styles_of(name))
+
+
+def mine_naming(files: Iterable[tuple[str, FileSummary]], min_conf: float, min_n: int,
+                ) -> list[Constraint]:
     names: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for scan in scans:
-        lang = scan.facts.language
-        for kind, name, _, _ in named_things(scan):
+    for path, summary in files:
+        lang = summary.language
+        for kind, name in summary.names:
             core = core_name(name)
             if core:
                 names[(lang, kind)].append(core)
-        stem = file_stem(scan.facts.path)
+        stem = file_stem(path)
         if stem and core_name(stem):
             names[(lang, "file")].append(stem)
     out = []
@@ -90,7 +102,7 @@ def _convention(lang: str, kind: str, names: list[str], min_conf: float,
     total = len(names)
     if total < min_n:
         return None
-    per_name = [set(styles_of(n)) for n in names]
+    per_name = [_style_set(n) for n in names]
     counts = Counter(s for styles in per_name for s in styles)
     # a specific style wins when it holds; mixedCase (camel or Pascal) only when none does
     ranked = sorted((s for s in counts if s != "mixedCase"),

@@ -7,9 +7,10 @@ so what is counted is exactly what is checked.
 
 from __future__ import annotations
 
+import bisect
 import re
 
-from ananke_ci.analysis.constraints.dangers import DangerSpec, for_language
+from ananke_ci.analysis.constraints.dangers import DANGERS, DangerSpec, for_language
 from ananke_ci.analysis.rules import call_names
 from ananke_ci.core.facts import ErrorHandler, FileFacts, Span
 from ananke_ci.core.records import dataclass
@@ -22,8 +23,8 @@ _GO_ERR = re.compile(r"\bif\s+err\s*!=\s*nil\s*\{(\s*)\}")
 _PY_EXCEPT = re.compile(r"^([ \t]*)except\b\s*([^:]*?)\s*:[ \t]*(.*)$", re.M)
 # erased at compile time: no runtime dependency, so no layering or cycle edge
 _TYPE_IMPORT = re.compile(rb"(import|export)\s+type\b")
-_BRANCHES = re.compile(r"\b(if|elif|else\s+if|for|foreach|while|case|catch|except|when)\b"
-                       r"|&&|\|\||\band\b|\bor\b|\?\?|(?<![?.])\?(?![.?:])")
+_BRANCH_BYTES = re.compile(rb"\b(if|elif|else\s+if|for|foreach|while|case|catch|except|when)\b"
+                           rb"|&&|\|\||\band\b|\bor\b|\?\?|(?<![?.])\?(?![.?:])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +50,6 @@ class _Lines:
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def span(self, start: int, end: int) -> Span:
-        import bisect
-
         sl = bisect.bisect_right(self.starts, start) - 1
         el = bisect.bisect_right(self.starts, max(start, end - 1)) - 1
         return Span(sl + 1, start - self.starts[sl] + 1, el + 1, end - self.starts[el] + 1,
@@ -119,10 +118,11 @@ def _dangers(facts: FileFacts, code: bytes, text: str, lines: _Lines) -> list[Da
     specs = for_language(facts.language)
     if not specs:
         return []
+    exact, prefixes = _call_index(facts.language)
     out: list[Danger] = []
     for call, names in call_names(facts):
-        for spec in specs:
-            if _call_matches(spec, names, code, call.span):
+        for spec in _candidates(names, exact, prefixes):
+            if _arguments_match(spec, code, call.span):
                 out.append(Danger(spec.key, call.span, call.name))
                 break
     for spec in specs:
@@ -132,9 +132,39 @@ def _dangers(facts: FileFacts, code: bytes, text: str, lines: _Lines) -> list[Da
     return out
 
 
-def _call_matches(spec: DangerSpec, names: list[str], code: bytes, span: Span) -> bool:
-    if not any(n in spec.calls or n.startswith(spec.prefixes or ("\0",)) for n in names):
-        return False
+_INDEX: dict[str, tuple[dict[str, list[DangerSpec]], tuple[tuple[str, DangerSpec], ...]]] = {}
+
+
+def _call_index(language: str,
+                ) -> tuple[dict[str, list[DangerSpec]], tuple[tuple[str, DangerSpec], ...]]:
+    """The language's dangerous calls by exact name, and its prefixes: a file has thousands
+    of calls, and asking every spec about every one was half of mining's time."""
+    found = _INDEX.get(language)
+    if found is None:
+        exact: dict[str, list[DangerSpec]] = {}
+        prefixes: list[tuple[str, DangerSpec]] = []
+        for spec in for_language(language):
+            for name in spec.calls:
+                exact.setdefault(name, []).append(spec)
+            prefixes += [(p, spec) for p in spec.prefixes]
+        found = _INDEX[language] = (exact, tuple(prefixes))
+    return found
+
+
+def _candidates(names: list[str], exact: dict[str, list[DangerSpec]],
+                prefixes: tuple[tuple[str, DangerSpec], ...]) -> list[DangerSpec]:
+    """The specs a call's names select, in the order of DANGERS."""
+    out: list[DangerSpec] = []
+    for name in names:
+        out += exact.get(name, ())
+        out += [spec for prefix, spec in prefixes if name.startswith(prefix)]
+    if len(out) > 1:
+        order = {id(spec): i for i, spec in enumerate(DANGERS)}
+        out = sorted(dict.fromkeys(out), key=lambda spec: order[id(spec)])
+    return out
+
+
+def _arguments_match(spec: DangerSpec, code: bytes, span: Span) -> bool:
     if spec.args is None and spec.unless is None:
         return True
     args = _balanced(code, span.end_byte)
@@ -160,11 +190,18 @@ def _balanced(code: bytes, pos: int, limit: int = 4000) -> str:
 
 
 def _complexity(facts: FileFacts, code: bytes) -> list[int]:
+    """1 + the decision points in each function's body: the branch tokens of the whole file
+    found once (on bytes, so positions are the spans' offsets), then counted per body (a
+    body's nested functions count in it too)."""
+    if not facts.functions:
+        return []
+    hits = [m.start() for m in _BRANCH_BYTES.finditer(code)]
     out = []
     for fn in facts.functions:
         if fn.body_span is None:
             out.append(1)
             continue
-        body = code[fn.body_span.start_byte : fn.body_span.end_byte].decode("utf-8", "replace")
-        out.append(1 + len(_BRANCHES.findall(body)))
+        lo = bisect.bisect_left(hits, fn.body_span.start_byte)
+        hi = bisect.bisect_left(hits, fn.body_span.end_byte)
+        out.append(1 + hi - lo)
     return out

@@ -9,7 +9,7 @@ ends, and what is left to the verifier, is documented in python.py and braces.py
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from ananke_ci.analysis.grammar._common import (
     banned_words,
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     import llguidance
 
 __all__ = [
-    "body_bans", "body_constraint", "body_indent", "check_output", "compile_body_grammar",
+    "body_bans", "body_constraint", "body_indent", "byte_tokenizer", "check_output",
+    "compile_body_grammar",
     "constraint_grammar", "sanitize_banned", "strip_bans", "validate_grammar",
 ]
 
@@ -125,6 +126,33 @@ def constraint_grammar(constraint: Constraint) -> str:
     if constraint.kind == "regex":
         return llguidance.LLMatcher.grammar_from_regex(constraint.text)
     return llguidance.LLMatcher.grammar_from_json_schema(constraint.text)
+
+
+class _Bytes:
+    """A tokenizer whose tokens are the 256 bytes (and an end token): what a grammar check
+    needs when the model's own tokenizer is not at hand (a remote server), since matching
+    goes by bytes anyway."""
+
+    eos_token_id = 256
+    bos_token_id = None
+    tokens: ClassVar[list[bytes]] = [bytes([i]) for i in range(256)] + [b"<|end|>"]
+    special_token_ids: ClassVar[list[int]] = [256]
+
+    def __call__(self, text: str | bytes) -> list[int]:
+        return list(text.encode("utf-8") if isinstance(text, str) else text)
+
+
+_BYTE_TOKENIZER: list[llguidance.LLTokenizer] = []
+
+
+def byte_tokenizer() -> llguidance.LLTokenizer:
+    """The byte-level llguidance tokenizer (built once, in ~2 ms)."""
+    if not _BYTE_TOKENIZER:
+        import llguidance
+        from llguidance._tokenizer import TokenizerWrapper
+
+        _BYTE_TOKENIZER.append(llguidance.LLTokenizer(TokenizerWrapper(_Bytes())))
+    return _BYTE_TOKENIZER[0]
 
 
 def check_output(
