@@ -93,6 +93,31 @@ def test_pre_commit_run_passes_on_a_clean_change(project: GitRepo) -> None:
     assert "Passed" in out
 
 
+def test_a_passing_hook_shows_its_warnings_and_a_clean_change_says_nothing(
+    project: GitRepo,
+) -> None:
+    """pre-commit prints a passing hook's output only for `verbose` hooks: ours is, so the
+    warnings a commit adds are seen at commit time, and a clean commit adds no words."""
+    project.write("app.py", "import subprocess\n\n\ndef main() -> None:\n"
+                            "    print('hi')  # TODO: say more\n")
+    project.stage()
+    run = pre_commit(project, "run", "ananke-validate")
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out
+    assert "Passed" in out
+    assert "app.py:5:19: ANK101 TODO comment in main(): TODO: say more [warning]" in out
+    project.write("app.py", "import subprocess\n\n\ndef main() -> None:\n"
+                            "    print('hello')\n")
+    project.stage()
+    run = pre_commit(project, "run", "ananke-validate")
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out
+    # pre-commit's own lines, nothing of ours
+    assert [line for line in out.splitlines() if line.strip()
+            and not line.startswith(("ananke-ci validate...", "- hook id:", "- duration:"))
+            ] == [], out
+
+
 def test_pre_commit_run_ignores_a_pre_existing_call(project: GitRepo) -> None:
     project.write("legacy.py", "import os\nos.system('old')\n")
     project.commit("legacy, committed with --no-verify in spirit")

@@ -76,6 +76,7 @@ class Judge:
     salience: Salience = field(default_factory=Salience)
     baseline: Baseline | None = None
     notices: tuple[str, ...] = ()
+    mining_seconds: float | None = None  # set when the base's constraints were mined now
     _resolve: Resolve | None = None
     _paths: list[str] | None = None
 
@@ -141,13 +142,14 @@ def open_judge(root: Path, target: Target, *, config_path: Path | None = None,
     notices: list[str] = []
     salience = load_salience(root)
     mined: tuple[Constraint, ...] = ()
+    seconds = None
     if config.constraints.mine and basis.commit is not None:
-        mined = _mined(root, basis, config, salience, notices, progress, use_cache)
+        mined, seconds = _mined(root, basis, config, salience, notices, progress, use_cache)
     commit = basis.commit if basis.committed else None
     declared = declared_constraints(root, config, ariadne_sources(root, config, commit))
     rows = tuple(c for c in (*mined, *declared) if not _disabled(c.id, config))
     baseline = _baseline(root, config, commit)
-    return Judge(root, config, basis, rows, salience, baseline, tuple(notices))
+    return Judge(root, config, basis, rows, salience, baseline, tuple(notices), seconds)
 
 
 def _disabled(cid: str, config: Config) -> bool:
@@ -157,14 +159,16 @@ def _disabled(cid: str, config: Config) -> bool:
 
 
 def _mined(root: Path, basis: Basis, config: Config, salience: Salience, notices: list[str],
-           progress: Progress | None, use_cache: bool) -> tuple[Constraint, ...]:
-    """The base's mined constraints: cached, or mined now with a notice of how long."""
+           progress: Progress | None, use_cache: bool,
+           ) -> tuple[tuple[Constraint, ...], float | None]:
+    """The base's mined constraints: cached, or mined now with a notice of how long (and
+    the seconds it took)."""
     assert basis.commit is not None
     tree = git.tree_of(root, basis.commit)
     key = ir_cache.mined_key(tree, config, salience.foundational)
     cached = ir_cache.read_mined(root, key) if use_cache else None
     if cached is not None:
-        return cached.constraints
+        return cached.constraints, None
     from ananke_ci.app.constraints import mined_ir  # the slow side: only on a miss
 
     where = f"{basis.label}" + (f" ({basis.commit[:12]})" if basis.label == "HEAD" else "")
@@ -174,7 +178,7 @@ def _mined(root: Path, basis: Basis, config: Config, salience: Salience, notices
                       use_cache=use_cache)
     notices.append(f"mined the constraints of {where} in {result.seconds:.1f} s "
                    f"({result.files} files, {result.parsed} parsed; cached for later runs)")
-    return result.ir.constraints
+    return result.ir.constraints, result.seconds
 
 
 def _baseline(root: Path, config: Config, commit: str | None) -> Baseline | None:

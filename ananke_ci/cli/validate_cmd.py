@@ -11,6 +11,9 @@ from ananke_ci.core.findings import FilterMode, should_fail
 from ananke_ci.report.registry import FORMATS, parse_specs, write_reports
 
 
+SLOW_S = 1.0  # seconds of mining worth a line even on a clean commit
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "validate", help="check a change (default: the staged change)",
@@ -43,10 +46,19 @@ def run(args: argparse.Namespace) -> int:
     config = judge.config
     mode = FilterMode(args.filter) if args.filter else config.filter_mode
     result = validate(root, target, judge, mode, baseline=not args.no_baseline)
+    clean = not any(f.in_diff for f in result.findings)
+    # under pre-commit a clean change stays quiet, unless mining made the commit slow
+    slow = (judge.mining_seconds or 0.0) >= SLOW_S
+    notices = (*judge.notices, *result.notices) if not (args.hook and clean) else \
+        judge.notices if slow else ()
     if not args.quiet:
-        for notice in (*judge.notices, *result.notices):
+        for notice in notices:
             print(f"ananke-ci: {notice}", file=sys.stderr)
     report = ReportInput(findings=result.findings, version=__version__, root=root,
                          notices=result.notices, files_checked=len(result.files))
+    if args.hook and clean:
+        # pre-commit shows a passing hook's output (`verbose: true`, for its warnings): a
+        # clean change says nothing
+        specs = tuple(s for s in specs if s.path is not None)
     write_reports(specs, report, sys.stdout, os.environ)
     return 1 if should_fail(list(result.findings), args.fail_level or config.fail_level) else 0
