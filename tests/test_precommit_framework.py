@@ -105,7 +105,7 @@ def test_a_passing_hook_shows_its_warnings_and_a_clean_change_says_nothing(
     out = run.stdout + run.stderr
     assert run.returncode == 0, out
     assert "Passed" in out
-    assert "app.py:5:19: ANK101 TODO comment in main(): TODO: say more [warning]" in out
+    assert "app.py:5:18: ANK101 TODO comment in main(): # TODO: say more [warning]" in out
     project.write("app.py", "import subprocess\n\n\ndef main() -> None:\n"
                             "    print('hello')\n")
     project.stage()
