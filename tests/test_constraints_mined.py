@@ -157,7 +157,9 @@ def test_error_handling(repo: GitRepo, check: Checker) -> None:
     assert check.staged({"app/part_0.py": ok}) == []
 
 
-def test_api_stability(repo: GitRepo, check: Checker, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_api_stability_lists_only_the_call_sites_that_break(
+    repo: GitRepo, check: Checker, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from ananke_ci.app.intensities import Salience
 
     # what `ananke-ci salience` would say of a file that three others import
@@ -168,19 +170,33 @@ def test_api_stability(repo: GitRepo, check: Checker, monkeypatch: pytest.Monkey
     repo.write("core/__init__.py", "")
     api = "def fetch(url: str, timeout: int = 3) -> bytes:\n    return url.encode()\n"
     repo.write("core/net.py", api)
-    for i in range(3):
+    calls = ["fetch('http://x/0')", "fetch(url='http://x/1')", "fetch('http://x/2', 5)"]
+    for i, call in enumerate(calls):
         repo.write(f"users/u{i}.py", "from core.net import fetch\n\n\n"
-                   f"def get_{i}() -> bytes:\n    return fetch('http://x/{i}')\n")
+                   f"def get_{i}() -> bytes:\n    return {call}\n")
     repo.commit("init")
     assert "api/core/net.py::fetch" in check.compile()
-    bad = check.staged({"core/net.py": api.replace("url: str", "uri: str")})
-    assert rules_of(bad) == ["ANK307"]
-    assert "parameter `url` removed" in bad[0]["message"]
-    assert "users/u0.py:5" in bad[0]["message"] and bad[0]["severity"] == "error"
-    required = check.staged({"core/net.py": api.replace("timeout: int = 3", "timeout: int")})
-    assert rules_of(required) == ["ANK307"]
+
+    def broken(new_api: str) -> str:
+        (found,) = check.staged({"core/net.py": new_api})
+        assert found["rule"] == "ANK307" and found["severity"] == "error", found
+        return str(found["message"]).split("call sites that break: ", 1)[1]
+
+    # a rename breaks only the callers that pass it by keyword
+    assert broken(api.replace("url: str", "uri: str")).startswith("users/u1.py:5 [")
+    # a reorder, those that pass the moved ones by position
+    swapped = api.replace("url: str, timeout: int = 3", "timeout: int = 3, url: str = ''")
+    assert broken(swapped).startswith("users/u0.py:5, users/u2.py:5 [")
+    # removing the optional one breaks who passes it; a new required one breaks everyone
+    assert broken(api.replace(", timeout: int = 3", "")).startswith("users/u2.py:5 [")
+    no_default = broken(api.replace("timeout: int = 3", "timeout: int"))
+    assert no_default.startswith("users/u0.py:5, users/u1.py:5 [")  # u2 passes it already
+    assert broken(api.replace("timeout: int = 3", "timeout: int = 3, *, retry: int")
+                  ).startswith("users/u0.py:5, users/u1.py:5, users/u2.py:5 [")
     compatible = api.replace("timeout: int = 3", "timeout: int = 3, retries: int = 0")
     assert check.staged({"core/net.py": compatible}) == []
+    # a rename that no caller notices is no break
+    assert check.staged({"core/net.py": api.replace("timeout: int", "limit: int")}) == []
 
 
 @pytest.mark.parametrize(("level", "naming", "annotations"), [

@@ -96,7 +96,8 @@ class Judge:
             from ananke_ci.analysis.constraints.scan import scan_file
 
             is_new = source.diff is None or source.diff.status == "added"
-            ctx = CheckContext(scan_file(facts, source.content), is_new, self.resolver())
+            ctx = CheckContext(scan_file(facts, source.content), is_new, self.resolver(),
+                               self.read_base)
             extra = list(check_constraints(self.ir(), ctx))
         return check_file(facts, self.config, self.intensity(source.path), extra)
 
@@ -122,6 +123,18 @@ class Judge:
                     modules[mod.rpartition("/")[0]] = found
             self._resolve = Resolver(paths, modules).resolve
         return self._resolve
+
+    def read_base(self, paths: Sequence[str]) -> dict[str, bytes]:
+        """Files as they are at the base (the work tree's, without one)."""
+        if self.basis.commit is not None:
+            return git.read_at(self.root, self.basis.commit, paths)
+        out = {}
+        for path in paths:
+            try:
+                out[path] = (self.root / path).read_bytes()
+            except OSError:
+                continue
+        return out
 
     def paths(self) -> list[str]:
         if self._paths is None:

@@ -10,7 +10,6 @@ from ananke_ci.cli.common import add_target_options, load
 from ananke_ci.core.findings import FilterMode, should_fail
 from ananke_ci.report.registry import FORMATS, parse_specs, write_reports
 
-
 SLOW_S = 1.0  # seconds of mining worth a line even on a clean commit
 
 

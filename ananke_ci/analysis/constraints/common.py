@@ -3,7 +3,7 @@ constraints apply to a path, and the priority order that resolves conflicts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ananke_ci.analysis.constraints.scan import FileScan
 from ananke_ci.core.constraints import Constraint
@@ -15,6 +15,7 @@ from ananke_ci.core.rules_catalog import BY_ID
 
 ImportSpec = tuple[str, tuple[str, ...]]
 Resolve = Callable[[str, Sequence[ImportSpec]], set[str]]
+Read = Callable[[Sequence[str]], Mapping[str, bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class CheckContext:
     scan: FileScan
     is_new: bool  # the change adds the file (file naming is only checked then)
     resolve: Resolve | None = None  # import -> repository files; None: layering not checked
+    read: Read | None = None  # other files as at the base (API call sites); None: not read
 
     @property
     def path(self) -> str:

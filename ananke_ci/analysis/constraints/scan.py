@@ -173,6 +173,11 @@ def _arguments_match(spec: DangerSpec, code: bytes, span: Span) -> bool:
     return not (spec.unless is not None and re.search(spec.unless, args))
 
 
+def call_text(code: bytes, callee: Span) -> str:
+    """The parenthesised argument list of the call whose callee is `callee`."""
+    return _balanced(code, callee.end_byte)
+
+
 def _balanced(code: bytes, pos: int, limit: int = 4000) -> str:
     """The parenthesised argument list after the callee ending at `pos` (capped)."""
     depth = 0
