@@ -230,3 +230,29 @@ def test_a_brace_body_replaces_everything_between_the_braces(repo: GitRepo) -> N
     early = Sites(repo, RUST, "", "s.rs", grammar=False).verify(
         "        x * 2\n    }\n    fn more(&self) -> i32 {\n        1\n    }\n")
     assert not early.ok and "more than a fill" in " ".join(early.reasons)
+
+
+TS = """export function total(xs: number[]): number {
+  throw new Error("not implemented");
+}
+"""
+
+
+def test_a_fill_calling_a_name_nothing_defines_is_refused(repo: GitRepo) -> None:
+    from ananke_ci.app.mining import repository_names
+
+    repo.write("src/util.ts", "export function sumOf(xs: number[]): number {\n"
+               "  return xs.reduce((a, b) => a + b, 0);\n}\n")
+    site = Sites(repo, TS, "", "src/total.ts")
+    assert site.judge.basis.commit is not None
+    known = repository_names(repo.root, site.judge.basis.commit, site.judge.config)
+    verifier = Verifier(repo.root, site.judge, known_names=known)
+    invented = verifier.verify(site.site, "  return sumAllStrict(xs);\n}")
+    assert not invented.ok
+    assert "calls `sumAllStrict`, which nothing in the file or the repository defines" \
+        in invented.reasons
+    for body in ("  return sumOf(xs);\n}",  # a sibling file's function
+                 "  return Number(xs.length);\n}",  # a builtin
+                 "  const add = (a: number, b: number) => a + b;\n"
+                 "  return xs.reduce(add, 0) + add(0, 0);\n}"):  # the fill's own
+        assert verifier.verify(site.site, body).ok, body

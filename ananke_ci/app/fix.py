@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ananke_ci.analysis.constraints.compile import grammar_bans
+from ananke_ci.analysis.fill_names import DECIDABLE
 from ananke_ci.analysis.grammar import body_constraint
 from ananke_ci.analysis.prompting import build_prompt
 from ananke_ci.app.holes import HoleReport, holes_in
 from ananke_ci.app.judge import Judge
+from ananke_ci.app.mining import repository_names
 from ananke_ci.app.targets import Target, range_head
 from ananke_ci.app.validate import CheckedFile, analyse
 from ananke_ci.app.verify import FillSite, Verdict, Verifier, splice
@@ -85,7 +87,11 @@ def fix_holes(
     files, _notices = analyse(root, target, judge.config)
     holes = holes_in(files, judge)
     base_tree = range_head(target.spec or "") if target.mode == "range" else None
-    verifier = Verifier(root, judge, run_command=options.run_tests, base_tree=base_tree)
+    known = None
+    if judge.basis.commit and any(r.language in DECIDABLE for r, _ in holes):
+        known = repository_names(root, judge.basis.commit, judge.config)
+    verifier = Verifier(root, judge, run_command=options.run_tests, base_tree=base_tree,
+                        known_names=known)
     out = []
     for i, (report, checked) in enumerate(holes, 1):
         if progress:

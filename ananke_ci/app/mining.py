@@ -86,3 +86,17 @@ def summary_fingerprint() -> str:
     code."""
     text = f"{SUMMARY_VERSION}:{fingerprint()}:{code_fingerprint()}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def repository_names(root: Path, commit: str, config: Config) -> frozenset[str]:
+    """Every name the repository's files at `commit` define, call or import (from the
+    summaries: cached once the commit's constraints were mined)."""
+    summaries, _paths, _go, _parsed = summaries_at(root, commit, config)
+    names: set[str] = set()
+    for s in summaries.values():
+        names.update(name for _kind, name in s.names)
+        names.update(name for name, _lines in s.calls)
+        for module, imported in s.imports:
+            names.update(imported)
+            names.add(module.rsplit("/", 1)[-1].rsplit(".", 1)[-1].strip("\"'"))
+    return frozenset(names)

@@ -10,7 +10,8 @@ The candidate is spliced into the hole's lines, and the patched file must:
 - return on every path where the signature asks for a value (Python; the grammar holds
   the other languages to a return);
 - read only names that exist (Python: pyflakes, plus attributes of builtin-typed
-  parameters and standard modules);
+  parameters and standard modules; Go, JavaScript/TypeScript and Rust: a bare call of a
+  name that no file of the repository defines or calls, analysis/fill_names.py);
 - not be a hole itself nor leave a TODO;
 - add no finding of the validator at warning or above (or at the fail level, when that is
   lower): the same `Judge.check` that `validate` runs, with the same constraints and
@@ -33,6 +34,7 @@ from ananke_ci.adapters import git_write as git
 from ananke_ci.adapters.proc import run
 from ananke_ci.analysis import python_fill
 from ananke_ci.analysis.extract import extract_facts
+from ananke_ci.analysis.fill_names import unknown_calls
 from ananke_ci.analysis.fill_shape import shape_reasons
 from ananke_ci.analysis.grammar import byte_tokenizer, check_output
 from ananke_ci.analysis.grammar._common import needs_return
@@ -130,6 +132,7 @@ class Verifier:
     judge: Judge
     run_command: bool = True  # the [verify] command, when one is set
     base_tree: str | None = None  # what the test command sees (default: the index)
+    known_names: frozenset[str] | None = None  # defined or called in the repository
     _before: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)
 
     @property
@@ -169,6 +172,9 @@ class Verifier:
                                  patch.end, patch.replaced_end)
         if site.language == "python":
             yield from _python_reasons(site, patch)
+        elif self.known_names is not None:
+            yield from unknown_calls(after, patch.patched, patch.start, patch.end,
+                                     self.known_names)
         yield from _hole_reasons(after, patch, body)
         yield from self._new_findings(site, after, patch)
         yield from banned_in(body, self.config)

@@ -6,9 +6,10 @@ nest up to `max_depth` levels below the body. Line kinds are told apart by how a
 `:` opens a block (the next line is one level deeper), `(`, `[`, `{`, `,` or `\\` opens a
 continuation (any deeper lines follow, unchecked), anything else is a simple statement.
 
-Checked by the grammar: indentation, the bans, no placeholder statement at the body's top
-level (`pass`, `...`, a bare string, `raise NotImplementedError` anywhere), at least one
-statement, and with a return type, at least one `return <value>` / `yield` line. A
+Checked by the grammar: indentation, the bans, a body's first statement is no placeholder
+(`pass`, `...`, a bare string; `raise NotImplementedError` anywhere), at least one statement,
+and with a return type, at least one `return <value>` / `yield` line. Later statements may be
+strings (an attribute's docstring after `self.x = x`). A
 comment starts at the indentation of its block or an enclosing one.
 Not checked (the verifier's job): that every path returns, and multi-line strings whose
 lines sit shallower than the statement (they do not match any line kind).
@@ -88,17 +89,22 @@ def python_body_grammar(layout: PythonLayout, bans: LineBans, require_return: bo
             "",
             f"I{k}: {lark_string(layout.base + layout.unit * k)}",
             f"cont{k}: (I{k} CONT)*",
-            # a statement after its indentation
+            # a statement after its indentation; the body's first one is no placeholder
             f"st{k}: {'TOP' if k == 0 else 'SIMPLE'} | OPEN cont{k}"
             + (f" | HEAD body{k + 1}" if deeper else ""),
+            *(["later0: SIMPLE | OPEN cont0" + (" | HEAD body1" if deeper else "")]
+              if k == 0 else []),
             f"ind{k}: " + " | ".join(f"I{j}" for j in range(k + 1)),
-            # statements; comments (or blanks) at this depth or a shallower one
-            f"item{k}: I{k} st{k} | ind{k} COMMENT",
+            # statements (after the first: an attribute's docstring is one); comments (or
+            # blanks) at this depth or a shallower one
+            f"item{k}: I{k} {'later0' if k == 0 else f'st{k}'} | ind{k} COMMENT",
             # a block: comments, then at least one statement
             f"body{k}: (ind{k} COMMENT)* I{k} st{k} item{k}*",
             # returns a value somewhere (ambiguous when several statements do: Earley copes)
             f"ret{k}: RETURN | OPENRET cont{k}" + (f" | HEAD rbody{k + 1}" if deeper else ""),
-            f"rbody{k}: item{k}* I{k} ret{k} item{k}*",
+            f"rbody{k}: item{k}* I{k} ret{k} item{k}*" if k else
+            # the first statement at the top is no placeholder either: the return, or st0
+            "rbody0: (ind0 COMMENT)* (I0 ret0 | I0 st0 item0* I0 ret0) item0*",
         ]
     return "\n".join(lines) + "\n"
 
