@@ -24,6 +24,7 @@ Each file is read and parsed once (`FillSite`); each candidate's patched file on
 
 from __future__ import annotations
 
+import ast
 import re
 import tempfile
 from collections import Counter
@@ -134,6 +135,7 @@ class Verifier:
     base_tree: str | None = None  # what the test command sees (default: the index)
     known_names: frozenset[str] | None = None  # defined or called in the repository
     _before: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)
+    _python: dict[str, tuple[ast.Module | None, Counter[str]]] = field(default_factory=dict)
 
     @property
     def config(self) -> Config:
@@ -164,20 +166,34 @@ class Verifier:
         if after.skipped:
             yield f"the patched file cannot be checked: {after.skipped}"
             return
+        tree = python_fill.parse(patch.patched) if site.language == "python" else None
         syntax = list(_syntax_reasons(site.facts, after, patch))
+        if not syntax and site.language == "python" and tree is None \
+                and self.python_before(site)[0] is not None:
+            # CPython's parser is stricter than tree-sitter about indentation; only a new
+            # failure counts (the original may use syntax this interpreter does not know)
+            syntax.append(f"syntax error: {_python_error(patch.patched)}")
         yield from syntax
         if syntax:
             return
         yield from shape_reasons(site.facts, after, site.hole, patch.patched, patch.start,
                                  patch.end, patch.replaced_end)
-        if site.language == "python":
-            yield from _python_reasons(site, patch)
+        if tree is not None:
+            yield from _python_reasons(site, tree, self.python_before(site)[1])
         elif self.known_names is not None:
             yield from unknown_calls(after, patch.patched, patch.start, patch.end,
                                      self.known_names)
         yield from _hole_reasons(after, patch, body)
         yield from self._new_findings(site, after, patch)
         yield from banned_in(body, self.config)
+
+    def python_before(self, site: FillSite) -> tuple[ast.Module | None, Counter[str]]:
+        """The original file's CPython tree and its undefined names, once per file."""
+        if site.path not in self._python:
+            tree = python_fill.parse(site.source.content)
+            names = python_fill.undefined_names(tree, site.path) if tree else Counter()
+            self._python[site.path] = (tree, names)
+        return self._python[site.path]
 
     def findings_before(self, site: FillSite) -> Counter[tuple[str, str]]:
         """The file's findings as analysed, once per file."""
@@ -225,11 +241,6 @@ def _syntax_reasons(before: FileFacts, after: FileFacts, patch: Patch) -> Iterab
         what = f"missing {first.text!r}" if first.kind == "missing" else repr(first.text[:40])
         yield (f"syntax error: {new_issues} new parse error(s), first at line "
                f"{first.span.start_line}: {what}")
-    # CPython's parser is stricter than tree-sitter about indentation; only a new failure
-    # counts (the original may use syntax this interpreter does not know)
-    elif after.language == "python" and python_fill.parse(patch.patched) is None \
-            and python_fill.parse(patch.original) is not None:
-        yield f"syntax error: {_python_error(patch.patched)}"
 
 
 def _python_error(data: bytes) -> str:
@@ -242,11 +253,10 @@ def _python_error(data: bytes) -> str:
     return "does not parse"
 
 
-def _python_reasons(site: FillSite, patch: Patch) -> Iterable[str]:
-    """Returns, names and attributes, with CPython's parser and pyflakes."""
-    tree = python_fill.parse(patch.patched)
+def _python_reasons(site: FillSite, tree: ast.Module, old: Counter[str]) -> Iterable[str]:
+    """Returns, names and attributes, with CPython's tree and pyflakes."""
     fn_info = site.hole.function
-    if tree is None or fn_info is None:
+    if fn_info is None:
         return
     fn = python_fill.function_at(tree, fn_info.span.start_line)
     if fn is None:
@@ -255,8 +265,6 @@ def _python_reasons(site: FillSite, patch: Patch) -> Iterable[str]:
             and python_fill.falls_through(fn.body):
         yield (f"`{fn_info.name}` is declared to return {fn_info.return_type} but the fill "
                "can end without returning a value")
-    before = python_fill.parse(patch.original)
-    old = python_fill.undefined_names(before, site.path) if before is not None else Counter()
     for name, count in python_fill.undefined_names(tree, site.path).items():
         if count > old[name]:
             yield f"reads `{name}`, which is not defined"
