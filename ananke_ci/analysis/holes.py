@@ -47,7 +47,8 @@ REFUSAL = re.compile(
     r"(?i)\b(not|no|cannot|can't|never|only|should|must|instead|unsupported|unavailable"
     r"|read-only|immutable)\b")
 _LATER = re.compile(
-    r"(?i)\b(todo|fixme|xxx|tbd|wip|implement\w*|yet|later|stub\w*|placeholder|unfinished)\b")
+    r"(?i)\b(todo|fixme|xxx|tbd|wip|(un)?implement\w*|yet|later|stub\w*|placeholder"
+    r"|unfinished)\b")
 _STRING_RE = re.compile(r"([\"'`])(.*?)\1", re.S)
 # a body with more named children than this is real code, whatever it holds
 _MAX_BODY_CHILDREN = 12
@@ -292,13 +293,19 @@ def _deliberate(scope: _FileScope, fn: FunctionNodes, placeholder: _Placeholder,
                 written: str, docstring: Node | None, comments: list[Node]) -> bool:
     """A placeholder that is meant to stay (see the module docstring)."""
     text = scope.text
-    # what the author says: the docstring documents the contract; a comment in the body
-    # or the placeholder's message may also say why it is refused
-    said = [text.text(node) for node in comments]
-    if placeholder.refusal:
-        said += [m.group(2) for m in _STRING_RE.finditer(written)]
-    if any(REFUSAL.search(words) and not _LATER.search(words) for words in said):
-        return True
+    # tree-sitter-python hangs a comment right under the header on the def, not the body
+    head = [node for node in fn.node.named_children
+            if "comment" in node.type and node.start_byte < _body_start(fn)]
+    said = [text.text(node) for node in (*head, *comments)]
+    # the author's word for a refusal: a comment in the body, or the message of a
+    # placeholder whose message is free; a placeholder that says "later" itself
+    # (`todo!()`, `panic("TODO")`) is no refusal, whatever the comments say
+    if placeholder.refusal or placeholder.noop:
+        messages = [m.group(2) for m in _STRING_RE.finditer(written)]
+        if not any(_LATER.search(m) for m in messages) and any(
+                REFUSAL.search(words) and not _LATER.search(words)
+                for words in (*said, *messages)):
+            return True
     if docstring is not None:
         said.append(text.text(docstring))
     if any(DOCUMENTED.search(words) for words in said):
@@ -306,6 +313,10 @@ def _deliberate(scope: _FileScope, fn: FunctionNodes, placeholder: _Placeholder,
     if placeholder.noop and _noop_is_meant(scope, fn):
         return True
     return fn.container is not None and scope.classes().inherited(fn)
+
+
+def _body_start(fn: FunctionNodes) -> int:
+    return fn.body.start_byte if fn.body is not None else fn.node.end_byte
 
 
 def _noop_is_meant(scope: _FileScope, fn: FunctionNodes) -> bool:
