@@ -6,20 +6,25 @@ prose is too noisy). HACK is included because it marks the same "come back to th
 Typed holes (a body that is nothing but `pass`, `todo!()`, `throw new
 NotImplementedException()`, ...; placeholders.py per language) are placeholders an author
 means to fill. A placeholder is deliberate instead, and not reported, when
-  - it is a declaration: @abstractmethod / @overload, a Protocol member, a .pyi stub;
+  - it is a declaration: @abstractmethod / @overload, a Protocol member, a .pyi stub, a def
+    under `if TYPE_CHECKING:`, a def that a later one of the same name replaces;
   - the method is an overridable default or an interface: its class is derived from in this
-    file, or it overrides a method of a base class defined in this file (overrides.py adds
-    the classes of other modules that import it); or its docstring or message says so
-    (DOCUMENTED: "subclasses must implement", "does nothing by default");
-  - its message explains a refusal (REFUSAL: `raise NotImplementedError("not supported
-    on Windows")`), for the placeholders whose message is free (placeholders.py `refusal`);
+    file, or it overrides a method of a base class defined in this file (overrides.py does
+    the same across the modules linked by imports); or its docstring or a comment in it says
+    so (DOCUMENTED: "subclasses must implement", "does nothing by default");
+  - a comment in it, or its message where the message is free (placeholders.py `refusal`),
+    explains a refusal and says nothing of later (REFUSAL: `raise NotImplementedError("not
+    supported on Windows")`, `# SQL Server does not support RELEASE SAVEPOINT` + `pass`);
   - it is the language's no-op (`pass`, `...`) where doing nothing is the point: under a
     decorator that registers or wraps the function (`@click.group()`, `@app.route`), in a
     dunder method (`__exit__`), in a function or class defined inside a function (a
     callback, a test double), or in test code other than a test function itself.
 An explicit placeholder (`raise NotImplementedError`, `todo!()`) says "not written yet"
-and is a hole in all those no-op places. Statements that only silence an unused parameter
-(Zig `_ = x;`, Rust `let _ = x;`, Go `_ = x`, C `(void)x;`) do not count as code.
+and is a hole in all those no-op places; one that says so in its message (`todo!()`,
+`panic("TODO")`) is no refusal whatever its comments say. Statements that only silence an
+unused parameter (Zig `_ = x;`, Rust `let _ = x;`, Go `_ = x`, C `(void)x;`) are no code.
+These rules run only once a body is a placeholder: the common path stays one walk of the
+body's statements.
 """
 
 from __future__ import annotations
@@ -38,11 +43,12 @@ TODO_RE = re.compile(r"\b(TODO|FIXME|XXX|HACK)\b")
 _NI = r"(todo|fixme|not (yet )?implemented|unimplemented|implement me)"
 _MSG = r"(?P<msg>[\"'`][^\"'`]*\b" + _NI + r"\b[^\"'`]*[\"'`])"
 _DOCSTRING_RE = re.compile(r"^[rRbBuUfF]*[\"']")
-# what a docstring or message says of a method meant to be overridden, or to do nothing
+# what a docstring, comment or message says of a method meant to be overridden, or to do
+# nothing
 DOCUMENTED = re.compile(
     r"(?i)\b(subclass(es|ed|ing)?|overrid(e|es|den|ing)|derived class(es)?|abstract method"
     r"|does nothing|do nothing|no-?op|intentionally|deliberately)\b")
-# a message that says why the call is refused, and nothing of a later implementation
+# a comment or message that says why the call is refused (and nothing of `_LATER`)
 REFUSAL = re.compile(
     r"(?i)\b(not|no|cannot|can't|never|only|should|must|instead|unsupported|unavailable"
     r"|read-only|immutable)\b")
@@ -221,13 +227,13 @@ def _typed_hole(scope: _FileScope, fn: FunctionNodes, body: Node) -> HoleRow | N
         if any(TODO_RE.search(text.text(node)) for node, _ in children):
             return ("typed", EMPTY_BODY_MARKER, text.text(body), text.span(body), fn.function)
         return None
+    statement = statements[-1]
+    if statement.end_byte - statement.start_byte > _MAX_PLACEHOLDER_BYTES:
+        return None  # real code, not worth decoding
     # the placeholder comes last, after any discards of unused parameters
     if len(statements) != 1 and (rules.discard is None or not all(
             _discard(rules.discard, text, node) for node in statements[:-1])):
         return None
-    statement = statements[-1]
-    if statement.end_byte - statement.start_byte > _MAX_PLACEHOLDER_BYTES:
-        return None  # real code, not worth decoding
     written = text.text(statement)
     folded = fold(written)
     for placeholder in rules.placeholders:
