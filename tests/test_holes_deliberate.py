@@ -181,7 +181,12 @@ def test_methods_of_a_class_derived_from_in_the_file_are_its_interface() -> None
             def restock(self, sku: str) -> None:
                 \"\"\"Refill from the supplier.\"\"\"
                 raise NotImplementedError("restock")
-        """) == [("raise NotImplementedError", "restock")]
+
+
+        class Response(wrappers.Response):  # its imported namesake, not itself
+            def stream(self):
+                raise NotImplementedError
+        """) == [("raise NotImplementedError", "restock"), ("raise NotImplementedError", "stream")]
 
 
 def test_an_override_of_a_base_method_defined_in_the_file_is_deliberate() -> None:

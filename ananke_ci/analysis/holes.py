@@ -403,7 +403,9 @@ class _Classes:
             if fn.container.id not in seen:
                 seen.add(fn.container.id)
                 self.bases.setdefault(owner, []).extend(_base_names(scope, fn.container))
-        self.derived = {base for names in self.bases.values() for base in names}
+        # `class Response(wrappers.Response)` derives from its imported namesake, not itself
+        self.derived = {base for owner, names in self.bases.items() for base in names
+                        if base != owner}
 
     def inherited(self, fn: FunctionNodes) -> bool:
         """The method is an overridable default (its class is derived from here) or an
