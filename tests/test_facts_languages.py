@@ -87,7 +87,7 @@ CASES = [
         {"str.TrimSpace", "fmt.Println", "http.ListenAndServe", "panic"},
         [
             ("FIXME", 24, 2, 24, 27, "Start", "// FIXME: port is ignored"),
-            ('panic("TODO")', 30, 2, 30, 26, "Stop", 'panic("not implemented")'),
+            ('panic("not implemented")', 30, 2, 30, 26, "Stop", 'panic("not implemented")'),
         ],
         ("Start", "func (s *Server) Start(port int, verbose bool) error"),
     ),
@@ -141,8 +141,7 @@ CASES = [
         {"this.jobs.push", "this.emit", "fs.writeFileSync", "JSON.stringify", "Error"},
         [
             ("XXX", 14, 5, 14, 29, "enqueue", "// XXX: priority ignored"),
-            ('throw new Error("not implemented")', 21, 5, 21, 29, "drain",
-             'throw new Error("TODO");'),
+            ('throw new Error("TODO")', 21, 5, 21, 29, "drain", 'throw new Error("TODO");'),
         ],
         ("drain", "async drain(limit?: number): Promise<number>"),
     ),
@@ -250,7 +249,7 @@ CASES = [
         {"$this->logger->info", "mail", "$invoice->render", "count", "\\LogicException"},
         [
             ("TODO", 20, 9, 20, 34, "send", "// TODO: retry on failure"),
-            ('throw new Exception("not implemented")', 27, 9, 27, 54, "cancel",
+            ("throw new \\LogicException('Not implemented')", 27, 9, 27, 54, "cancel",
              "throw new \\LogicException('Not implemented');"),
         ],
         ("send", "public function send(Invoice $invoice, string $email): bool"),

@@ -128,6 +128,17 @@ CASES: list[tuple[str, str | None, str, bool]] = [
     ("javascript", None, "  // TODO\n}", False),
     ("cpp", None, "    int x = f({1, 2});\n    g(x);\n}", True),
     ("cpp", None, '    assert(0 && "not implemented");\n}', False),
+    # every message placeholder the hole finder knows, in any case and quotes
+    ("go", None, "\tpanic(`fixme: later`)\n}", False),
+    ("go", None, '\tpanic("Not Implemented")\n}', False),
+    ("go", None, "\tpanic(err)\n}", True),
+    ("zig", None, '    @panic("todo: later");\n}', False),
+    ("zig", None, '    @panic("index out of bounds");\n}', True),
+    ("typescript", None, "  throw new Error('todo');\n}", False),
+    ("javascript", None, '  items.push("todo");\n}', True),  # a to-do app's data
+    ("php", None, "    throw new \\LogicException('fixme');\n}", False),
+    ("cpp", None, '    throw std::logic_error("todo");\n}', False),
+    ("cpp", None, '    throw std::logic_error("bad index");\n}', True),
     ("ruby", None, "    puts(foo(bar(1)))\n", True),
     ("ruby", None, "    puts(foo(bar(1))\n", False),  # unbalanced
     ("ruby", None, "    raise NotImplementedError\n", False),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ananke_ci.analysis.overrides import deliberate_elsewhere
 from ananke_ci.app.judge import Judge
 from ananke_ci.app.targets import Target
 from ananke_ci.app.validate import CheckedFile, analyse
@@ -33,6 +34,8 @@ def find_holes(root: Path, target: Target, judge: Judge) -> list[HoleReport]:
 
 def holes_in(files: list[CheckedFile], judge: Judge) -> list[tuple[HoleReport, CheckedFile]]:
     """Each reported hole on an added line (anywhere, for a whole file) with its file."""
+    # placeholder methods that classes of other files in scope override or inherit
+    deliberate = deliberate_elsewhere(checked.facts for checked in files)
     out = []
     for checked in files:
         if not checked.facts.holes:
@@ -42,7 +45,8 @@ def holes_in(files: list[CheckedFile], judge: Judge) -> list[tuple[HoleReport, C
         diff = checked.source.diff
         for hole in checked.facts.holes:
             span = hole.span
-            if (_RULE[hole.kind], span.start_line, span.start_col) not in reported:
+            if (_RULE[hole.kind], span.start_line, span.start_col) not in reported \
+                    or (checked.source.path, span.start_byte) in deliberate:
                 continue
             if diff is None or line_in_scope(diff, span.start_line, span.end_line, "added"):
                 out.append((HoleReport(checked.source.path, checked.facts.language, hole),

@@ -23,7 +23,22 @@ from dataclasses import dataclass
 from ananke_ci.analysis.grammar._common import ban_terminal
 from ananke_ci.core.protocol import LineBans
 
-_NOT_IMPLEMENTED = r"[Nn]ot (yet )?[Ii]mplemented|[Uu]nimplemented|[Ii]mplement me"
+
+def _anycase(word: str) -> str:
+    """`todo` -> `[Tt][Oo][Dd][Oo]`: the bans' automaton has no case-insensitive flag."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+
+
+# the phrases that make a message a placeholder's (holes._NI), in any case
+_NOT_IMPLEMENTED = "|".join(_anycase(w) for w in (
+    "not implemented", "not yet implemented", "unimplemented", "implement me"))
+# a string literal opening with one of holes._NI's words before its closing quote: the
+# call that re-emits a message placeholder (`panic("todo: later")`, `@panic("FIXME")`)
+_SAYS_TODO = "(" + "|".join(_anycase(w) for w in ("todo", "fixme")) + ")"
+
+
+def _message_call(call: str, quotes: str = '\\"') -> str:
+    return rf"{call}\s*\(\s*[{quotes}][^{quotes}\n]*{_SAYS_TODO}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,15 +52,22 @@ class BraceSpec:
 
 
 _C_COMMENT = ("//", "/*")
+_GENERIC_COMMENT = ("//", "/*", "#")
+_GENERIC_BRACE = (r"NotImplementedException", r"(todo|unimplemented)\s*!",
+                  r"fatalError\s*\(\s*\"", r"assert\s*\(\s*(0|false)\s*&&")
 SPECS: dict[str, BraceSpec] = {
     "rust": BraceSpec(_C_COMMENT, (r"(todo|unimplemented)\s*!",), tail_expression=True),
-    "go": BraceSpec(_C_COMMENT, (r"panic\s*\(\s*\"[^\"]*[Tt]odo",)),
+    "go": BraceSpec(_C_COMMENT, (_message_call("panic", '\\"`'),)),
     "java": BraceSpec(_C_COMMENT, ("UnsupportedOperationException",)),
-    "javascript": BraceSpec(_C_COMMENT, ()),
-    "generic_brace": BraceSpec(
-        ("//", "/*", "#"),
-        (r"NotImplementedException", r"(todo|unimplemented)\s*!", r"fatalError\s*\(\s*\"",
-         r"assert\s*\(\s*(0|false)\s*&&"),
+    "javascript": BraceSpec(_C_COMMENT, (_message_call(r"throw\s+new\s+Error", '\\"\'`'),)),
+    "generic_brace": BraceSpec(_GENERIC_COMMENT, _GENERIC_BRACE),
+    # the generic one, and the message placeholder of the language
+    "zig": BraceSpec(_GENERIC_COMMENT, (*_GENERIC_BRACE, _message_call("@panic"))),
+    "php": BraceSpec(_GENERIC_COMMENT, (
+        *_GENERIC_BRACE, _message_call(r"throw\s+new\s+[\\\w]*Exception", '\\"\'')),
+    ),
+    "cpp": BraceSpec(_GENERIC_COMMENT, (
+        *_GENERIC_BRACE, _message_call(r"throw\s+(std::)?(logic_error|runtime_error)")),
     ),
     "generic": BraceSpec(
         ("//", "#", "--", "/*"),
@@ -55,7 +77,7 @@ SPECS: dict[str, BraceSpec] = {
 }
 for _name in ("typescript", "tsx"):
     SPECS[_name] = SPECS["javascript"]
-for _name in ("c", "cpp", "csharp", "kotlin", "swift", "php", "zig"):
+for _name in ("c", "csharp", "kotlin", "swift"):
     SPECS[_name] = SPECS["generic_brace"]
 
 
