@@ -170,13 +170,15 @@ def fingerprint() -> str:
     """A digest of everything facts depend on but the queries (see _Keys): the extractor's
     code and placeholder rules, the codec, the grammars and Python (marshal's format)."""
     from ananke_ci import analysis
-    from ananke_ci.core import facts
+    from ananke_ci.core import facts, testfiles
 
     digest = hashlib.sha256(f"{CACHE_VERSION}:{sys.version_info[:2]}".encode())
     for package in ("tree_sitter", "tree_sitter_language_pack"):
         digest.update(_installed(package).encode())
     base = Path(analysis.__file__).parent
-    files = [*sorted(base.glob("*.py")), Path(facts.__file__), Path(facts_codec.__file__)]
+    # holes.py asks testfiles.py which paths are test code
+    files = [*sorted(base.glob("*.py")), Path(facts.__file__), Path(facts_codec.__file__),
+             Path(testfiles.__file__)]
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:32]
