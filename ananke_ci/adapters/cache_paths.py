@@ -31,3 +31,33 @@ def no_caches(root: Path) -> bool:
     importing the cache modules (hashlib, json and tempfile cost ~8 ms there)."""
     git_dir = find_git_dir(root)
     return git_dir is None or not cache_dir(git_dir).is_dir()
+
+
+_TROUBLE: dict[str, None] = {}  # what went wrong with the caches this run, each said once
+
+
+def write_cache(path: Path, data: bytes, *, fsync: bool = False) -> bool:
+    """Replace a cache file atomically; False when the cache cannot be written (a file where
+    a folder should be, no space, no permission): a cache is a speed-up, so a failure to
+    write one is a notice (see `cache_notices`) and a slower next run, never an error."""
+    from ananke_ci.adapters.atomic import write_atomic  # tempfile: only when writing
+
+    try:
+        write_atomic(path, data, fsync=fsync)
+    except OSError as exc:
+        note_cache_trouble(path, exc)
+        return False
+    return True
+
+
+def note_cache_trouble(path: Path, exc: OSError) -> None:
+    where = next((str(p) for p in (path, *path.parents) if p.name == "ananke"), str(path))
+    _TROUBLE.setdefault(f"cannot write the cache under {where} ({exc.strerror or exc}): "
+                        "results are the same, later runs slower; delete it to start afresh")
+
+
+def cache_notices() -> list[str]:
+    """The cache troubles noted since the last call (and forget them)."""
+    out = list(_TROUBLE)
+    _TROUBLE.clear()
+    return out

@@ -21,8 +21,7 @@ import marshal
 import zlib
 from pathlib import Path
 
-from ananke_ci.adapters.atomic import write_atomic
-from ananke_ci.adapters.cache_paths import cache_dir
+from ananke_ci.adapters.cache_paths import cache_dir, write_cache
 
 FORMAT = "ananke-ci/facts"
 VERSION = 2
@@ -142,7 +141,10 @@ class FactsCache:
         entries = self._merged() if merge else self._new
         data = self.encode(entries)
         name = f"pack-{hashlib.sha256(data).hexdigest()[:24]}.bin"
-        written = write_atomic(self.directory / name, data)
+        written = self.directory / name
+        if not write_cache(written, data, fsync=True):
+            self._new = {}
+            return
         if merge:
             for path in self.packs:
                 if path != written:

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from ananke_ci import __version__
-from ananke_ci.adapters.atomic import write_atomic
-from ananke_ci.adapters.cache_paths import cache_dir, find_git_dir
+from ananke_ci.adapters.cache_paths import cache_dir, find_git_dir, write_cache
 from ananke_ci.core.config import Config
 from ananke_ci.core.constraints import ConstraintIR
 
@@ -99,9 +98,9 @@ def read(root: Path, kind: Kind, key: str) -> str | None:
 def write(root: Path, kind: Kind, key: str, text: str) -> None:
     """Store a text under its key (atomically) and prune the least recently used."""
     base = _dir(root, kind)
-    if base is None:
+    if base is None or not write_cache(base / f"{key}.json", text.encode("utf-8")):
         return
-    write_atomic(base / f"{key}.json", text.encode("utf-8"))
-    kept = sorted(base.glob("*.json"), key=lambda p: p.stat().st_mtime)
-    for old in kept[:-KEEP]:
-        old.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # another run may be pruning too
+        kept = sorted(base.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-KEEP]:
+            old.unlink(missing_ok=True)

@@ -12,16 +12,16 @@ through this module.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
-from ananke_ci.adapters.atomic import write_atomic
-
 # re-exported: the salience callers find the cache through this module
 from ananke_ci.adapters.cache_paths import cache_dir as cache_dir
 from ananke_ci.adapters.cache_paths import find_git_dir as find_git_dir
+from ananke_ci.adapters.cache_paths import write_cache
 
 FORMAT = "ananke-ci/salience"
 VERSION = 1
@@ -45,7 +45,7 @@ def decode(kind: str, data: bytes) -> Any:
     head, sep, payload = data.partition(b"\n")
     try:
         header = json.loads(head)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise CacheInvalid("unreadable header") from None
     if not sep or not isinstance(header, dict):
         raise CacheInvalid("no header")
@@ -59,7 +59,7 @@ def decode(kind: str, data: bytes) -> Any:
         raise CacheInvalid("checksum mismatch")
     try:
         return json.loads(payload)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise CacheInvalid("unreadable body") from None
 
 
@@ -71,12 +71,14 @@ def read(git_dir: Path, name: str, kind: str) -> Any:
     return decode(kind, data)
 
 
-def write(git_dir: Path, name: str, kind: str, body: Any) -> Path:
-    """Replace cache file `name` atomically (temp file in the same directory + rename)."""
+def write(git_dir: Path, name: str, kind: str, body: Any) -> bool:
+    """Replace cache file `name` atomically (temp file in the same directory + rename);
+    False when it cannot be written (a notice, not an error: see cache_paths)."""
     # no fsync: a file torn by a crash fails its checksum and is rebuilt anyway
-    return write_atomic(cache_dir(git_dir) / name, encode(kind, body), fsync=False)
+    return write_cache(cache_dir(git_dir) / name, encode(kind, body), fsync=False)
 
 
 def clear(git_dir: Path) -> None:
     for name in (STATE, REPORT, INTENSITIES):
-        (cache_dir(git_dir) / name).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            (cache_dir(git_dir) / name).unlink(missing_ok=True)

@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ananke_ci.adapters import git, ir_cache
+from ananke_ci.adapters.cache_paths import cache_notices
 from ananke_ci.adapters.config_file import load_config, load_config_at
 from ananke_ci.analysis.rules import check_file
 from ananke_ci.analysis.salience.pins import apply_pins
@@ -162,6 +163,7 @@ def open_judge(root: Path, target: Target, *, config_path: Path | None = None,
     declared = declared_constraints(root, config, ariadne_sources(root, config, commit))
     rows = tuple(c for c in (*mined, *declared) if not _disabled(c.id, config))
     baseline = _baseline(root, config, commit)
+    notices += cache_notices()
     return Judge(root, config, basis, rows, salience, baseline, tuple(notices), seconds)
 
 

@@ -21,12 +21,15 @@ def add_options(p: argparse.ArgumentParser) -> None:
 
 
 def build(args: argparse.Namespace) -> CompileResult:
+    from ananke_ci.adapters.cache_paths import cache_notices
     from ananke_ci.adapters.config_file import load_config
     from ananke_ci.app.constraints import compile_constraints
 
     root = repo_root_here()
     config = load_config(root, args.config)
     result = compile_constraints(root, config, args.rev, use_cache=not args.no_cache)
+    for notice in cache_notices():
+        print(f"ananke-ci: {notice}", file=sys.stderr)
     print(f"ananke-ci: IR {result.ir.inputs} "
           + ("(cache hit)" if result.cache_hit else "(compiled)"), file=sys.stderr)
     return result

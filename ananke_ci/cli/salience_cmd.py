@@ -66,6 +66,7 @@ class RichProgress:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ananke_ci.adapters.cache_paths import cache_notices
     from ananke_ci.app.salience import compute_salience
 
     if args.top is not None and args.top < 1:
@@ -77,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
         root, use_cache=not (args.no_cache or args.rebuild),
         write_cache=not args.no_cache, progress=RichProgress(err),
     )
+    for notice in cache_notices():
+        print(f"ananke-ci: {notice}", file=sys.stderr)
     rows = sort_rows(pinned(list(report.files), config.intensity_pins), args.sort)
     shown = rows[: args.top] if args.top else rows
     if args.plot is not None:
