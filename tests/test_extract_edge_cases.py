@@ -422,3 +422,19 @@ def test_class_fields_holding_functions_are_methods() -> None:
     ts = extract_facts("f.ts", b"class A {\n  private h = (e: Event): void => { this.x(e); };\n}\n")
     [fn] = ts.functions
     assert (fn.name, fn.params[0].type, fn.return_type) == ("h", "Event", "void")
+
+
+@pytest.mark.parametrize(("path", "head", "tail"), [
+    ("deep.c", "int f(void) {\n", "\nreturn 0;\n}\n"),
+    ("Deep.java", "class A { void f() {\n", "\n} }\n"),
+    ("Deep.cs", "class A { void F() {\n", "\n} }\n"),
+    ("deep.js", "function f() {\n", "\n}\n"),
+    ("deep.rs", "fn f() {\n", "\n}\n"),
+    ("deep.go", "package p\nfunc f() {\n", "\n}\n"),
+])
+def test_a_thousand_nested_blocks_are_no_crash(path: str, head: str, tail: str) -> None:
+    """A placeholder never nests a thousand blocks deep: the hole finder stops looking long
+    before Python's recursion limit (it used to raise RecursionError: exit 3 in the hook)."""
+    source = (head + "{" * 1000 + "}" * 1000 + tail).encode()
+    facts = extract_facts(path, source)
+    assert facts.skipped is None and facts.functions and not facts.holes

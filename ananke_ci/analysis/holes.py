@@ -58,6 +58,7 @@ _LATER = re.compile(
 _STRING_RE = re.compile(r"([\"'`])(.*?)\1", re.S)
 # a body with more named children than this is real code, whatever it holds
 _MAX_BODY_CHILDREN = 12
+_MAX_UNWRAP_DEPTH = 8  # blocks in blocks: Go's block > statement_list is two
 EMPTY_BODY_MARKER = "empty body with TODO"
 _MAX_PLACEHOLDER_BYTES = 400  # longer than any placeholder statement with its message
 _MAX_DISCARD_BYTES = 80
@@ -193,15 +194,17 @@ def _enclosing(functions: list[FunctionNodes], start: int, end: int) -> Function
     return found
 
 
-def _statements(node: Node, unwrap: frozenset[str], out: list[tuple[Node, str]]) -> bool:
+def _statements(node: Node, unwrap: frozenset[str], out: list[tuple[Node, str]],
+                depth: int = 0) -> bool:
     """Flatten the body's statements into `out` with their node types (each `.type` builds
-    a new string); False when the body is too big to matter."""
-    if node.named_child_count > _MAX_BODY_CHILDREN:
+    a new string); False when the body is too big to matter, or its blocks nest deeper than
+    a placeholder's ever do (a thousand nested braces must cost no deep recursion)."""
+    if node.named_child_count > _MAX_BODY_CHILDREN or depth > _MAX_UNWRAP_DEPTH:
         return False
     for child in node.named_children:
         kind = child.type
         if kind in unwrap:
-            if not _statements(child, unwrap, out):
+            if not _statements(child, unwrap, out, depth + 1):
                 return False
         else:
             out.append((child, kind))
