@@ -25,7 +25,7 @@ from ananke_ci.adapters.atomic import write_atomic
 from ananke_ci.adapters.cache_paths import cache_dir
 
 FORMAT = "ananke-ci/facts"
-VERSION = 2
+VERSION = 3  # 3: Import bindings, Python aliases
 MAX_PACKS = 8
 MAX_BYTES = 256 << 20  # a merge keeps at most this much, this run's entries first
 

@@ -67,6 +67,31 @@
 ((call_expression function: (identifier) @_req arguments: (arguments . (string) @import.module)) @import
   (#eq? @_req "require"))
 (export_statement source: (string) @import.module) @import
+; what each import binds (see Collector._binding): a default or namespace import binds the
+; module, a named one the module's name; `require` binds through its declaration
+(import_clause (identifier) @import.bind.local @import.bind)
+(namespace_import (identifier) @import.bind.local) @import.bind
+(import_specifier name: (_) @import.bind.name alias: (_)? @import.bind.local) @import.bind
+((variable_declarator
+   name: (identifier) @import.bind.local
+   value: (call_expression function: (identifier) @_req1 arguments: (arguments . (string))))
+  @import.bind
+  (#eq? @_req1 "require"))
+((variable_declarator
+   name: (object_pattern
+           [(pair_pattern key: (_) @import.bind.name value: (identifier) @import.bind.local)
+            (shorthand_property_identifier_pattern) @import.bind.name] @import.bind)
+   value: (call_expression function: (identifier) @_req2 arguments: (arguments . (string))))
+  (#eq? @_req2 "require"))
+((variable_declarator
+   name: (identifier) @import.bind.local
+   value: (member_expression
+            object: (call_expression function: (identifier) @_req3 arguments: (arguments . (string)))
+            property: (property_identifier) @import.bind.name)) @import.bind
+  (#eq? @_req3 "require"))
+(import_statement
+  (import_require_clause (identifier) @import.name @import.bind.local source: (string) @import.module)
+  @import.bind) @import
 
 (call_expression function: (_) @call)
 (new_expression constructor: (_) @call)

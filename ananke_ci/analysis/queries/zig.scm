@@ -32,6 +32,9 @@
 ; `const std = @import("std")`: the module is the string in the @import call
 ((VarDecl variable_type_function: (IDENTIFIER) @import.name) @import
   (#match? @import "^[^=]*=\\s*@import\\s*\\("))
+; only `const x = @import("m");` binds x to m (not `@import("m").sub`)
+((VarDecl variable_type_function: (IDENTIFIER) @import.bind.local) @import.bind
+  (#match? @import.bind "^[^=]*=\\s*@import\\s*\\(\\s*\"[^\"]*\"\\s*\\)\\s*;?$"))
 ;  ErrorUnionExpr > SuffixExpr > @import FnCallArguments > ErrorUnionExpr > SuffixExpr > string
 ((ErrorUnionExpr
    . (_ . (_) @_builtin . (_ . (_ . (_ . (STRINGLITERALSINGLE) @import.module)))))
