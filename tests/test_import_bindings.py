@@ -39,7 +39,8 @@ def _bindings(facts: FileFacts) -> list[tuple[str, str]]:
                  'const cp3 = require("child_process");\n'
                  'const { exec: run2, execSync } = require("child_process");\n'
                  'const ex = require("child_process").exec;\n'
-                 'require("side-effect");\nimport "./side";\nexport { z } from "./z";\n',
+                 'require("side-effect");\nimport "./side";\nexport { z } from "./z";\n'
+                 'const w = require("w")(1);\nconst v = f(require("v"));\n',
          [("cp2", "child_process"), ("run", "child_process.exec"),
           ("spawn", "child_process.spawn"), ("cp", "node:child_process"),
           ("cp3", "child_process"), ("run2", "child_process.exec"),
@@ -69,7 +70,7 @@ def _bindings(facts: FileFacts) -> list[tuple[str, str]]:
         ("a.cpp", "using std::system;\nusing namespace std::chrono;\nusing namespace std;\n",
          [("system", "std::system")]),
         ("a.zig", 'const std = @import("std");\nconst fs = @import("std").fs;\n',
-         [("std", "std")]),
+         [("std", "std"), ("fs", "std.fs")]),
     ],
 )
 def test_import_bindings(path: str, source: str, bindings: list[tuple[str, str]]) -> None:

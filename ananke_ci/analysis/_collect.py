@@ -234,25 +234,33 @@ class Collector:
             bindings: list[list[BindingRow]] = [[] for _ in modules]
             for bind, what, local in binds:
                 i = _module_of(bind, modules)
-                binding = self._binding(modules[i], raws[i], what, local)
+                binding = self._binding(bind, modules[i], raws[i], what, local)
                 if binding is not None and binding not in bindings[i]:
                     bindings[i].append(binding)
             for (raw, written_names), pairs in zip(found, bindings, strict=True):
                 self.imports.append((raw, written_names, span, tuple(pairs)))
 
-    def _binding(self, module: Node, raw: str, name: Node | None,
+    def _binding(self, bind: Node, module: Node, raw: str, name: Node | None,
                  local: Node | None) -> BindingRow | None:
         """(local name, qualified target) of one binding of an import of `module`: a name
         inside the module's own text qualifies as far as it reaches (`import a.b` binds a), one
         outside it is joined on with the separator written after the module (`std::io::{..}`),
-        no name stands for the module; without a local name, the name's last segment is bound
-        (Go `import "os/exec"`: the name is the path, exec is bound)."""
+        no name stands for the module, or for a member of it when the bind goes on past the
+        call that imports it (`const ex = require("x").exec`); without a local name, the
+        name's last segment is bound (Go `import "os/exec"`: the name is the path)."""
         text = self.text
         written = "" if name is None else text.text(name)
         if name is None or written == "self":  # Rust `use a::b::{self}` binds b
             if local is None and name is None:
                 return None  # a bind captured alone, by a match that then failed
             target = raw
+            tail = "".join(text.slice(module.end_byte, bind.end_byte).split())
+            if name is None and tail[:1] == ")":  # `= require("x")...`, `= @import("x")...`
+                member = tail[1:].rstrip(";")
+                if member and not (member[:1] == "." and all(
+                        part.isidentifier() for part in member[1:].split("."))):
+                    return None  # `require("x")(y)`, `require("x")[k]`: not a name
+                target = raw + member
         elif module.start_byte <= name.start_byte and name.end_byte <= module.end_byte:
             target = text.slice(module.start_byte, name.end_byte).strip(_QUOTES)
         else:

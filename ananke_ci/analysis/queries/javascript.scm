@@ -47,23 +47,16 @@
 (import_clause (identifier) @import.bind.local @import.bind)
 (namespace_import (identifier) @import.bind.local) @import.bind
 (import_specifier name: (_) @import.bind.name alias: (_)? @import.bind.local) @import.bind
-((variable_declarator
-   name: (identifier) @import.bind.local
-   value: (call_expression function: (identifier) @_req1 arguments: (arguments . (string))))
-  @import.bind
-  (#eq? @_req1 "require"))
+; (`const cp = require("x")`, `const ex = require("x").exec`, `const { exec: e } = ...`: told
+; by their text, as reaching into the call costs ms to compile)
+((variable_declarator name: (identifier) @import.bind.local value: _ @_req1) @import.bind
+  (#match? @_req1 "^require\\s*\\("))
 ((variable_declarator
    name: (object_pattern
            [(pair_pattern key: (_) @import.bind.name value: (identifier) @import.bind.local)
             (shorthand_property_identifier_pattern) @import.bind.name] @import.bind)
-   value: (call_expression function: (identifier) @_req2 arguments: (arguments . (string))))
-  (#eq? @_req2 "require"))
-((variable_declarator
-   name: (identifier) @import.bind.local
-   value: (member_expression
-            object: (call_expression function: (identifier) @_req3 arguments: (arguments . (string)))
-            property: (property_identifier) @import.bind.name)) @import.bind
-  (#eq? @_req3 "require"))
+   value: _ @_req2)
+  (#match? @_req2 "^require\\s*\\("))
 
 (call_expression function: (_) @call)
 (new_expression constructor: (_) @call)

@@ -30,11 +30,9 @@
   (#match? @type.def.union "^[^=:]*(:|(:[^=]*)?=)\\s*((\\[[^\\]]*\\]|[?*]|(const|volatile|allowzero)\\s|(align|addrspace)\\s*\\((\\([^)]*\\)|[^()])*\\))\\s*)*((extern|packed)\\s+)?(union|opaque)\\b"))
 
 ; `const std = @import("std")`: the module is the string in the @import call
-((VarDecl variable_type_function: (IDENTIFIER) @import.name) @import
+; `const x = @import("m")` binds x to m, `const y = @import("m").sub` y to m.sub
+((VarDecl variable_type_function: (IDENTIFIER) @import.name @import.bind.local) @import @import.bind
   (#match? @import "^[^=]*=\\s*@import\\s*\\("))
-; only `const x = @import("m");` binds x to m (not `@import("m").sub`)
-((VarDecl variable_type_function: (IDENTIFIER) @import.bind.local) @import.bind
-  (#match? @import.bind "^[^=]*=\\s*@import\\s*\\(\\s*\"[^\"]*\"\\s*\\)\\s*;?$"))
 ;  ErrorUnionExpr > SuffixExpr > @import FnCallArguments > ErrorUnionExpr > SuffixExpr > string
 ((ErrorUnionExpr
    . (_ . (_) @_builtin . (_ . (_ . (_ . (STRINGLITERALSINGLE) @import.module)))))
