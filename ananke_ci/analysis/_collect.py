@@ -210,8 +210,7 @@ class Collector:
                 continue
             # @import.tail: the last path segment, the bound name unless one is captured
             bound = names or tails
-            raws: list[str] = []
-            found: list[tuple[str, tuple[str, ...]]] = []
+            found: list[tuple[str, tuple[str, ...]]] = []  # (module, names) per module
             for i, module in enumerate(modules):
                 # `import a as b, c as d`: a name goes with the module just before it
                 after = modules[i + 1].start_byte if i + 1 < len(modules) else 1 << 62
@@ -229,12 +228,11 @@ class Collector:
                     name = fold(text.text(name_node))
                     if name not in written:
                         written.append(name)
-                raws.append(fold(raw))
                 found.append((fold(raw), tuple(written)))
             bindings: list[list[BindingRow]] = [[] for _ in modules]
             for bind, what, local in binds:
                 i = _module_of(bind, modules)
-                binding = self._binding(bind, modules[i], raws[i], what, local)
+                binding = self._binding(bind, modules[i], found[i][0], what, local)
                 if binding is not None and binding not in bindings[i]:
                     bindings[i].append(binding)
             for (raw, written_names), pairs in zip(found, bindings, strict=True):

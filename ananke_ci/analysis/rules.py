@@ -96,7 +96,8 @@ class _Scope:
                     if form not in forms and form != local:
                         forms.append(form)
         self.aliases: dict[str, list[tuple[str, int, int]]] = {}
-        bodies = sorted((f.span.start_byte, -f.span.end_byte) for f in facts.functions)
+        bodies = sorted((f.span.start_byte, -f.span.end_byte)
+                        for f in facts.functions) if facts.aliases else []
         for alias in facts.aliases:
             target = normalise_name(alias.target)
             if target.split(".", 1)[0] == alias.name:
