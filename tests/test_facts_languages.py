@@ -378,3 +378,31 @@ def test_spans_point_at_the_text(case: Case) -> None:
         assert line[call.span.start_col - 1 :].startswith(first[: len(line)])
     assert facts.comments, "every fixture has comments"
     assert all(c.text.strip() for c in facts.comments)
+
+
+# What each fixture's imports bind (local name, qualified target as written), in order:
+# the fixtures have no alias, so this pins the plain forms (tests/test_import_bindings.py
+# has the aliased ones).
+BINDINGS = {
+    "python": [("os", "os"), ("defaultdict", "collections.defaultdict"),
+               ("Protocol", "typing.Protocol")],
+    "rust": [("HashMap", "std::collections::HashMap"), ("io", "std::io"),
+             ("Write", "std::io::Write")],
+    "go": [("fmt", "fmt"), ("http", "net/http"), ("str", "strings")],
+    "java": [("List", "java.util.List"), ("ArrayList", "java.util.ArrayList")],
+    "javascript": [("readFile", "fs/promises.readFile"), ("path", "path"), ("util", "util")],
+    "typescript": [("EventEmitter", "events.EventEmitter"), ("fs", "fs")],
+    "tsx": [("React", "react"), ("useState", "react.useState")],
+    "c": [], "cpp": [], "csharp": [], "ruby": [], "swift": [],
+    "kotlin": [("mutableListOf", "kotlin.collections.mutableListOf"),
+               ("Instant", "java.time.Instant")],
+    "php": [("Invoice", "App\\Models\\Invoice"), ("LoggerInterface", "Psr\\Log\\LoggerInterface")],
+    "zig": [("std", "std")],
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.language for case in CASES])
+def test_language_bindings(case: Case) -> None:
+    facts = _facts(case)
+    assert [b for imp in facts.imports for b in imp.bindings] == BINDINGS[case.language]
+    assert facts.aliases == ()

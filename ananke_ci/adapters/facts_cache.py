@@ -24,7 +24,7 @@ from pathlib import Path
 from ananke_ci.adapters.cache_paths import cache_dir, write_cache
 
 FORMAT = "ananke-ci/facts"
-VERSION = 2
+VERSION = 3  # 3: Import bindings, Python aliases
 MAX_PACKS = 8
 MAX_BYTES = 256 << 20  # a merge keeps at most this much, this run's entries first
 

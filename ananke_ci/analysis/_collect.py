@@ -18,7 +18,15 @@ from tree_sitter import Node
 
 from ananke_ci.analysis._text import SourceText, fold
 from ananke_ci.analysis.holes import FunctionNodes
-from ananke_ci.analysis.rows import CallRow, CommentRow, ImportRow, ParamRow, TypeRow
+from ananke_ci.analysis.rows import (
+    AliasRow,
+    BindingRow,
+    CallRow,
+    CommentRow,
+    ImportRow,
+    ParamRow,
+    TypeRow,
+)
 
 _TYPE_SUFFIXES = ("_declaration", "_definition", "_item", "_specifier", "_spec")
 _QUOTES = "\"'`<>"
@@ -26,6 +34,7 @@ _SEPARATORS = ".:\\/"
 _TYPE_DEF = "type.def"
 _DEPTH = 8  # how far above a part its owner may be (C: name < declarator < pointer < def)
 _FN_PARTS = ("function.name", "function.params", "function.body", "function.container")
+_RECEIVERS = frozenset({"self", "cls"})  # `x = self.y` rebinds an attribute, not a callable
 
 Caps = dict[str, list[Node]]
 
@@ -99,6 +108,7 @@ class Collector:
         self.imports: list[ImportRow] = []
         self.calls: list[CallRow] = []
         self.comments: list[CommentRow] = []
+        self.aliases: list[AliasRow] = []
 
     def run(self, caps: Caps) -> Collector:
         text = self.text
@@ -107,12 +117,14 @@ class Collector:
                          for node in _unique(caps.get("comment", []))]
         owners = self._types(caps)
         self._imports(caps)
+        self._aliases(caps)
         self._functions(caps, owners)
         # capture lists come grouped by pattern, not in source order
         self.calls.sort(key=_call_start)
-        self.comments.sort(key=_span_start)
+        self.comments.sort(key=_comment_start)
         self.types.sort(key=_span_start)
         self.imports.sort(key=_span_start)
+        self.aliases.sort(key=_span_start)
         self.function_nodes.sort(key=_function_start)
         return self
 
@@ -189,14 +201,16 @@ class Collector:
         modules_of = _parts(imports, caps, "import.module", index=index)
         names_of = _parts(imports, caps, "import.name", index=index)
         tails_of = _parts(imports, caps, "import.tail", index=index)
-        rows = zip(imports, modules_of, names_of, tails_of, strict=True)
-        for node, modules, names, tails in rows:
+        binds_of = _binds(imports, caps, index)
+        rows = zip(imports, modules_of, names_of, tails_of, binds_of, strict=True)
+        for node, modules, names, tails, binds in rows:
             span = text.span(node)
             if not modules:
-                self.imports.append(("", tuple(fold(text.text(n)) for n in names), span))
+                self.imports.append(("", tuple(fold(text.text(n)) for n in names), span, ()))
                 continue
             # @import.tail: the last path segment, the bound name unless one is captured
             bound = names or tails
+            found: list[tuple[str, tuple[str, ...]]] = []  # (module, names) per module
             for i, module in enumerate(modules):
                 # `import a as b, c as d`: a name goes with the module just before it
                 after = modules[i + 1].start_byte if i + 1 < len(modules) else 1 << 62
@@ -214,7 +228,64 @@ class Collector:
                     name = fold(text.text(name_node))
                     if name not in written:
                         written.append(name)
-                self.imports.append((fold(raw), tuple(written), span))
+                found.append((fold(raw), tuple(written)))
+            bindings: list[list[BindingRow]] = [[] for _ in modules]
+            for bind, what, local in binds:
+                i = _module_of(bind, modules)
+                binding = self._binding(bind, modules[i], found[i][0], what, local)
+                if binding is not None and binding not in bindings[i]:
+                    bindings[i].append(binding)
+            for (raw, written_names), pairs in zip(found, bindings, strict=True):
+                self.imports.append((raw, written_names, span, tuple(pairs)))
+
+    def _binding(self, bind: Node, module: Node, raw: str, name: Node | None,
+                 local: Node | None) -> BindingRow | None:
+        """(local name, qualified target) of one binding of an import of `module`: a name
+        inside the module's own text qualifies as far as it reaches (`import a.b` binds a), one
+        outside it is joined on with the separator written after the module (`std::io::{..}`),
+        no name stands for the module, or for a member of it when the bind goes on past the
+        call that imports it (`const ex = require("x").exec`); without a local name, the
+        name's last segment is bound (Go `import "os/exec"`: the name is the path)."""
+        text = self.text
+        written = "" if name is None else text.text(name)
+        if name is None or written == "self":  # Rust `use a::b::{self}` binds b
+            if local is None and name is None:
+                return None  # a bind captured alone, by a match that then failed
+            target = raw
+            tail = "".join(text.slice(module.end_byte, bind.end_byte).split())
+            if name is None and tail[:1] == ")":  # `= require("x")...`, `= @import("x")...`
+                member = tail[1:].rstrip(";")
+                if member and not (member[:1] == "." and all(
+                        part.isidentifier() for part in member[1:].split("."))):
+                    return None  # `require("x")(y)`, `require("x")[k]`: not a name
+                target = raw + member
+        elif module.start_byte <= name.start_byte and name.end_byte <= module.end_byte:
+            target = text.slice(module.start_byte, name.end_byte).strip(_QUOTES)
+        else:
+            after = text.slice(module.end_byte, module.end_byte + 2)
+            sep = "::" if after == "::" else after[:1] if after[:1] in ".\\" else "."
+            target = raw + written if not raw or raw.endswith(".") else raw + sep + written
+        target = fold(target)
+        bound = fold(text.text(local)) if local is not None else _last_segment(target)
+        if not target or bound in ("", "_", ".", "*"):
+            return None
+        return bound, target
+
+    def _aliases(self, caps: Caps) -> None:
+        """`name = a.b.c` (an identifier or a dotted chain of them on the right)."""
+        nodes = caps.get("alias")
+        if not nodes:
+            return
+        text = self.text
+        nodes = _unique(nodes)
+        names = _parts(nodes, caps, "alias.name", depth=2)
+        values = _parts(nodes, caps, "alias.value", depth=2)
+        for node, name, value in zip(nodes, names, values, strict=True):
+            if name and value:
+                target = "".join(text.text(value[0]).split())
+                if all(part.isidentifier() for part in target.split(".")) and (
+                        target.split(".", 1)[0] not in _RECEIVERS):
+                    self.aliases.append((text.text(name[0]), target, text.span(node)))
 
     def _functions(self, caps: Caps, owners: dict[int, tuple[str, Node]]) -> None:
         defs = caps.get("function.def")
@@ -297,8 +368,67 @@ def _call_start(call: CallRow) -> tuple[int, int]:
     return call[1][4], -call[1][5]
 
 
-def _span_start(row: CommentRow | TypeRow | ImportRow) -> int:
-    return row[-1][4]
+def _comment_start(row: CommentRow) -> int:
+    return row[1][4]
+
+
+def _span_start(row: TypeRow | ImportRow | AliasRow) -> int:
+    return row[2][4]
+
+
+def _binds(imports: list[Node], caps: Caps,
+           index: dict[int, int]) -> list[list[tuple[Node, Node | None, Node | None]]]:
+    """Each import's @import.bind nodes with their name and local name. A bind belongs to
+    the import above it, or else to the import inside the declaration that holds it
+    (`const { exec: run } = require("child_process")`)."""
+    out: list[list[tuple[Node, Node | None, Node | None]]] = [[] for _ in imports]
+    binds = caps.get("import.bind")
+    if not binds:
+        return out
+    binds = sorted(_unique(binds), key=_node_start)
+    names = _parts(binds, caps, "import.bind.name")
+    locals_ = _parts(binds, caps, "import.bind.local")
+    around: dict[int, int] | None = None
+    for bind, name, local in zip(binds, names, locals_, strict=True):
+        owner = _owner(bind, index, _DEPTH, itself=True)
+        if owner < 0:
+            if around is None:  # the declaration (and the one above it) of each import
+                around = {}
+                for i, node in enumerate(imports):
+                    parent = node.parent
+                    if parent is not None:
+                        around.setdefault(parent.id, i)
+                        if parent.parent is not None:
+                            around.setdefault(parent.parent.id, i)
+            owner = _owner(bind, around, 3, itself=True)
+        if owner >= 0 and not any(n.end_byte - n.start_byte == 1 and n.text == b"*"
+                                  for n in name[1:]):  # Kotlin `import a.*`
+            out[owner].append((bind, _first(name), _first(local)))
+    return out
+
+
+def _module_of(bind: Node, modules: list[Node]) -> int:
+    """Which module of an import a bind goes with: the one it overlaps (`import a as b`),
+    else the last before it (`import a, b`), else the first (JS: the module comes last)."""
+    start, end = bind.start_byte, bind.end_byte
+    last = 0
+    for i, module in enumerate(modules):
+        if module.start_byte < end and start < module.end_byte:
+            return i
+        if module.start_byte < start:
+            last = i
+    return last
+
+
+def _last_segment(path: str) -> str:
+    """`os/exec` -> exec, `std::io` -> io, `gopkg.in/yaml.v3` and `x/y/v2` (Go major
+    versions) -> yaml, y."""
+    for sep in "/\\:":
+        path = path.replace(sep, ".")
+    parts = [part for part in path.split(".") if part]
+    if len(parts) > 1 and parts[-1][:1] == "v" and parts[-1][1:].isdigit():
+        return parts[-2]
+    return parts[-1] if parts else ""
 
 
 def _function_start(item: FunctionNodes) -> int:

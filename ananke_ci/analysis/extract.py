@@ -11,6 +11,11 @@ One generic extractor serves every language: the per-language knowledge is in
                                                type; types are also method containers)
     @container  @container.name               (owners that are not types: Rust impl, ...)
     @import  @import.module  @import.name  @import.tail
+    @import.bind  @import.bind.name  @import.bind.local
+                                              (one name an import binds: the local name, and
+                                               the name it stands for in the module; no name:
+                                               the module; see Collector._binding)
+    @alias  @alias.name  @alias.value         (`name = a.b`: a plain rebinding, Python)
     @call (the callee: Call.span is the callee's)  @call.tail (see _collect.py)
     @call.first (a whole call node whose first named child is the callee: cheap to compile)
     @comment
@@ -145,7 +150,7 @@ def extract_rows(
     holes = find_holes(lang, path, text, facts.function_nodes, facts.comments)
     functions = [fn.function for fn in facts.function_nodes]
     return ((lang, size, line_count, None, tuple(notices), facts.imports),
-            (functions, facts.types, facts.calls, facts.comments, issues, holes))
+            (functions, facts.types, facts.calls, facts.comments, issues, holes, facts.aliases))
 
 
 def _syntax_issues(text: SourceText, compiled: _Compiled, root: Node) -> list[IssueRow]:

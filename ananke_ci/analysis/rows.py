@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 from ananke_ci.core.facts import (
+    Alias,
     Call,
     Comment,
     FileFacts,
@@ -31,7 +32,10 @@ ParamRow = tuple[str, "str | None"]
 FunctionRow = tuple[str, tuple[ParamRow, ...], "str | None", SpanRow, "SpanRow | None", str,
                     "str | None"]
 TypeRow = tuple[str, str, SpanRow]  # name, kind, span
-ImportRow = tuple[str, tuple[str, ...], SpanRow]  # module, names, span
+BindingRow = tuple[str, str]  # local name, qualified target
+# module, names, span, bindings
+ImportRow = tuple[str, tuple[str, ...], SpanRow, tuple[BindingRow, ...]]
+AliasRow = tuple[str, str, SpanRow]  # name, target, span
 CallRow = tuple[str, SpanRow]  # name, span
 CommentRow = tuple[str, SpanRow]  # text, span
 IssueRow = tuple[str, SpanRow, str]  # kind, span, text
@@ -39,8 +43,8 @@ HoleRow = tuple[str, str, str, SpanRow, "FunctionRow | None"]  # kind, marker, t
 # language, source size, line count, skip reason, notices, imports
 CoreRow = tuple[str, int, int, "str | None", tuple[str, ...], Sequence[ImportRow]]
 RestRow = tuple[Sequence[FunctionRow], Sequence[TypeRow], Sequence[CallRow],
-                Sequence[CommentRow], Sequence[IssueRow], Sequence[HoleRow]]
-EMPTY_REST: RestRow = ((), (), (), (), (), ())
+                Sequence[CommentRow], Sequence[IssueRow], Sequence[HoleRow], Sequence[AliasRow]]
+EMPTY_REST: RestRow = ((), (), (), (), (), (), ())
 
 _T = TypeVar("_T")
 
@@ -91,11 +95,11 @@ _make_comment = _pair_maker(Comment)
 def facts(path: str, core: CoreRow, rest: RestRow | None) -> FileFacts:
     """FileFacts at `path`; with rest=None only the core fields (imports, ...) are filled."""
     language, _, line_count, skipped, notices, import_rows = core
-    imports = tuple([Import(m, tuple(n), span(s)) for m, n, s in import_rows])
+    imports = tuple([Import(m, tuple(n), span(s), tuple(b)) for m, n, s, b in import_rows])
     if rest is None:
         return FileFacts(path, language, imports=imports, line_count=line_count,
                          skipped=skipped, notices=tuple(notices))
-    function_rows, types, calls, comments, issues, holes = rest
+    function_rows, types, calls, comments, issues, holes, aliases = rest
     functions = [_function(f) for f in function_rows]
     # a hole's function is the row of its entry in `functions` (also after marshal)
     by_row = {id(row): fn for row, fn in zip(function_rows, functions, strict=True)}
@@ -109,6 +113,7 @@ def facts(path: str, core: CoreRow, rest: RestRow | None) -> FileFacts:
         syntax_issues=tuple([SyntaxIssue(k, span(s), t) for k, s, t in issues]),  # type: ignore[arg-type]
         holes=tuple([Hole(k, m, t, span(s), None if f is None else  # type: ignore[arg-type]
                           by_row.get(id(f)) or _function(f)) for k, m, t, s, f in holes]),
+        aliases=tuple([Alias(n, t, span(s)) for n, t, s in aliases]),
         line_count=line_count, skipped=skipped, notices=tuple(notices),
     )
 

@@ -58,6 +58,20 @@ class Import:
     module: str  # what is imported from, as written ("os.path", "./util", "std::io")
     names: tuple[str, ...]  # the names bound, when the syntax lists them
     span: Span
+    # what the statement binds: (local name, qualified target as written), in source order:
+    # `import os as o` ("o", "os"), `from os import system as s` ("s", "os.system"),
+    # Go `import "os/exec"` ("exec", "os/exec"); none for `*` and side-effect imports
+    bindings: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """A plain assignment that rebinds a name (`run = os.system`, `e = eval`): the value is
+    an identifier or a dotted chain of them, as written."""
+
+    name: str
+    target: str
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +116,7 @@ class FileFacts:
     comments: tuple[Comment, ...] = ()
     syntax_issues: tuple[SyntaxIssue, ...] = ()
     holes: tuple[Hole, ...] = ()
+    aliases: tuple[Alias, ...] = ()
     line_count: int = 0
     skipped: str | None = None  # why the file was not parsed (binary, too large, ...)
     notices: tuple[str, ...] = field(default=())  # e.g. "not valid UTF-8: decoded with replacement"

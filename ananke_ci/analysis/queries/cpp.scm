@@ -53,6 +53,9 @@
 
 (preproc_include path: (_) @import.module) @import
 (using_declaration (_) @import.module) @import
+; `using std::system;` binds system (`using namespace a::b;` binds nothing)
+((using_declaration (qualified_identifier) @import.bind.name) @import.bind
+  (#not-match? @import.bind "^using\\s+namespace\\b"))
 
 (call_expression function: (_) @call)
 (new_expression type: (_) @call)

@@ -23,7 +23,9 @@
 (record_declaration name: (identifier) @type.name) @type.def
 (enum_declaration name: (identifier) @type.name) @type.def
 
-(using_directive name: (identifier) @import.name [(qualified_name) (identifier)] @import.module) @import
+(using_directive
+  name: (identifier) @import.name @import.bind.local [(qualified_name) (identifier)] @import.module)
+  @import @import.bind
 (using_directive !name [(qualified_name) (identifier)] @import.module) @import
 
 (invocation_expression function: (_) @call)

@@ -31,6 +31,9 @@
 ((type_alias name: (type_identifier) @type.name) @type.def.alias)
 
 (import_spec name: (_)? @import.name path: (_) @import.module) @import
+; `import x "os/exec"` binds x; without a name the package's last path segment (not `.`, `_`)
+(import_spec name: (package_identifier) @import.bind.local) @import.bind
+(import_spec !name path: (_) @import.bind.name) @import.bind
 
 (call_expression function: (_) @call)
 

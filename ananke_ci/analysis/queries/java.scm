@@ -22,7 +22,9 @@
 (record_declaration name: (identifier) @type.name) @type.def
 (annotation_type_declaration name: (identifier) @type.name) @type.def
 
-(import_declaration (scoped_identifier scope: (_) @import.module name: (_) @import.name) .) @import
+(import_declaration
+  (scoped_identifier scope: (_) @import.module name: (_) @import.name @import.bind.name) .)
+  @import @import.bind
 (import_declaration (scoped_identifier) @import.module (asterisk) @import.name) @import
 
 (method_invocation name: (identifier) @call.tail)

@@ -42,6 +42,21 @@
 ((call_expression function: (identifier) @_req arguments: (arguments . (string) @import.module)) @import
   (#eq? @_req "require"))
 (export_statement source: (string) @import.module) @import
+; what each import binds (see Collector._binding): a default or namespace import binds the
+; module, a named one the module's name; `require` binds through its declaration
+(import_clause (identifier) @import.bind.local @import.bind)
+(namespace_import (identifier) @import.bind.local) @import.bind
+(import_specifier name: (_) @import.bind.name alias: (_)? @import.bind.local) @import.bind
+; (`const cp = require("x")`, `const ex = require("x").exec`, `const { exec: e } = ...`: told
+; by their text, as reaching into the call costs ms to compile)
+((variable_declarator name: (identifier) @import.bind.local value: _ @_req1) @import.bind
+  (#match? @_req1 "^require\\s*\\("))
+((variable_declarator
+   name: (object_pattern
+           [(pair_pattern key: (_) @import.bind.name value: (identifier) @import.bind.local)
+            (shorthand_property_identifier_pattern) @import.bind.name] @import.bind)
+   value: _ @_req2)
+  (#match? @_req2 "^require\\s*\\("))
 
 (call_expression function: (_) @call)
 (new_expression constructor: (_) @call)

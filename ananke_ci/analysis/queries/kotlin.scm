@@ -30,6 +30,12 @@
 (import_header
   (identifier (simple_identifier) @import.tail .) @import.module
   [(wildcard_import) @import.name (import_alias (type_identifier) @import.name)]?) @import
+; `import a.b.C` binds C, `import a.b.C as D` D, `import a.b.*` nothing (a `*` name); no
+; anchor after the path: a comment may end the header
+(import_header
+  (identifier (simple_identifier) @import.bind.name .)
+  [(wildcard_import) @import.bind.name (import_alias (type_identifier) @import.bind.local)]?)
+  @import.bind
 
 ; the callee is the call's first named child (before its call_suffix)
 (call_expression) @call.first

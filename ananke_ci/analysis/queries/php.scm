@@ -22,8 +22,12 @@
 (enum_declaration name: (name) @type.name) @type.def
 
 ; one import per clause; a group `use A\{B, C}` gives modules without the `A\` prefix
-(namespace_use_clause . [(qualified_name (name) @import.tail .) (name) @import.tail] @import.module .) @import
-(namespace_use_clause [(qualified_name) (name)] @import.module alias: (name) @import.name) @import
+(namespace_use_clause
+  . [(qualified_name (name) @import.tail @import.bind.name .) (name) @import.tail @import.bind.name]
+  @import.module .) @import @import.bind
+(namespace_use_clause
+  [(qualified_name) (name)] @import.module alias: (name) @import.name @import.bind.local)
+  @import @import.bind
 (require_expression [(string) (encapsed_string)] @import.module) @import
 (require_once_expression [(string) (encapsed_string)] @import.module) @import
 (include_expression [(string) (encapsed_string)] @import.module) @import

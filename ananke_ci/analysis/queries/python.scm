@@ -17,17 +17,28 @@
 
 (class_definition name: (identifier) @type.name) @type.def
 
-(import_statement name: (dotted_name) @import.module) @import
+; `import a.b` binds a; `import a.b as c` binds c to a.b; `from m import x as y` y to m.x
 (import_statement
-  name: (aliased_import name: (dotted_name) @import.module alias: (identifier) @import.name)) @import
+  name: (dotted_name . (identifier) @import.bind.name) @import.module @import.bind) @import
+(import_statement
+  name: (aliased_import
+          name: (dotted_name) @import.module
+          alias: (identifier) @import.name @import.bind.local) @import.bind) @import
 (import_from_statement
   module_name: (_) @import.module
-  name: [(dotted_name) @import.name (aliased_import alias: (identifier) @import.name)]) @import
+  name: [(dotted_name) @import.name @import.bind.name @import.bind
+         (aliased_import
+           name: (dotted_name) @import.bind.name
+           alias: (identifier) @import.name @import.bind.local) @import.bind]) @import
 (import_from_statement
   module_name: (_) @import.module
   (wildcard_import) @import.name) @import
 (future_import_statement name: (dotted_name) @import.name) @import
 
 (call function: (_) @call)
+
+; `run = os.system`, `e = eval` (the collector keeps dotted chains of identifiers only)
+; (not under expression_statement: naming it costs 2 ms to compile)
+(assignment left: (identifier) @alias.name right: [(identifier) (attribute)] @alias.value) @alias
 
 (comment) @comment

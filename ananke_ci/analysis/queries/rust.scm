@@ -20,10 +20,24 @@
 (type_item name: (type_identifier) @type.name) @type.def
 (impl_item type: (_) @container.name) @container
 
-(use_declaration argument: (scoped_identifier path: (_) @import.module name: (_) @import.name)) @import
-(use_declaration argument: (identifier) @import.module) @import
-(use_declaration argument: (use_as_clause path: (_) @import.module alias: (_) @import.name)) @import
+(use_declaration
+  argument: (scoped_identifier path: (_) @import.module name: (_) @import.name @import.bind.name))
+  @import @import.bind
+(use_declaration argument: (identifier) @import.module @import.bind.name) @import @import.bind
+(use_declaration
+  argument: (use_as_clause path: (_) @import.module alias: (_) @import.name @import.bind.local))
+  @import @import.bind
 (use_declaration argument: (scoped_use_list path: (_) @import.module list: (use_list (_) @import.name))) @import
+; one level of `use a::b::{self, C, d::E, F as G}` (a nested list binds nothing)
+(use_declaration
+  argument: (scoped_use_list
+              list: (use_list [(identifier) @import.bind.name (scoped_identifier) @import.bind.name
+                               (self) @import.bind.name] @import.bind)))
+(use_declaration
+  argument: (scoped_use_list
+              list: (use_list
+                      (use_as_clause path: (_) @import.bind.name alias: (_) @import.bind.local)
+                      @import.bind)))
 (use_declaration argument: (use_wildcard (_) @import.module "*" @import.name)) @import
 (extern_crate_declaration name: (identifier) @import.module) @import
 

@@ -30,7 +30,8 @@
   (#match? @type.def.union "^[^=:]*(:|(:[^=]*)?=)\\s*((\\[[^\\]]*\\]|[?*]|(const|volatile|allowzero)\\s|(align|addrspace)\\s*\\((\\([^)]*\\)|[^()])*\\))\\s*)*((extern|packed)\\s+)?(union|opaque)\\b"))
 
 ; `const std = @import("std")`: the module is the string in the @import call
-((VarDecl variable_type_function: (IDENTIFIER) @import.name) @import
+; `const x = @import("m")` binds x to m, `const y = @import("m").sub` y to m.sub
+((VarDecl variable_type_function: (IDENTIFIER) @import.name @import.bind.local) @import @import.bind
   (#match? @import "^[^=]*=\\s*@import\\s*\\("))
 ;  ErrorUnionExpr > SuffixExpr > @import FnCallArguments > ErrorUnionExpr > SuffixExpr > string
 ((ErrorUnionExpr
