@@ -191,8 +191,10 @@ def _mined(root: Path, basis: Basis, config: Config, salience: Salience, notices
         progress(f"mining the constraints of {where} (first time for this commit)...")
     result = mined_ir(root, basis.commit, tree, config, salience.foundational,
                       use_cache=use_cache)
-    notices.append(f"mined the constraints of {where} in {result.seconds:.1f} s "
-                   f"({result.files} files, {result.parsed} parsed; cached for later runs)")
+    if result.files:  # a base without source files has nothing to mine: nothing to say
+        notices.append(f"mined the constraints of {where} in {result.seconds:.1f} s "
+                       f"({result.files} files, {result.parsed} parsed; cached for later "
+                       "runs)")
     return result.ir.constraints, result.seconds
 
 
