@@ -73,3 +73,21 @@ def test_the_grammar_refuses_them_and_an_allow_takes_one_back(repo: GitRepo) -> 
     for body in ("    return requests.get(data)\n", "    return eval(data)\n",
                  "    os.system('ls')\n    return 0\n"):
         assert not check_output(constraint, body, tok)[0], body
+
+
+def test_a_ban_is_spelled_as_the_file_imports_it(repo: GitRepo) -> None:
+    repo.write(".ananke.toml", '[banned-calls]\n"os.system" = "no shell"\n')
+    repo.write("tool.py", "import os as o\nfrom os import system as s\n\n\n"
+               "def run_it(cmd: str) -> int:\n    raise NotImplementedError\n")
+    repo.commit("init")
+    target = Target("files", None, ("tool.py",))
+    judge = open_judge(repo.root, target)
+    files, _ = analyse(repo.root, target, judge.config)
+    ((report, checked),) = holes_in(files, judge)
+    bans = hole_bans(judge, report, checked.facts)
+    assert {"os.system", "o.system", "s"} <= set(bans)
+    constraint = body_constraint(report.hole, "python", banned=bans)
+    tok = byte_tokenizer()
+    assert check_output(constraint, "    return len(cmd)\n", tok)[0]
+    for body in ("    return o.system(cmd)\n", "    return s(cmd)\n"):
+        assert not check_output(constraint, body, tok)[0], body

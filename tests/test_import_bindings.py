@@ -214,3 +214,19 @@ def test_bindings_and_aliases_survive_the_facts_codec() -> None:
     assert [(a.name, a.target) for a in decoded.aliases] == [("run", "o.system")]
     # a reader of the core part only gets the bindings too
     assert facts_codec.decode("a.py", facts_codec.read_core(core), None).imports == decoded.imports
+
+
+def test_an_aliased_import_resolves_to_the_module_it_names() -> None:
+    """`from . import views as v` imports views.py: the resolver gets the original name."""
+    from ananke_ci.analysis.extract import extract_facts
+    from ananke_ci.analysis.salience.imports import import_edges, import_spec
+
+    source = b"from . import views as v\nfrom pkg.sub import mod as m\nimport pkg.sub as s\n"
+    facts = extract_facts("pkg/app.py", source)
+    specs = [import_spec(i, "python") for i in facts.imports]
+    assert specs[:2] == [(".", ("views",)), ("pkg.sub", ("mod",))]
+    paths = ["pkg/__init__.py", "pkg/app.py", "pkg/views.py", "pkg/sub/__init__.py",
+             "pkg/sub/mod.py"]
+    edges = import_edges({"pkg/app.py": specs}, paths)
+    assert edges == {("pkg/app.py", "pkg/views.py"), ("pkg/app.py", "pkg/sub/mod.py"),
+                     ("pkg/app.py", "pkg/sub/__init__.py")}

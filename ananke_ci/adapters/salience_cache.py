@@ -24,7 +24,7 @@ from ananke_ci.adapters.cache_paths import find_git_dir as find_git_dir
 from ananke_ci.adapters.cache_paths import write_cache
 
 FORMAT = "ananke-ci/salience"
-VERSION = 1
+VERSION = 2  # 2: import edges resolve the names an alias stands for
 STATE = "salience-state.json"
 REPORT = "salience.json"
 INTENSITIES = "intensities.json"

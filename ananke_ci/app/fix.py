@@ -21,13 +21,16 @@ from pathlib import Path
 from ananke_ci.analysis.constraints.compile import grammar_bans
 from ananke_ci.analysis.fill_names import DECIDABLE
 from ananke_ci.analysis.grammar import body_constraint
+from ananke_ci.analysis.grammar._common import bannable
 from ananke_ci.analysis.prompting import build_prompt
+from ananke_ci.analysis.rules import local_spellings
 from ananke_ci.app.holes import HoleReport, holes_in
 from ananke_ci.app.judge import Judge
 from ananke_ci.app.mining import repository_names
 from ananke_ci.app.targets import Target, range_head
 from ananke_ci.app.validate import CheckedFile, analyse
 from ananke_ci.app.verify import FillSite, Verdict, Verifier, splice
+from ananke_ci.core.facts import FileFacts
 from ananke_ci.core.intensity import Intensity
 from ananke_ci.core.protocol import Backend, Candidate, GenerationRequest
 
@@ -101,14 +104,21 @@ def fix_holes(
     return out
 
 
-def hole_bans(judge: Judge, report: HoleReport) -> tuple[str, ...]:
+def hole_bans(judge: Judge, report: HoleReport, facts: FileFacts | None = None,
+              ) -> tuple[str, ...]:
     """What the grammar for this hole excludes: every applicable forbid (the mined
     dangerous calls from `standard` intensity up: at `syntax_only` a file is held to
-    syntax, so only what is declared or configured goes in)."""
+    syntax, so only what is declared or configured goes in), each also as the file spells
+    it (`o.system` after `import os as o`, `s` after `from os import system as s`)."""
     configured = [b.name for b in (*judge.config.banned_calls, *judge.config.banned_imports)]
     mined = judge.intensity(report.path) >= Intensity.STANDARD
-    return grammar_bans(judge.rules, report.path, report.language, configured=configured,
+    bans = grammar_bans(judge.rules, report.path, report.language, configured=configured,
                         mined=mined)
+    if facts is None:
+        return bans
+    spelled = local_spellings(facts, bans)
+    return tuple(dict.fromkeys(n for ban in bans for n in (ban, *spelled.get(ban, ()))
+                               if bannable(n)))
 
 
 def fix_one(
@@ -121,7 +131,7 @@ def fix_one(
     progress: Progress | None = None,
 ) -> HoleFix:
     """Rounds of generate -> verify for one hole until a candidate passes."""
-    banned = hole_bans(judge, report)
+    banned = hole_bans(judge, report, checked.facts)
     constraint = body_constraint(report.hole, report.language, banned=banned)
     site = FillSite(checked.source, checked.facts, report.hole, constraint)
     original = checked.source.content

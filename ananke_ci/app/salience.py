@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ananke_ci.adapters import salience_cache as cache
-from ananke_ci.analysis.salience.imports import ImportSpec
+from ananke_ci.analysis.salience.imports import ImportSpec, import_spec
 from ananke_ci.analysis.salience.model import Quadrant, SalienceReport
 from ananke_ci.analysis.salience.state import BuildState, EdgeCache
 from ananke_ci.app.intensities import load_intensities
@@ -149,7 +149,7 @@ def _import_facts(
         # files came or went: every file's imports resolve again (all in the cache by now)
         repo = facts_at(root, head, resolved, write=write, max_bytes=MAX_FACT_BYTES,
                         parts="imports", git_dir=git_dir)
-    imports = {p: [(i.module, i.names) for i in f.imports] for p, f in repo.facts.items()}
+    imports = {p: [import_spec(i, f.language) for i in f.imports] for p, f in repo.facts.items()}
     blobs = {p: b for p, b in repo.tree if resolved(p, repo.languages.get(p, ""))}
     return paths, imports, blobs, repo.go_modules
 

@@ -16,6 +16,7 @@ from typing import Any
 from ananke_ci.analysis.constraints.common import applies, rank, scopes_overlap
 from ananke_ci.analysis.constraints.dangers import BY_KEY
 from ananke_ci.analysis.constraints.naming import STYLE_REGEX
+from ananke_ci.analysis.grammar._common import bannable
 from ananke_ci.core.config_constraints import ConstraintSettings
 from ananke_ci.core.constraints import (
     Artefacts,
@@ -139,12 +140,12 @@ def grammar_bans(rules: Iterable[Constraint], path: str, language: str, *,
     the vLLM grammar alike."""
     here = [c for c in rules if applies(c, path, language)]
     allows = [c for c in here if c.kind == Kind.ALLOW]
-    names: dict[str, None] = dict.fromkeys(n for n in configured if is_name(n))
+    names: dict[str, None] = dict.fromkeys(n for n in configured if bannable(n))
     for c in here:
         if c.kind == Kind.DANGEROUS_CALL and (not mined or path in c.items):
             continue
         for name in _grammar_names(c):
-            if is_name(name) and not any(a.priority >= c.priority and name in a.items
+            if bannable(name) and not any(a.priority >= c.priority and name in a.items
                                          for a in allows):
                 names.setdefault(name)
     return tuple(names)

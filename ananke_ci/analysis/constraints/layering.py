@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
 from ananke_ci.analysis.constraints.common import CheckContext, finding
+from ananke_ci.analysis.salience.imports import import_spec
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.facts import Import
 from ananke_ci.core.findings import Finding
@@ -106,7 +107,8 @@ def check_layering(layers: list[Constraint], cycles: Constraint | None,
     for imp in facts.imports:
         if not module_level(imp, facts.language) or imp.span.start_line in ctx.scan.type_only:
             continue
-        targets = {unit(t) for t in ctx.resolve(ctx.path, [(imp.module, imp.names)])} - {here}
+        spec = import_spec(imp, facts.language)
+        targets = {unit(t) for t in ctx.resolve(ctx.path, [spec])} - {here}
         for target in sorted(targets):
             c = forbidden.get(target)
             if c is not None:

@@ -16,9 +16,10 @@ from ananke_ci.analysis.constraints.annotations import missing, public_functions
 from ananke_ci.analysis.constraints.api import shape
 from ananke_ci.analysis.constraints.naming import named_things
 from ananke_ci.analysis.constraints.scan import FileScan
+from ananke_ci.analysis.salience.imports import import_spec
 from ananke_ci.core.records import dataclass
 
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ def summarize(scan: FileScan) -> FileSummary:
         names=tuple((kind, name) for kind, name, _, _ in named_things(scan)),
         public=len(public),
         annotated=sum(not missing(fn, facts.language) for fn in public),
-        imports=tuple((i.module, i.names) for i in facts.imports),
+        imports=tuple(import_spec(i, facts.language) for i in facts.imports),
         dangers=tuple(dict.fromkeys(d.key for d in scan.dangers)),
         bare=sum(h.caught is None for h in scan.handlers) if facts.language == "python" else 0,
         swallowed=sum(h.swallowed for h in scan.handlers),

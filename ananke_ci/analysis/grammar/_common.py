@@ -20,6 +20,11 @@ WORD = "A-Za-z0-9_$"  # identifier characters (`$` for JS); a ban needs a non-wo
 HOLE_MARKERS = ("TODO", "FIXME", "XXX", "HACK")
 
 
+def bannable(name: str) -> bool:
+    """Whether a grammar can ban `name`: an identifier, dotted or `::`-qualified."""
+    return len(name) <= MAX_NAME and _NAME_RE.match(name) is not None
+
+
 def sanitize_banned(names: Iterable[str]) -> tuple[str, ...]:
     """Banned names checked to be identifiers before they enter a grammar.
 

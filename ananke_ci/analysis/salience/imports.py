@@ -11,6 +11,8 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
+from ananke_ci.core.facts import Import
+
 ImportSpec = tuple[str, tuple[str, ...]]  # (module as written, names)
 
 _JS_EXTS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
@@ -176,6 +178,19 @@ class Resolver:
                 return [self.java[spec]]
             spec = spec.rsplit(".", 1)[0]
         return []
+
+
+def import_spec(imp: Import, language: str) -> ImportSpec:
+    """What the resolver reads of an import: the module as written and the names it imports
+    from it as the module spells them (`from . import views as v` imports `views`, not `v`:
+    the original names resolve to files, aliases do not)."""
+    if language != "python" or not imp.bindings:
+        return imp.module, imp.names
+    module = imp.module.strip()
+    names = tuple(dict.fromkeys(
+        target[len(module):].lstrip(".").split(".", 1)[0] for _local, target in imp.bindings
+        if target.startswith(module) and len(target) > len(module)))
+    return imp.module, names or imp.names
 
 
 def import_edges(
