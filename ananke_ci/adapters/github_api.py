@@ -89,14 +89,18 @@ class GitHubClient:
     """One repository's pull requests, reviews, check runs, through one token."""
 
     def __init__(self, api_url: str, graphql_url: str | None, token: str, repository: str,
-                 *, timeout: int = 30) -> None:
+                 *, timeout: int = 30, write_interval: float = 1.0) -> None:
+        """`write_interval`: seconds between writes (GitHub asks for one between
+        content-creating requests; a burst gets "was submitted too quickly")."""
         from github import Auth, Github
 
         self.repository = repository
         self._gh = Github(auth=Auth.Token(token), base_url=api_url.rstrip("/"),
-                          retry=_retry(), timeout=timeout, per_page=100, lazy=True)
+                          retry=_retry(), timeout=timeout, per_page=100, lazy=True,
+                          seconds_between_requests=min(0.25, write_interval),
+                          seconds_between_writes=write_interval)
         self._graphql_url = graphql_url
-        self._repo = self._gh.get_repo(repository, lazy=True)
+        self._repo = self._gh.get_repo(repository)  # lazy: no request until one is needed
         self._owner, _, self._name = repository.partition("/")
 
     # --- reading -------------------------------------------------------------------------

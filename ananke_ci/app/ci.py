@@ -67,9 +67,10 @@ class CiResult:
 
 
 def run_ci(root: Path, event: PullEvent, settings: CiSettings, environ: Mapping[str, str],
-           api: Api | None, *, out: TextIO = sys.stdout,
+           api: Api | None, *, out: TextIO | None = None,
            backend_factory: Callable[[], Backend] | None = None) -> CiResult:
     """Run the bot on one push; `api` None means no token (nothing is posted)."""
+    out = out or sys.stdout
     ensure_commits(root, event)
     base = merge_base(root, event)
     config = config_at(root, base)
@@ -85,8 +86,12 @@ def run_ci(root: Path, event: PullEvent, settings: CiSettings, environ: Mapping[
     points = map_points(report_files, diffs)
     _write_sarif(settings.sarif, ReportInput(findings, __version__, root, result.notices,
                                              len(result.files)))
-    outcome = propose_fills(root, target, config, settings, fork=event.fork, environ=environ,
-                            backend_factory=backend_factory)
+    if event.fork and settings.fix != "off":  # neither suggestions nor commits can land
+        outcome = FixOutcome(skipped="a fork's pull request can receive neither suggestions "
+                             "nor commits from this token")
+    else:
+        outcome = propose_fills(root, target, config, settings, fork=event.fork,
+                                environ=environ, backend_factory=backend_factory)
     if outcome.skipped and settings.fix != "off":
         notes.append(f"fix step skipped: {outcome.skipped}")
     notes.extend(outcome.notes)

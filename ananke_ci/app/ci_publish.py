@@ -166,9 +166,9 @@ def publish_check_run(api: ReviewApi, head_sha: str, findings: Sequence[Finding]
 class DryRun:
     """A ReviewApi that reads through `inner` (when there is one) and prints every write."""
 
-    def __init__(self, inner: ReviewApi | None, out: TextIO = sys.stdout) -> None:
+    def __init__(self, inner: ReviewApi | None, out: TextIO | None = None) -> None:
         self.inner = inner
-        self.out = out
+        self.out = out or sys.stdout
 
     def _say(self, what: str, payload: object) -> None:
         self.out.write(f"would {what}: {json.dumps(payload, indent=2, ensure_ascii=False)}\n")

@@ -85,11 +85,19 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
 
         api_url = environ.get("GITHUB_API_URL", "https://api.github.com")
         api = GitHubClient(api_url, environ.get("GITHUB_GRAPHQL_URL"), token,
-                           environ.get("GITHUB_REPOSITORY") or event.repository)
+                           environ.get("GITHUB_REPOSITORY") or event.repository,
+                           write_interval=_seconds(environ.get("ANANKE_CI_WRITE_INTERVAL"), 1.0))
     result = run_ci(root, event, settings, environ, api)
     print(f"ananke-ci: {result.findings} finding(s), {result.holes} hole(s) in the change; "
           f"SARIF in {result.sarif}", file=sys.stderr)
     return result.exit_code
+
+
+def _seconds(text: str | None, default: float) -> float:
+    try:
+        return max(0.0, float(text)) if text else default
+    except ValueError:
+        raise UserError(f"not a number of seconds: {text!r}") from None
 
 
 def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> CiSettings:

@@ -256,11 +256,12 @@ def plan_review(
             kept.append(c.key)  # a person answered: the thread is theirs to close
         elif not c.resolved:
             retire.append(Retire(c.id, c.key, c.thread_id))
-    live = sum(1 for c in by_key.values() if c.key in wanted and c.key not in replaced) \
-        + len(fresh)
-    room = max(0, min(per_review, total - (live - len(fresh))))
+    # those an earlier review listed in its body stay there: no drip of old findings
+    fresh = [d for d in fresh if d.key not in already_listed]
+    live = sum(1 for c in by_key.values() if c.key in wanted and c.key not in replaced)
+    room = max(0, min(per_review, total - live))
     new = tuple(fresh[:room])
-    overflow = tuple(d for d in fresh[room:] if d.key not in already_listed)
+    overflow = tuple(fresh[room:])
     body = review_body(new, overflow, rejected, head_sha) if new or overflow else ""
     return ReviewPlan(new, body, tuple(edits), tuple(retire), tuple(kept), overflow,
                       tuple(rejected))

@@ -68,6 +68,10 @@ def request_errors(method: str, template: str, body: Any) -> list[str]:
             for e in v.iter_errors(body)]
 
 
+def documents(method: str, template: str, status: int) -> bool:
+    return str(status) in document()["paths"][template][method.lower()]["responses"]
+
+
 def response_errors(method: str, template: str, status: int, body: Any) -> list[str]:
     op = document()["paths"][template][method.lower()]
     responses = op["responses"]
@@ -81,8 +85,7 @@ def response_errors(method: str, template: str, status: int, body: Any) -> list[
         return [] if body is None else [f"response {method} {template} {status} has no body"]
     parts = (["paths", template, method.lower(), "responses", key, "content",
               "application/json", "schema"] if "$ref" not in responses[key]
-             else responses[key]["$ref"][2:].split("/") + ["content", "application/json",
-                                                          "schema"])
+             else [*responses[key]["$ref"][2:].split("/"), "content", "application/json", "schema"])
     v = OAS30ReadValidator(_schema_ref(parts), registry=registry(), format_checker=formats)
     return [f"response {method} {template} {status}: {e.message} at {list(e.absolute_path)}"
             for e in v.iter_errors(body)]

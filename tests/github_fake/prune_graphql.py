@@ -1,12 +1,13 @@
 """Prune GitHub's GraphQL schema to what the bot's documents touch (writes schema.graphql).
 
     npm install --prefix /tmp/octokit @octokit/graphql-schema@15.26.1
-    python tests/github_fake/prune_graphql.py /tmp/octokit/node_modules/@octokit/graphql-schema/schema.graphql
+    python tests/github_fake/prune_graphql.py \
+        /tmp/octokit/node_modules/@octokit/graphql-schema/schema.graphql
 
 Keeps, for every object and interface type a document selects from, the fields it selects
 (their arguments as GitHub declares them); input types, enums and scalars those arguments
-and fields need, whole. Directives are dropped; an interface keeps the object types that implement it (with its
-selected fields), so the fake can execute documents against the pruned schema.
+and fields need, whole. Directives are dropped; an interface keeps the object types that
+implement it (with its selected fields), so the fake can execute documents against it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Prune GitHub's OpenAPI description to the operations the bot uses (writes openapi_ops.json).
 
     npm install --prefix /tmp/octokit @octokit/openapi@23.0.2
-    python tests/github_fake/prune_openapi.py /tmp/octokit/node_modules/@octokit/openapi/generated/api.github.com.json
+    python tests/github_fake/prune_openapi.py \
+        /tmp/octokit/node_modules/@octokit/openapi/generated/api.github.com.json
 
 Keeps each operation's parameters, request body and responses with every component they
 reference (recursively); drops descriptions and examples, which validation does not read.
@@ -35,7 +36,7 @@ DROP = {"description", "examples", "example", "summary", "externalDocs", "x-gith
 def strip(node: Any) -> Any:
     if isinstance(node, dict):
         return {k: strip(v) for k, v in node.items()
-                if not (k in DROP and not isinstance(v, dict | list) or k in ("examples",
+                if not ((k in DROP and not isinstance(v, dict | list)) or k in ("examples",
                         "externalDocs", "x-github", "example"))
                 and not (k == "description" and isinstance(v, str))}
     if isinstance(node, list):

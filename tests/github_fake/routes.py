@@ -7,8 +7,8 @@ fake's state on top; the server validates what comes out.
 from __future__ import annotations
 
 import subprocess
-from urllib.parse import quote
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from tests.github_fake import contract
 
