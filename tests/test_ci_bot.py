@@ -252,3 +252,50 @@ def test_dry_run_prints_what_it_would_post(
     assert "would post a review on #7" in done.out
     assert [r.method for r in fake.log] == ["GET", "POST", "GET"]  # reads only (GraphQL read)
     assert fake.state.reviews == {} and fake.state.check_runs == {}
+
+
+def test_fix_commit_pushes_fixups_to_a_real_remote_and_updates_one_pull(
+        pr: PullRequest, fake: FakeGitHub, endpoint: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import subprocess
+
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    pr.repo.git("remote", "add", "origin", str(remote))
+    pr.push(HEAD_SOURCE)
+    pr.repo.git("push", "-q", "origin", "main", "feat")
+    fake.state.remote = remote
+    pr.register(fake)
+    args = ("--fix", "commit", "--endpoint", endpoint, "--backend", "protocol")
+    done, summary, _ = run_bot(pr, fake, monkeypatch, capsys, *args)
+    assert done.code == 1, done.err
+    branch = "ananke/fix/7"
+    log = subprocess.run(["git", "log", "--format=%s", f"{branch}", "--not", "feat"],
+                         cwd=remote, capture_output=True, text=True, check=True).stdout
+    assert log.splitlines() == ["fixup! feature"] * 3
+    bot_pulls = [p for p in fake.state.pulls.values() if p["head_ref"] == branch]
+    assert len(bot_pulls) == 1 and bot_pulls[0]["base_ref"] == "feat"
+    assert "opened the fix pull request" in summary
+    assert pr.repo.head() == fake.state.pulls[7]["head_sha"]  # the checkout is untouched
+    # the fixups fold into the commit that made the holes
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "-b", branch, str(remote), str(clone)], check=True)
+    pr_env = {**pr.repo.env, "GIT_SEQUENCE_EDITOR": "true"}
+    subprocess.run(["git", "rebase", "-q", "-i", "--autosquash", "origin/main"], cwd=clone,
+                   env=pr_env, check=True)
+    folded = subprocess.run(["git", "log", "--format=%s", "origin/main..HEAD"], cwd=clone,
+                            capture_output=True, text=True, check=True).stdout
+    assert folded.splitlines() == ["feature"]
+    text = (clone / "m.py").read_text()
+    assert "return a + b" in text and "pass\n" not in text and "TODO" not in text
+    # a second push to the pull request: the same bot pull request, updated
+    pr.push(HEAD_SOURCE + "\n\ndef more() -> int:\n    raise NotImplementedError\n", "more")
+    pr.repo.git("push", "-q", "origin", "feat")
+    pr.register(fake)
+    done, summary, _ = run_bot(pr, fake, monkeypatch, capsys, *args)
+    assert done.code == 1, done.err
+    assert len([p for p in fake.state.pulls.values() if p["head_ref"] == branch]) == 1
+    assert "updated the fix pull request" in summary
+    log = subprocess.run(["git", "log", "--format=%s", branch, "--not", "feat"], cwd=remote,
+                         capture_output=True, text=True, check=True).stdout
+    assert sorted(log.splitlines()) == ["fixup! feature"] * 3 + ["fixup! more"]

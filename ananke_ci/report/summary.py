@@ -169,7 +169,7 @@ def cut(text: str, limit: int = MAX_SUMMARY) -> str:
     if len(data) <= limit:
         return text
     note = "\n\n**(summary cut: over GitHub's 1 MiB limit; the SARIF file has every finding)**\n"
-    room = limit - len(note.encode())
+    room = limit - len(note.encode()) - 4  # and a closing fence
     head = data[:room].decode("utf-8", "ignore")
     head = head[: head.rfind("\n")] if "\n" in head else head
     if head.count("```") % 2:  # do not leave a fence open
