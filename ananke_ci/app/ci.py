@@ -123,7 +123,8 @@ def run_ci(root: Path, event: PullEvent, settings: CiSettings, environ: Mapping[
     summary = render(SummaryInput(
         findings=findings, holes=holes, points=points, notes=notes, posted=posted,
         not_annotated=overflow, base=base, head=event.head_sha,
-        plot_artifact=settings.plot.name if settings.plot and report_files else None))
+        plot_artifact=settings.plot.name if settings.plot and report_files else None,
+        changed=tuple(diffs)))
     summary = redact(summary, settings.secrets)
     _append(settings.summary, summary, out if settings.dry_run else None)
     n_holes = len(holes) if holes else sum(1 for f in shown if f.rule in ("ANK101", "ANK102"))

@@ -85,7 +85,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
 
         api_url = environ.get("GITHUB_API_URL", "https://api.github.com")
         api = GitHubClient(api_url, environ.get("GITHUB_GRAPHQL_URL"), token,
-                           environ.get("GITHUB_REPOSITORY") or event.repository,
+                           event.repository or environ.get("GITHUB_REPOSITORY", ""),
                            write_interval=_seconds(environ.get("ANANKE_CI_WRITE_INTERVAL"), 1.0))
     result = run_ci(root, event, settings, environ, api)
     print(f"ananke-ci: {result.findings} finding(s), {result.holes} hole(s) in the change; "

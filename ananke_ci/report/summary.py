@@ -54,6 +54,7 @@ class SummaryInput:
     base: str = ""
     head: str = ""
     plot_artifact: str | None = None
+    changed: Sequence[str] = ()  # the files the change touches
 
 
 def map_points(files: Sequence[FileSalience], changed: Iterable[str],
@@ -153,11 +154,16 @@ def render(s: SummaryInput, limit: int = MAX_SUMMARY) -> str:
             if h.proposal is not None:
                 fence = fence_for(h.proposal)
                 out += [f"<details><summary>{cell(h.path)}:{h.line}</summary>", "",
-                        fence, h.proposal, fence, "", "</details>", ""]
+                        fence, h.proposal.rstrip("\n"), fence, "", "</details>", ""]
+    new_files = [p for p in s.changed if p not in {pt.path for pt in s.points}]
     if s.points:
         out += ["### Where the change lands", "",
                 "Changed files (`*`) among their neighbours, by the repository's salience "
                 "(centrality against churn, percentiles):", "", quadrant_chart(s.points), ""]
+        if new_files:
+            out += ["Not in the base's salience (new, or not source): "
+                    + ", ".join(f"`{cell(p)}`" for p in new_files[:20])
+                    + (" ..." if len(new_files) > 20 else ""), ""]
         if s.plot_artifact:
             out += [f"The full hotspot map is the `{s.plot_artifact}` artifact.", ""]
     return cut(("\n".join(out)).rstrip() + "\n", limit)
