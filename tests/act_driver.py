@@ -70,7 +70,6 @@ def main(act: str, worktree: Path, out: Path) -> int:
                "--local-repository", f"actions/upload-artifact@v4={STANDINS / 'upload-artifact'}"]
         proc = subprocess.run(cmd, cwd=pr.repo.root, env=env, capture_output=True, text=True,
                               timeout=300)
-        summaries = [p.read_text() for p in home.rglob("SUMMARY.md")]
         result = {
             "returncode": proc.returncode, "output": proc.stdout + proc.stderr,
             "violations": fake.violations,
@@ -78,7 +77,6 @@ def main(act: str, worktree: Path, out: Path) -> int:
             "reviews": len(fake.state.reviews),
             "check_runs": [len(r["annotations"]) for r in fake.state.check_runs.values()],
             "record": record.read_text() if record.exists() else "",
-            "summary": "\n".join(summaries),
             "base": pr.repo.git("rev-parse", "main").strip(),
         }
     (out / "result.json").write_text(json.dumps(result, indent=1))
