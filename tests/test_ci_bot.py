@@ -299,3 +299,27 @@ def test_fix_commit_pushes_fixups_to_a_real_remote_and_updates_one_pull(
     log = subprocess.run(["git", "log", "--format=%s", branch, "--not", "feat"], cwd=remote,
                          capture_output=True, text=True, check=True).stdout
     assert sorted(log.splitlines()) == ["fixup! feature"] * 3 + ["fixup! more"]
+
+
+def test_salience_is_the_bases_and_cached_where_the_next_base_descends(
+        pr: PullRequest, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import json as _json
+
+    pr.push(HEAD_SOURCE)
+    pr.register(fake)
+    event = pr.event()
+    monkeypatch.setenv("ANANKE_CI_WRITE_INTERVAL", "0")
+    monkeypatch.setenv("GITHUB_API_URL", fake.url)
+    monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
+    done = pr.repo.cli(monkeypatch, capsys, "ci", "--event", str(event), "--dry-run",
+                       "--sarif", str(pr.events / "s.sarif"),
+                       "--summary", str(pr.events / "sum.md"))
+    assert done.code == 1, done.err
+    summary = (pr.events / "sum.md").read_text()
+    assert "quadrantChart" in summary and '"base.py"' in summary
+    assert "Not in the base's salience (new, or not source): `m.py`" in summary
+    cached = (pr.repo.root / ".git" / "ananke" / "intensities.json").read_text()
+    _header, body = cached.split("\n", 1)
+    assert _json.loads(body)["head"] == pr.base  # the base, not the head or a merge
+    assert len(pr.repo.git("worktree", "list").splitlines()) == 1  # the base's is gone
