@@ -75,6 +75,8 @@ def run_ci(root: Path, event: PullEvent, settings: CiSettings, environ: Mapping[
     base = merge_base(root, event)
     config = config_at(root, base)
     notes: list[str] = [FORK_NOTE] if event.fork else []
+    if settings.dry_run:
+        notes.append("dry run: nothing was posted; the lines below say what would have been")
     if api is None and not event.fork and not settings.dry_run:
         notes.append("no GitHub token: nothing was posted to the pull request")
     report_files = _salience(root, base, settings, notes)
@@ -110,7 +112,7 @@ def run_ci(root: Path, event: PullEvent, settings: CiSettings, environ: Mapping[
             try:
                 posted.extend(commit_fills(root, event, outcome.fixes, settings, writer,
                                            environ))
-            except (GitHubError, Exception) as exc:  # the fill is extra: never fatal
+            except Exception as exc:  # the fill is extra: never fatal
                 notes.append(f"fix commits not pushed: {str(exc).splitlines()[0][:300]}")
     overflow: list[Finding] = []
     if not annotated:

@@ -124,8 +124,9 @@ def render(s: SummaryInput, limit: int = MAX_SUMMARY) -> str:
     out = ["## ananke-ci", ""]
     rng = f" ({s.base[:12]}...{s.head[:12]})" if s.base and s.head else ""
     filled = sum(1 for h in s.holes if h.proposal is not None)
+    holes = len(s.holes) or sum(1 for f in shown if f.rule in ("ANK101", "ANK102"))
     out.append(f"**{summary_line(count(s.findings))}**{rng}; "
-               f"{len(s.holes)} hole(s), {filled} with a verified fill.")
+               f"{holes} hole(s), {filled} with a verified fill.")
     out.append("")
     out += [f"> {n}" for n in s.notes]
     if s.notes:
