@@ -86,10 +86,10 @@ def generation_server() -> Iterator[tuple[str, FixedFills]]:
 class PullRequest:
     """A repository with `main` and a feature branch, and the pull request's event file."""
 
-    def __init__(self, root: Path, number: int = 7) -> None:
+    def __init__(self, root: Path, number: int = 7, config: str = BASE_CONFIG) -> None:
         self.repo = GitRepo(root / "repo")
         self.number = number
-        self.repo.write(".ananke.toml", BASE_CONFIG)
+        self.repo.write(".ananke.toml", config)
         self.repo.write("base.py", "X = 1\n")
         self.base = self.repo.commit("base")
         self.repo.git("checkout", "-q", "-b", "feat")

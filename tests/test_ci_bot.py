@@ -323,3 +323,29 @@ def test_salience_is_the_bases_and_cached_where_the_next_base_descends(
     _header, body = cached.split("\n", 1)
     assert _json.loads(body)["head"] == pr.base  # the base, not the head or a merge
     assert len(pr.repo.git("worktree", "list").splitlines()) == 1  # the base's is gone
+
+
+@pytest.mark.parametrize("command, suggested", [
+    # passes only where neither token is in the environment: the sandbox strips them
+    ('test -z "$GITHUB_TOKEN" && test -z "$ANANKE_TOKEN" && echo ok', 3),
+    ("echo failing on purpose; exit 1", 0),
+], ids=["clean-env-passes", "failing-tests-refuse"])
+def test_run_tests_runs_the_bases_command_sandboxed(
+        command: str, suggested: int, tmp_path: Path, fake: FakeGitHub, endpoint: str,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.ci_support import BASE_CONFIG
+
+    config = BASE_CONFIG + f"\n[verify]\ncommand = '{command}'\ntimeout = 60\n"
+    pr = PullRequest(tmp_path, config=config)
+    # the pull request's own config asks for something else: it is not what runs
+    pr.repo.write(".ananke.toml", BASE_CONFIG + "\n[verify]\ncommand = 'true'\n")
+    pr.push(HEAD_SOURCE)
+    pr.register(fake)
+    monkeypatch.setenv("ANANKE_TOKEN", "sk-endpoint-token")
+    done, summary, _ = run_bot(pr, fake, monkeypatch, capsys, *suggest(endpoint),
+                               "--run-tests")
+    assert done.code == 1, done.err
+    bodies = [str(c["body"]) for c in fake.bot_comments(7)]
+    assert sum("```suggestion" in b for b in bodies) == suggested
+    if not suggested:
+        assert "no verified fill" in summary and "failing on purpose" in summary
