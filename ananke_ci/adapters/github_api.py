@@ -283,7 +283,7 @@ class GitHubClient:
         if status == 403:
             return GitHubError(
                 f"cannot {what}: the token lacks `{permission}` (403: {message}). Give the job "
-                f"`permissions: {{{permission.replace(': ', ': ')}}}`; a pull request from a "
+                f"`permissions: {{{permission}}}`; a pull request from a "
                 "fork always gets a read-only token", status=status)
         if status == 404:
             return GitHubError(
