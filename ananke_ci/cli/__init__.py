@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "init": "ananke_ci.cli.init_cmd",
     "baseline": "ananke_ci.cli.baseline_cmd",
     "fix": "ananke_ci.cli.fix_cmd",
+    "ci": "ananke_ci.cli.ci_cmd",
 }
 
 

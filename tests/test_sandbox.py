@@ -1,0 +1,98 @@
+"""adapters/sandbox.py: the untrusted test command gets no secrets, no network, a time limit,
+and a worktree that is gone afterwards."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from ananke_ci.adapters.sandbox import (
+    netns_prefix,
+    run_in_worktree,
+    run_sandboxed,
+    wrap_command,
+)
+from tests.gitrepo import GitRepo
+
+needs_netns = pytest.mark.skipif(netns_prefix() is None,
+                                 reason="no network namespace can be made here (unshare)")
+
+
+def test_secrets_are_not_in_the_environment(tmp_path: Path) -> None:
+    environ = {"PATH": "/usr/bin:/bin", "GITHUB_TOKEN": "ghs_secret", "ANANKE_TOKEN": "tok",
+               "AWS_SECRET_ACCESS_KEY": "aws", "LANG": "C.UTF-8"}
+    res = run_sandboxed("env", tmp_path, timeout=30, environ=environ)
+    assert res.returncode == 0, res.output
+    names = {line.split("=", 1)[0] for line in res.output.splitlines() if "=" in line}
+    assert "GITHUB_TOKEN" not in names and "ANANKE_TOKEN" not in names
+    assert "AWS_SECRET_ACCESS_KEY" not in names
+    assert "ghs_secret" not in res.output
+    assert "LANG=C.UTF-8" in res.output and f"HOME={tmp_path}" not in res.output
+
+
+@needs_netns
+def test_no_network_even_to_this_machine(tmp_path: Path) -> None:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    accepted: list[object] = []
+    threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
+    probe = (f"{sys.executable} -c \"import socket; socket.create_connection(('127.0.0.1', "
+             f"{port}), timeout=3)\"")
+    outside = run_sandboxed(probe, tmp_path, timeout=30, environ={"PATH": "/usr/bin:/bin"})
+    assert outside.network_isolated
+    assert outside.returncode != 0, outside.output
+    assert "unreachable" in outside.output.lower() or "refused" in outside.output.lower()
+    time.sleep(0.1)
+    assert accepted == []  # the host's listener never saw it
+    server.close()
+
+
+@needs_netns
+def test_loopback_inside_works(tmp_path: Path) -> None:
+    """A test suite may start its own server on 127.0.0.1 inside the namespace."""
+    script = ("import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1); "
+              "c = socket.create_connection(s.getsockname(), timeout=3); print('ok')")
+    res = run_sandboxed(f'{sys.executable} -c "{script}"', tmp_path, timeout=30,
+                        environ={"PATH": "/usr/bin:/bin"})
+    assert res.returncode == 0 and "ok" in res.output, res.output
+
+
+def test_time_limit_kills_the_whole_group(tmp_path: Path) -> None:
+    marker = tmp_path / "late"
+    t0 = time.monotonic()
+    res = run_sandboxed(f"(sleep 2; touch {marker}) & sleep 30", tmp_path, timeout=1,
+                        environ={"PATH": "/usr/bin:/bin"})
+    assert res.timed_out and time.monotonic() - t0 < 10
+    time.sleep(2.5)
+    assert not marker.exists()  # the background child died with it
+
+
+def test_worktree_is_removed_and_files_replaced(repo: GitRepo) -> None:
+    repo.write("t.sh", "cat m.txt\n")
+    repo.write("m.txt", "old\n")
+    head = repo.commit("base")
+    res = run_in_worktree(repo.root, head, {"m.txt": b"patched\n"}, "sh t.sh; pwd",
+                          timeout=30, environ={"PATH": "/usr/bin:/bin"})
+    assert res.returncode == 0 and "patched" in res.output
+    where = Path(res.output.strip().splitlines()[-1])
+    assert not where.exists()
+    assert "ananke-verify" not in repo.git("worktree", "list")
+    assert (repo.root / "m.txt").read_text() == "old\n"  # the user's tree untouched
+
+
+def test_wrapped_command_runs_through_the_sandbox(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_wrapped_secret")
+    wrapped = wrap_command("env; exit 3", 30)
+    res = subprocess.run(["sh", "-c", wrapped], cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode == 3
+    assert "ghs_wrapped_secret" not in res.stdout + res.stderr
