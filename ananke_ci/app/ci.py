@@ -23,7 +23,6 @@ from ananke_ci.analysis.salience.model import FileSalience
 from ananke_ci.app.ci_context import (
     CiSettings,
     PullEvent,
-    config_at,
     ensure_commits,
     merge_base,
     redact,
@@ -37,6 +36,7 @@ from ananke_ci.app.ci_fix import (
     propose_fills,
 )
 from ananke_ci.app.ci_publish import DryRun, ReviewApi, publish_check_run, publish_review
+from ananke_ci.app.judge import open_judge, tty_progress
 from ananke_ci.app.targets import Target
 from ananke_ci.app.validate import validate
 from ananke_ci.core.findings import Finding, should_fail
@@ -73,16 +73,19 @@ def run_ci(root: Path, event: PullEvent, settings: CiSettings, environ: Mapping[
     out = out or sys.stdout
     ensure_commits(root, event)
     base = merge_base(root, event)
-    config = config_at(root, base)
+    target = Target("range", f"{base}...{event.head_sha}")
+    # what judges the pull request is its merge base's: config, constraints, baseline
+    judge = open_judge(root, target, progress=tty_progress)
+    config = judge.config
     notes: list[str] = [FORK_NOTE] if event.fork else []
     if settings.dry_run:
         notes.append("dry run: nothing was posted; the lines below say what would have been")
     if api is None and not event.fork and not settings.dry_run:
         notes.append("no GitHub token: nothing was posted to the pull request")
     report_files = _salience(root, base, settings, notes)
-    target = Target("range", f"{base}...{event.head_sha}")
     mode = settings.filter_mode or config.filter_mode
-    result = validate(root, target, config, mode)
+    notes.extend(judge.notices)
+    result = validate(root, target, judge, mode)
     findings = list(result.findings)
     diffs = {c.source.path: c.source.diff for c in result.files if c.source.diff is not None}
     points = map_points(report_files, diffs)
@@ -92,7 +95,7 @@ def run_ci(root: Path, event: PullEvent, settings: CiSettings, environ: Mapping[
         outcome = FixOutcome(skipped="a fork's pull request can receive neither suggestions "
                              "nor commits from this token")
     else:
-        outcome = propose_fills(root, target, config, settings, fork=event.fork,
+        outcome = propose_fills(root, target, judge, settings, fork=event.fork,
                                 environ=environ, backend_factory=backend_factory)
     if outcome.skipped and settings.fix != "off":
         notes.append(f"fix step skipped: {outcome.skipped}")

@@ -12,10 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from ananke_ci.adapters import git
-from ananke_ci.adapters.config_file import CONFIG_NAME
 from ananke_ci.adapters.proc import run
-from ananke_ci.core.config import Config, parse_config
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import FilterMode, Severity
 from ananke_ci.core.records import dataclass
@@ -117,25 +114,6 @@ def merge_base(root: Path, event: PullEvent) -> str:
         raise UserError(f"no merge base between {event.base_sha[:12]} and "
                         f"{event.head_sha[:12]}: fetch the full history (fetch-depth: 0)")
     return res.stdout.decode().strip()
-
-
-def config_at(root: Path, rev: str) -> Config:
-    """The configuration as the commit `rev` holds it (`.ananke.toml`, else [tool.ananke])."""
-    files = git.read_at(root, rev, [CONFIG_NAME, "pyproject.toml"])
-    if CONFIG_NAME in files:
-        return parse_config(_text(files[CONFIG_NAME], CONFIG_NAME), f"{CONFIG_NAME}@{rev[:12]}")
-    if "pyproject.toml" in files:
-        text = _text(files["pyproject.toml"], "pyproject.toml")
-        if "[tool.ananke" in text:
-            return parse_config(text, f"pyproject.toml@{rev[:12]}", table=("tool", "ananke"))
-    return Config()
-
-
-def _text(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UserError("config is not UTF-8", path=name) from None
 
 
 def truthy(value: str | None) -> bool:

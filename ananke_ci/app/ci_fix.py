@@ -22,6 +22,7 @@ from ananke_ci.adapters.proc import run
 from ananke_ci.app.ci_context import CiSettings, PullEvent, redact
 from ananke_ci.app.fix import FixOptions, HoleFix, fix_holes
 from ananke_ci.app.fix_write import fixup_commits
+from ananke_ci.app.judge import Judge
 from ananke_ci.app.targets import Target
 from ananke_ci.app.verify import splice
 from ananke_ci.core.config import Config
@@ -73,12 +74,13 @@ def make_backend(settings: CiSettings, config: Config, environ: Mapping[str, str
     return backend
 
 
-def propose_fills(root: Path, target: Target, config: Config, settings: CiSettings,
+def propose_fills(root: Path, target: Target, judge: Judge, settings: CiSettings,
                   *, fork: bool, environ: Mapping[str, str],
                   backend_factory: Callable[[], Backend] | None = None) -> FixOutcome:
     """Run fix_holes with a deadline; any failure becomes `skipped` with its reason."""
     if settings.fix == "off":
         return FixOutcome(skipped="fix is off")
+    config = judge.config
     tests = settings.run_tests and not fork and bool(config.verify.command)
     if tests and config.verify.command:
         from ananke_ci.adapters.sandbox import wrap_command
@@ -86,6 +88,7 @@ def propose_fills(root: Path, target: Target, config: Config, settings: CiSettin
         # the base's command, run with no secrets and no network (adapters/sandbox.py)
         wrapped = wrap_command(config.verify.command, config.verify.timeout)
         config = replace(config, verify=replace(config.verify, command=wrapped))
+        judge = replace(judge, config=config)
     notes = []
     if config.verify.command and not tests:
         notes.append("the [verify] command was not run: " + (
@@ -100,7 +103,7 @@ def propose_fills(root: Path, target: Target, config: Config, settings: CiSettin
         try:
             backend = backend_factory() if backend_factory else make_backend(
                 settings, config, environ)
-            box["fixes"] = fix_holes(root, target, config, backend, options)
+            box["fixes"] = fix_holes(root, target, judge, backend, options)
         except BaseException as exc:  # reported, never raised: validation stands
             box["error"] = exc
 
