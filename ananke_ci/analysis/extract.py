@@ -102,6 +102,12 @@ def _load_language(ts_name: str) -> Language:
     return get_language(ts_name)  # type: ignore[arg-type]
 
 
+def load_parser(language: str) -> None:
+    """Load a language's grammar and queries now (a no-op for a language we do not parse)."""
+    if language in LANGUAGES:
+        _compiled(language)
+
+
 def compile_query(language: str) -> Query:
     """The compiled fact query for `language` (raises if the .scm file does not compile)."""
     return _compiled(language).query

@@ -24,14 +24,14 @@ from ananke_ci.adapters.facts_cache import VERSION as CACHE_VERSION
 from ananke_ci.adapters.facts_cache import FactsCache
 from ananke_ci.analysis import rows
 from ananke_ci.analysis.languages import language_for_path
-from ananke_ci.analysis.rows import CoreRow, RestRow
+from ananke_ci.analysis.rows import CoreRow
+from ananke_ci.app.extraction import extract_encoded, is_overrun
 from ananke_ci.core.config import DEFAULT_MAX_FILE_BYTES
 from ananke_ci.core.facts import FileFacts
 from ananke_ci.core.records import replace
 
 POOL_MIN_BYTES = 1 << 20
 READ_BATCH = 128  # blobs per `cat-file`
-CHUNK_BYTES = 256 << 10  # of source per task sent to a worker
 
 PathFilter = Callable[[str, str], bool]  # (path, language) -> wanted
 Parts = Literal["all", "imports"]
@@ -208,89 +208,37 @@ def _from_entry(path: str, entry: tuple[bytes, bytes], parts: Parts,
     return facts_codec.decode(path, core, entry[1] if parts == "all" else None)
 
 
-# (key, core row, rest row or None to be read from the entry, encoded entry or None)
-_Extracted = tuple[str, CoreRow, RestRow | None, tuple[bytes, bytes] | None]
-
-
 def _extract(
     batches: Iterator[list[_Item]], count: int, missing: dict[str, list[tuple[str, str]]],
     store: FactsCache | None, jobs: int | None, max_bytes: int, parts: Parts,
 ) -> Iterator[tuple[str, FileFacts]]:
     """(path, facts) for every path of `missing` (`count` items to parse, read in batches),
-    storing each new entry in `store`."""
+    storing each new entry in `store`. Each file is parsed within its time budget
+    (app/extraction.py), in `jobs` worker processes when there is enough to parse."""
     jobs = jobs if jobs is not None else os.cpu_count() or 1
     first = next(batches, [])
     # sizes are known only once read: the first batch stands for the others
     size = sum(len(item[3]) for item in first)
-    if jobs > 1 and size * count > POOL_MIN_BYTES * max(1, len(first)):
-        extracted = _extract_pool(itertools.chain([first], batches), jobs, max_bytes)
-    else:
-        items = itertools.chain(first, itertools.chain.from_iterable(batches))
-        extracted = _extract_here(items, max_bytes, encode=store is not None)
-    for key, core, rest, entry in extracted:
-        if store is not None and entry is not None and not _too_large(core):
-            store.put(key, entry)
-        if parts == "all" and rest is None:
-            assert entry is not None
-            rest = facts_codec.read_rest(entry[1])
-        (first_path, _), *others = missing[key]
-        built = rows.facts(first_path, core, rest if parts == "all" else None)
-        yield first_path, built
-        for path, _ in others:  # the same blob and suffix elsewhere: the records, renamed
-            yield path, replace(built, path=path)
+    workers = jobs if jobs > 1 and size * count > POOL_MIN_BYTES * max(1, len(first)) else 1
+    for batch in itertools.chain([first], batches):
+        items = [(path, lang, data) for _key, path, lang, data in batch]
+        for index, core_bytes, rest_bytes in extract_encoded(items, max_bytes, workers):
+            key = batch[index][0]
+            core = facts_codec.read_core(core_bytes)
+            if store is not None and not _too_large(core) and not is_overrun(core):
+                store.put(key, (core_bytes, rest_bytes))
+            rest = facts_codec.read_rest(rest_bytes) if parts == "all" else None
+            (first_path, _), *others = missing[key]
+            built = rows.facts(first_path, core, rest)
+            yield first_path, built
+            for path, _ in others:  # the same blob and suffix elsewhere: the records, renamed
+                yield path, replace(built, path=path)
 
 
 def _too_large(core: CoreRow) -> bool:
     """Skipped for its size: the next run may allow more, so it is not cached."""
     skipped = core[3]
     return isinstance(skipped, str) and skipped.startswith("too large")
-
-
-def _extract_here(items: Iterable[_Item], max_bytes: int, *, encode: bool,
-                  ) -> Iterator[_Extracted]:
-    from ananke_ci.analysis.extract import extract_rows
-
-    for key, path, lang, data in items:
-        core, rest = extract_rows(path, data, lang, max_bytes=max_bytes)
-        yield key, core, rest, facts_codec.encode(core, rest) if encode else None
-
-
-def _extract_pool(batches: Iterable[list[_Item]], jobs: int, max_bytes: int,
-                  ) -> Iterator[_Extracted]:
-    """Each batch goes to the workers as soon as it is read, in chunks of about CHUNK_BYTES:
-    many chunks, handed out as workers free up, end the run with little imbalance."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed  # 20 ms: only if used
-
-    with ProcessPoolExecutor(jobs) as pool:
-        futures = [pool.submit(_extract_chunk, chunk, max_bytes) for batch in batches
-                   for chunk in _chunks(batch)]
-        for future in as_completed(futures):
-            for key, core, rest in future.result():
-                yield key, facts_codec.read_core(core), None, (core, rest)
-
-
-def _chunks(items: list[_Item]) -> list[list[_Item]]:
-    """`items` in chunks of about CHUNK_BYTES (the largest first, to the lightest)."""
-    count = max(1, sum(len(item[3]) for item in items) // CHUNK_BYTES)
-    chunks: list[list[_Item]] = [[] for _ in range(count)]
-    loads = [0] * count
-    for item in sorted(items, key=lambda it: -len(it[3])):
-        i = loads.index(min(loads))
-        chunks[i].append(item)
-        loads[i] += len(item[3])
-    return [chunk for chunk in chunks if chunk]
-
-
-def _extract_chunk(chunk: list[_Item], max_bytes: int) -> list[tuple[str, bytes, bytes]]:
-    """In a worker: parse and encode the rows (bytes travel back far cheaper than objects;
-    no fact record is built here, only in the parent)."""
-    from ananke_ci.analysis.extract import extract_rows
-
-    out = []
-    for key, path, lang, data in chunk:
-        out.append((key, *facts_codec.encode(*extract_rows(path, data, lang,
-                                                           max_bytes=max_bytes))))
-    return out
 
 
 @contextlib.contextmanager

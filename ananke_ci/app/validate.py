@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ananke_ci.analysis.extract import extract_facts
+from ananke_ci.analysis import rows
+from ananke_ci.app.extraction import extract_bounded
 from ananke_ci.app.judge import Judge
 from ananke_ci.app.targets import SourceFile, Target, iter_sources
 from ananke_ci.core.baseline import split_new
@@ -29,11 +30,17 @@ class ValidateResult:
 
 
 def analyse(root: Path, target: Target, config: Config) -> tuple[list[CheckedFile], list[str]]:
-    """Read and parse every file in scope once; shared by validate, holes and fix."""
+    """Read and parse every file in scope once, each within a time budget (a pathological
+    file is skipped with a notice); shared by validate, holes and fix."""
     notices: list[str] = []
+    sources = list(iter_sources(root, target, config, notices))
+    built: dict[int, FileFacts] = {}
+    items = [(s.path, None, s.content) for s in sources]
+    for index, core, rest in extract_bounded(items, config.max_file_bytes):
+        built[index] = rows.facts(sources[index].path, core, rest)
     files = []
-    for source in iter_sources(root, target, config, notices):
-        facts = extract_facts(source.path, source.content, max_bytes=config.max_file_bytes)
+    for index, source in enumerate(sources):
+        facts = built[index]
         if facts.skipped:
             notices.append(f"{source.path}: {facts.skipped}, skipped")
         notices.extend(f"{source.path}: {n}" for n in facts.notices)
