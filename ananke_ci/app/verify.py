@@ -10,7 +10,6 @@ afterwards: the user's working tree is never touched.
 from __future__ import annotations
 
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -185,7 +184,7 @@ def run_tests(root: Path, path: str, patched: bytes, config: Config,
     command = config.verify.command
     assert command is not None
     tree = base_tree or git.index_tree(root)
-    with tempfile.TemporaryDirectory(prefix="ananke-verify-") as tmp:
+    with git.temp_dir(root, "verify") as tmp:  # pruned by a later run if this one is killed
         work = Path(tmp) / "tree"
         git.worktree_add(root, work, tree)
         try:

@@ -61,10 +61,13 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ananke_ci.adapters.git_txn import recover
     from ananke_ci.app.fix import FixOptions, fix_holes
     from ananke_ci.app.fix_write import apply_fixes, fixup_commits, unified_diff, write_report
 
     root, target, config = load(args)
+    for line in recover(root):  # a run killed while it moved HEAD: finish or undo it first
+        print(f"ananke-ci: {line}", file=sys.stderr)
     gen = config.generate
     options = FixOptions(
         attempts=args.attempts or gen.attempts, n=args.n or gen.n,
