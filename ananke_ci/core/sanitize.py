@@ -34,10 +34,21 @@ def clean_text(text: str, cap: int = MAX_TEXT) -> str:
     return out if len(out) <= cap else out[: cap - 1] + "…"
 
 
+def shown(value: object, cap: int = 60) -> str:
+    """A user's value as a message quotes it: a repr bounded in depth and length (a value
+    nested thousands deep would crash `repr`), without control characters."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother = 3, cap, cap
+    short.maxlist = short.maxdict = short.maxtuple = 6
+    return clean_text(short.repr(value), cap + 20)
+
+
 def check_name(name: str, what: str = "name") -> str:
     """A dotted identifier fit for a grammar or a regex, or a UserError saying why not."""
     if not isinstance(name, str) or not name or len(name) > MAX_NAME:
-        raise UserError(f"{what} must be 1 to {MAX_NAME} characters, not {name!r:.60}")
+        raise UserError(f"{what} must be 1 to {MAX_NAME} characters, not {shown(name)}")
     if not re.fullmatch(_NAME, name, re.ASCII):
         raise UserError(f"{what} {clean_text(name, 60)!r} is not an identifier "
                         "(letters, digits, _ and $, joined by ., ::, / or ->)")
@@ -58,7 +69,7 @@ def check_word(word: str, what: str = "identifier") -> str:
 
 def check_glob(glob: str) -> str:
     if not isinstance(glob, str) or not glob or len(glob) > MAX_GLOB:
-        raise UserError(f"path glob must be 1 to {MAX_GLOB} characters, not {glob!r:.60}")
+        raise UserError(f"path glob must be 1 to {MAX_GLOB} characters, not {shown(glob)}")
     if re.search(_CONTROL, glob):
         raise UserError(f"path glob {clean_text(glob, 60)!r} holds control characters")
     return glob
