@@ -42,10 +42,28 @@ def unified_diff(fixes: list[HoleFix]) -> str:
         after = patched_content(group[0].original, group).decode("utf-8", "surrogateescape")
         chunks.extend(difflib.unified_diff(
             before.splitlines(keepends=True), after.splitlines(keepends=True),
-            f"a/{path}", f"b/{path}",
+            _diff_name("a/", path), _diff_name("b/", path),
         ))
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
                    for line in chunks)
+
+
+def _diff_name(prefix: str, path: str) -> str:
+    """A file name in a diff header as git writes it: C-quoted (octal bytes) when it holds a
+    quote, a backslash or a control character, so `git apply` reads it back and a terminal
+    shows no escape sequence from it."""
+    name = prefix + path
+    if name.isprintable() and '"' not in name and "\\" not in name:
+        return name
+    out = []
+    for char in name:
+        if char == '"' or char == "\\":
+            out.append("\\" + char)
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.extend(f"\\{byte:03o}" for byte in char.encode("utf-8", "surrogateescape"))
+    return '"' + "".join(out) + '"'
 
 
 def apply_fixes(root: Path, fixes: list[HoleFix]) -> list[Written]:

@@ -21,10 +21,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from ananke_ci.adapters.config_file import load_config
     from ananke_ci.app.baseline import record_baseline
+    from ananke_ci.core.sanitize import printable
 
     root = repo_root_here()
     config = load_config(root, args.config)
     out = None if args.output is None else Path.cwd() / args.output
     path, count = record_baseline(root, config, out)
-    print(f"recorded {count} finding(s) in {path}")
+    print(printable(f"recorded {count} finding(s) in {path}"))
     return 0

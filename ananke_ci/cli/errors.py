@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from ananke_ci import __version__
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.records import dataclass
+from ananke_ci.core.sanitize import printable
 
 EXIT_USER_ERROR = 2
 EXIT_CRASH = 3
@@ -27,7 +28,7 @@ def error_handler() -> Iterator[Status]:
     try:
         yield status
     except UserError as exc:
-        print(f"ananke-ci: error: {exc}", file=sys.stderr)
+        print(f"ananke-ci: error: {printable(str(exc))}", file=sys.stderr)
         status.code = EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("ananke-ci: interrupted", file=sys.stderr)
@@ -39,7 +40,7 @@ def error_handler() -> Iterator[Status]:
 
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         print(
-            f"ananke-ci: internal error ({type(exc).__name__}: {exc}) at "
+            f"ananke-ci: internal error ({type(exc).__name__}: {printable(str(exc)[:500])}) at "
             f"{frame.filename}:{frame.lineno}\n"
             f"ananke-ci {__version__}, Python {sys.version.split()[0]}. This is a bug: please "
             f"report it with this message at {ISSUES_URL}\n"

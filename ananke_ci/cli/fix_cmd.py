@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ananke_ci.cli.common import add_target_options, load
 from ananke_ci.core.config import BACKENDS, Config
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.sanitize import printable
 
 if TYPE_CHECKING:
     from ananke_ci.core.protocol import Backend
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
     root, target, config = load(args)
     for line in recover(root):  # a run killed while it moved HEAD: finish or undo it first
-        print(f"ananke-ci: {line}", file=sys.stderr)
+        print(f"ananke-ci: {printable(line)}", file=sys.stderr)
     gen = config.generate
     options = FixOptions(
         attempts=args.attempts or gen.attempts, n=args.n or gen.n,
@@ -77,26 +78,29 @@ def run(args: argparse.Namespace) -> int:
 
     def progress(line: str) -> None:
         if not args.quiet:
-            print(f"ananke-ci: {line}", file=sys.stderr, flush=True)
+            print(f"ananke-ci: {printable(line, newlines=False)}", file=sys.stderr, flush=True)
 
     backend = make_backend(args, config)
     fixes = fix_holes(root, target, config, backend, options, progress)
     for fix in fixes:
         if not fix.ok:
             hole = fix.report.hole
-            print(f"{fix.report.path}:{hole.span.start_line}:{hole.span.start_col}: no verified "
-                  f"fill for `{hole.marker}` after {len(fix.attempts)} candidate(s):",
+            print(printable(f"{fix.report.path}:{hole.span.start_line}:{hole.span.start_col}: "
+                            f"no verified fill for `{hole.marker}` after "
+                            f"{len(fix.attempts)} candidate(s):", newlines=False),
                   file=sys.stderr)
-            for reason in fix.reasons:
-                print(f"    {reason}", file=sys.stderr)
+            for reason in fix.reasons:  # they quote candidates and test output
+                print(f"    {printable(reason, newlines=False)}", file=sys.stderr)
     filled = sum(f.ok for f in fixes)
     progress(f"{filled} of {len(fixes)} hole(s) filled")
     if args.mode == "dry-run":
-        sys.stdout.write(unified_diff(fixes))
+        diff = unified_diff(fixes)
+        # for `git apply` as it is; on a terminal, what the files hold is shown escaped
+        sys.stdout.write(printable(diff) if sys.stdout.isatty() else diff)
         return 0
     written = apply_fixes(root, fixes) if args.mode == "apply" else fixup_commits(root, fixes)
     for line in write_report(root, written):
-        print(line)
+        print(printable(line, newlines=False))
     incomplete = filled < len(fixes) or any(w.note and not w.holes for w in written)
     return 1 if incomplete else 0
 

@@ -34,6 +34,29 @@ def clean_text(text: str, cap: int = MAX_TEXT) -> str:
     return out if len(out) <= cap else out[: cap - 1] + "…"
 
 
+# what a terminal must never receive from a repository: C0 controls but tab and newline
+# (ESC starts every escape sequence, CR overwrites a line), DEL, C1 (0x9b is a one-byte CSI),
+# bidi overrides and isolates (they reorder what is shown), line and paragraph separators
+_UNPRINTABLE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+_UNPRINTABLE_LINE = r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+
+
+def printable(text: str, *, newlines: bool = True) -> str:
+    """Text from a repository (a file name, a TODO, a message quoting code) as it may go to
+    a terminal: every control and bidi character shown as a visible escape (`\\x1b`,
+    `\\u202e`), so none can move the cursor, retitle the window or reorder the line;
+    `newlines=False` escapes line breaks too (for one-line records)."""
+    if text.isprintable() or not re.search(_UNPRINTABLE if newlines else _UNPRINTABLE_LINE,
+                                           text):
+        return text
+    return re.sub(_UNPRINTABLE if newlines else _UNPRINTABLE_LINE, _escape, text)
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def shown(value: object, cap: int = 60) -> str:
     """A user's value as a message quotes it: a repr bounded in depth and length (a value
     nested thousands deep would crash `repr`), without control characters."""

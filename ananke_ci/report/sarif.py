@@ -9,7 +9,6 @@ its property bag rather than being rejected whole.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path, PurePath
 from typing import Any
@@ -17,7 +16,7 @@ from urllib.parse import quote
 
 from ananke_ci.core.findings import Finding
 from ananke_ci.core.rules_catalog import RULES, RuleInfo, lookup
-from ananke_ci.report.base import INFORMATION_URI, TOOL_NAME, ReportInput
+from ananke_ci.report.base import INFORMATION_URI, TOOL_NAME, ReportInput, json_text
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -137,4 +136,4 @@ class SarifReporter:
     name = "sarif"
 
     def render(self, report: ReportInput) -> str:
-        return json.dumps(to_log(report), indent=2, ensure_ascii=False) + "\n"
+        return json_text(to_log(report)) + "\n"
