@@ -36,6 +36,11 @@ def error_handler() -> Iterator[Status]:
     except BrokenPipeError:
         status.code = 0  # `ananke-ci ... | head` is not a crash
     except Exception as exc:
+        if _is_protocol_error(exc):  # a request or reply out of the protocol: say which
+            print(f"ananke-ci: error: {printable(str(getattr(exc, 'message', exc)))}",
+                  file=sys.stderr)
+            status.code = EXIT_USER_ERROR
+            return
         import traceback  # the crash path only: it pulls in linecache and tokenize
 
         frame = traceback.extract_tb(exc.__traceback__)[-1]
@@ -50,6 +55,13 @@ def error_handler() -> Iterator[Status]:
         if _debug():
             traceback.print_exc()
         status.code = EXIT_CRASH
+
+
+def _is_protocol_error(exc: Exception) -> bool:
+    """A ProtocolError (a peer's refusal, a malformed reply, a request out of range), told
+    without importing the protocol module on the hook's path, where it is never loaded."""
+    protocol = sys.modules.get("ananke_ci.core.protocol")
+    return protocol is not None and isinstance(exc, protocol.ProtocolError)
 
 
 def _debug() -> bool:

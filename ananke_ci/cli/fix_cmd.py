@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ananke_ci.cli.common import add_target_options, load
 from ananke_ci.core.config import BACKENDS, Config
+from ananke_ci.core.deadline import Deadline
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.sanitize import printable
 
@@ -46,9 +47,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--attempts", type=_positive, help="rounds of refinement per hole")
     p.add_argument("-n", type=_positive, dest="n", help="candidates per round")
     p.add_argument("--max-tokens", type=_positive, help="token budget per candidate")
-    p.add_argument("--temperature", type=float, default=0.7,
+    p.add_argument("--temperature", type=_temperature, default=0.7,
                    help="sampling temperature (default 0.7; 0 is greedy)")
-    p.add_argument("--seed", type=int, default=0, help="first sampling seed (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="first sampling seed (default 0)")
+    p.add_argument("--request-timeout", type=_seconds, metavar="SECONDS",
+                   help="a remote backend's time for one request, retries included "
+                   "(default: [generate] request-timeout, else 300)")
+    p.add_argument("--deadline", type=_seconds, metavar="SECONDS",
+                   help="time for the whole run (default: [generate] deadline, else 900)")
     p.add_argument("--no-tests", action="store_true", help="skip the [verify] command")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run, mode="dry-run")
@@ -58,6 +64,28 @@ def _positive(text: str) -> int:
     value = int(text)
     if value <= 0:
         raise argparse.ArgumentTypeError("must be a positive integer")
+    return value
+
+
+def _temperature(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 2.0:  # also refuses nan
+        raise argparse.ArgumentTypeError("must be a number from 0 to 2")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError("must be a whole number from 0 to 2**63 - 1")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value <= 86_400:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError("must be a positive number of seconds, at most "
+                                         "86400 (a day)")
     return value
 
 
@@ -80,7 +108,11 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"ananke-ci: {printable(line, newlines=False)}", file=sys.stderr, flush=True)
 
-    backend = make_backend(args, config)
+    # the run's deadline: every request a remote backend makes ends by it (app/fix.py's
+    # loop can consult the same object to stop starting holes)
+    seconds = args.deadline or gen.deadline
+    deadline = Deadline.after(seconds, f"the run's deadline ({seconds:g} s, --deadline)")
+    backend = make_backend(args, config, deadline=deadline)
     fixes = fix_holes(root, target, config, backend, options, progress)
     for fix in fixes:
         if not fix.ok:
@@ -106,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def make_backend(args: argparse.Namespace, config: Config,
-                 environ: Mapping[str, str] = os.environ) -> Backend:
+                 environ: Mapping[str, str] = os.environ,
+                 deadline: Deadline | None = None) -> Backend:
     """The backend the flags, then [generate], ask for; secrets only from the environment."""
     gen = config.generate
     kind = args.backend or gen.backend
@@ -120,5 +153,7 @@ def make_backend(args: argparse.Namespace, config: Config,
         raise UserError(f"the {kind} backend needs --endpoint URL (or [generate] endpoint)")
     from ananke_ci.adapters.protocol_client import make_remote
 
-    backend: Backend = make_remote(kind, endpoint, model=model, environ=environ)
+    timeout = getattr(args, "request_timeout", None) or gen.request_timeout
+    backend: Backend = make_remote(kind, endpoint, model=model, environ=environ,
+                                   request_timeout=timeout, deadline=deadline)
     return backend

@@ -42,6 +42,8 @@ class GenerateConfig:
     max_tokens: int = 256  # per candidate
     attempts: int = 3  # rounds of refinement per hole
     n: int = 2  # candidates per round
+    request_timeout: float = 300.0  # seconds for one request to a remote backend, retries in
+    deadline: float = 900.0  # seconds for a whole `fix` run: fits a CI job
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,17 +223,26 @@ def _generate(values: dict[str, Any], fail: Any) -> GenerateConfig:
         _optional_string(values, key, "generate", fail)
     for key in ("max_tokens", "attempts", "n"):
         _positive_int(values, key, "generate", fail)
+    for key in ("request_timeout", "deadline"):
+        if key in values:
+            values[key] = _seconds(values[key], f"generate.{key.replace('_', '-')}",
+                                   key.replace("_", "-"), fail)
     return GenerateConfig(**values)
+
+
+def _seconds(value: Any, what: str, key: str, fail: Any) -> float:
+    """A positive, finite number of seconds, at most a day."""
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
+        raise fail(key, f"{what} must be a positive number of seconds, at most "
+                   f"{MAX_TIMEOUT} (a day), not {shown(value)}")
+    return float(value)
 
 
 def _verify(values: dict[str, Any], fail: Any) -> VerifyConfig:
     _optional_string(values, "command", "verify", fail)
-    timeout = values.get("timeout", 120.0)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) \
-            or not 0 < timeout <= MAX_TIMEOUT:  # also refuses nan and inf
-        raise fail("timeout", f"verify.timeout must be a positive number of seconds, at "
-                   f"most {MAX_TIMEOUT} (a day), not {shown(timeout)}")
-    return VerifyConfig(command=values.get("command"), timeout=float(timeout))
+    timeout = _seconds(values.get("timeout", 120.0), "verify.timeout", "timeout", fail)
+    return VerifyConfig(command=values.get("command"), timeout=timeout)
 
 
 def _table(doc: Mapping[str, Any], key: str, fail: Any) -> dict[str, Any]:
