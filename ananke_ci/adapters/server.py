@@ -20,6 +20,7 @@ import queue
 import socket
 import sys
 import threading
+import time
 import traceback
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
@@ -36,6 +37,38 @@ from ananke_ci.core.protocol import DEFAULT_LIMITS, Backend, Limits, ProtocolErr
 from ananke_ci.core.protocol_json import decode, encode, error_to_dict, response_to_dict
 
 _GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
+
+
+class _Watchdog:
+    """One thread that shuts the sockets of connections past their read deadline (a timer
+    thread per request would double the threads under load)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._armed: dict[int, tuple[float, socket.socket]] = {}
+        threading.Thread(target=self._run, daemon=True, name="ananke-serve-watchdog").start()
+
+    def arm(self, sock: socket.socket, seconds: float) -> None:
+        with self._cond:
+            self._armed[id(sock)] = (time.monotonic() + seconds, sock)
+            self._cond.notify()
+
+    def disarm(self, sock: socket.socket) -> None:
+        with self._cond:
+            self._armed.pop(id(sock), None)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                now = time.monotonic()
+                due = [k for k, (at, _s) in self._armed.items() if at <= now]
+                expired = [self._armed.pop(k)[1] for k in due]
+                if not expired:
+                    soonest = min((at for at, _s in self._armed.values()), default=now + 60)
+                    self._cond.wait(max(0.01, soonest - now))
+            for sock in expired:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
 
 class GenerationServer(HTTPServer):
@@ -60,6 +93,7 @@ class GenerationServer(HTTPServer):
         self.tokenizer = tokenizer  # validates Lark grammars against the model's vocabulary
         self.verbose = verbose
         self.read_timeout = read_timeout  # seconds to receive one whole request
+        self.watchdog = _Watchdog()
         self._pending: queue.Queue[tuple[socket.socket, Any] | None] = queue.Queue(pending)
         super().__init__(address, _Handler)
         self._workers = [threading.Thread(target=self._work, daemon=True,
@@ -114,13 +148,10 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.settimeout(self.server.read_timeout)  # each read or write
-        self._watchdog: threading.Timer | None = None
 
     def handle_one_request(self) -> None:
         """One request, which must arrive whole within read_timeout (headers and body)."""
-        self._watchdog = threading.Timer(self.server.read_timeout, self._expire)
-        self._watchdog.daemon = True
-        self._watchdog.start()
+        self.server.watchdog.arm(self.connection, self.server.read_timeout)
         try:
             super().handle_one_request()
         except _GONE:
@@ -128,15 +159,9 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self._received()
 
-    def _expire(self) -> None:
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
-
     def _received(self) -> None:
         """The request is in: the time to answer it is the backend's, not the client's."""
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-            self._watchdog = None
+        self.server.watchdog.disarm(self.connection)
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:  # the request line only: headers (tokens) are never logged
