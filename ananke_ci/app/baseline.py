@@ -44,8 +44,12 @@ def record_baseline(root: Path, config: Config, out: Path | None = None) -> tupl
     from ananke_ci.app.validate import validate
 
     result = validate(root, Target("repo"), config, FilterMode.NOFILTER, baseline=False)
-    path = out or baseline_path(root, config)
-    from ananke_ci.adapters.atomic import write_atomic  # tempfile: only when writing one
+    # tempfile: only when writing one
+    from ananke_ci.adapters.atomic import inside, write_atomic
+    from ananke_ci.adapters.git_write import scratch_dir
 
-    write_atomic(path, baseline_json(result.findings).encode("utf-8"))
+    # `--output` goes where the user says; the config's path (a pull request can change
+    # it) only inside the repository, through links too
+    path = out or inside(root, baseline_path(root, config))
+    write_atomic(path, baseline_json(result.findings).encode("utf-8"), scratch=scratch_dir(root))
     return path, len(result.findings)
