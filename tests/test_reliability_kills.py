@@ -218,3 +218,84 @@ def test_apply_killed_anywhere_leaves_each_file_old_or_new(tmp_path: Path, mode:
             again.wait(60)
             again.communicate()
             assert _litter(repo) == [], n
+
+
+# -- the other writers: killed on a timer near their end, where they write -----------------
+
+def _project(tmp: Path) -> GitRepo:
+    """A small Python project with a history: enough to mine, quick to run."""
+    repo = GitRepo(tmp / "project")
+    for i in range(8):
+        body = "".join(f"from pkg import m{j}\n" for j in range(i))
+        repo.write(f"pkg/m{i}.py", f'{body}\n\ndef f{i}(x: int) -> int:\n    """Doc."""\n'
+                   f"    return x + {i}  # TODO: tune\n")
+        repo.commit(f"add m{i}", date=f"2024-01-{i + 1:02d}T12:00:00")
+    repo.write("pkg/__init__.py", "")
+    repo.commit("package", date="2024-02-01T12:00:00")
+    return repo
+
+
+def _checked(name: str, repo: GitRepo) -> None:
+    """What a killed `name` may leave: its output whole (or not there), nothing else."""
+    from ananke_ci.core.baseline import parse_baseline
+    from ananke_ci.core.config import parse_config
+
+    toml, base = repo.root / ".ananke.toml", repo.root / ".ananke-baseline.json"
+    if name == "init" and toml.exists():
+        parse_config(toml.read_text(), ".ananke.toml")
+    if name == "baseline" and base.exists():
+        parse_baseline(base.read_text(), ".ananke-baseline.json")
+    if name == "install-hooks":
+        for hook in ("pre-commit", "pre-push"):
+            path = repo.root / ".git" / "hooks" / hook
+            assert not path.exists() or (os.access(path, os.X_OK)
+                                         and "ananke-ci" in path.read_text()), hook
+    allowed = {".ananke.toml", ".ananke-baseline.json"}
+    status = repo.git("status", "--porcelain", "--ignored").splitlines()
+    assert [s for s in status if s[3:] not in allowed] == [], status
+
+
+WRITERS = {
+    "init": ["init", "--force"],
+    "baseline": ["baseline"],
+    "install-hooks": ["install-hooks", "--force"],
+    "compile": ["compile", "--json"],
+    "salience": ["salience", "--json"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRITERS))
+def test_a_writer_killed_near_its_end_leaves_nothing_half_written(tmp_path: Path,
+                                                                  name: str) -> None:
+    rng = random.Random(f"{SEED}-{name}")
+    template = _project(tmp_path)
+    args = [str(ANANKE_CI), *WRITERS[name]]
+    reference = _copy(template, tmp_path / "reference")
+    started = time.monotonic()
+    done = subprocess.run(args, cwd=reference.root, env=reference.env, capture_output=True,
+                          text=True, timeout=120)
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    outcomes = []
+    for n in range(3):
+        repo = _copy(template, tmp_path / f"k{n}")
+        proc = subprocess.Popen(args, cwd=repo.root, env=repo.env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            proc.wait(rng.uniform(0.4, 1.0) * took)
+            outcomes.append("finished")
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            outcomes.append("killed")
+        proc.communicate()
+        _checked(name, repo)
+        again = subprocess.run(args, cwd=repo.root, env=repo.env, capture_output=True,
+                               text=True, timeout=120)
+        assert again.returncode == 0, (n, again.stderr)
+        if name in ("compile", "salience"):  # the caches a kill may have torn: rebuilt
+            assert again.stdout == done.stdout, n
+        _checked(name, repo)
+        leftovers = [p.name for p in (repo.root / ".git" / "ananke").rglob("*")
+                     if p.name.endswith(".tmp")] if (repo.root / ".git/ananke").exists() else []
+        assert leftovers == [], (n, leftovers)
+    assert "killed" in outcomes
