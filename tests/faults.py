@@ -205,8 +205,9 @@ REAL_GIT = "/usr/bin/git" if Path("/usr/bin/git").exists() else "git"
 
 @dataclass
 class GitShim:
-    """A `git` first on PATH that logs each call and, on call number `kill_at`, SIGKILLs
-    the process that ran it `delay` seconds later (the real git runs either way)."""
+    """A `git` first on PATH that logs each call (to $ANANKE_TEST_GIT_LOG) and, on call
+    number `kill_at`, SIGKILLs the process that ran it `delay` seconds later (the real git
+    runs either way). One log per run, so runs can go in parallel."""
 
     folder: Path
     log: Path = field(init=False)
@@ -217,8 +218,8 @@ class GitShim:
         script = self.folder / "git"
         script.write_text(
             "#!/bin/sh\n"
-            f'echo "$*" >> "{self.log}"\n'
-            f'n=$(wc -l < "{self.log}")\n'
+            'echo "$*" >> "$ANANKE_TEST_GIT_LOG"\n'
+            'n=$(wc -l < "$ANANKE_TEST_GIT_LOG")\n'
             'if [ "$n" -eq "${ANANKE_TEST_KILL_AT:-0}" ]; then\n'
             '  (sleep "${ANANKE_TEST_KILL_DELAY:-0}"; kill -9 "$PPID")'
             ' </dev/null >/dev/null 2>&1 &\n'
@@ -227,13 +228,14 @@ class GitShim:
         script.chmod(0o755)
 
     def env(self, base: Mapping[str, str], kill_at: int = 0, delay: float = 0.0,
-            ) -> dict[str, str]:
-        self.log.write_text("")
+            log: Path | None = None) -> dict[str, str]:
+        (log or self.log).write_text("")
         return {**base, "PATH": f"{self.folder}{os.pathsep}{base.get('PATH', '')}",
+                "ANANKE_TEST_GIT_LOG": str(log or self.log),
                 "ANANKE_TEST_KILL_AT": str(kill_at), "ANANKE_TEST_KILL_DELAY": f"{delay:.4f}"}
 
-    def calls(self) -> list[str]:
-        return self.log.read_text().splitlines()
+    def calls(self, log: Path | None = None) -> list[str]:
+        return (log or self.log).read_text().splitlines()
 
 
 def wait_gone(pid: int, timeout: float = 5.0) -> None:

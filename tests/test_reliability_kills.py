@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -117,10 +118,11 @@ def test_fixup_killed_anywhere_is_all_before_or_all_after(tmp_path: Path) -> Non
         cases = [(k, rng.uniform(0, 0.003)) for k in range(start, len(calls) + 1)]
         cases += [(len(calls), d) for d in (0.002, 0.004, 0.006, 0.01, 0.03)]  # the last step
         cases += [(rng.randint(1, start), rng.uniform(0, 0.01))]  # while the commits are made
-        outcomes = []
-        for n, (kill_at, delay) in enumerate(cases):
+
+        def case(n: int, kill_at: int, delay: float) -> str:
             repo = _copy(template, tmp_path / f"r{n}")
-            proc = _fix(repo, server, "--fixup", shim.env(repo.env, kill_at, delay))
+            env = shim.env(repo.env, kill_at, delay, log=tmp_path / f"r{n}.log")
+            proc = _fix(repo, server, "--fixup", env)
             code = proc.wait(60)
             proc.communicate()
             now = _state(repo)
@@ -132,7 +134,10 @@ def test_fixup_killed_anywhere_is_all_before_or_all_after(tmp_path: Path) -> Non
             final = _state(repo)
             assert final in (BEFORE, AFTER), (kill_at, delay, code, final)
             assert _litter(repo) == [], (kill_at, delay)
-            outcomes.append("after" if final == AFTER else "before")
+            return "after" if final == AFTER else "before"
+
+        with ThreadPoolExecutor(3) as pool:  # independent repositories: in parallel
+            outcomes = list(pool.map(case, range(len(cases)), *zip(*cases, strict=True)))
         assert {"before", "after"} <= set(outcomes)  # the kills did land on both sides
 
 
