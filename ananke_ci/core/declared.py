@@ -121,7 +121,7 @@ FIELDS: dict[str, Callable[[Any, str], Any]] = {
     "naming": _naming,
     "priority": _priority,
     "tier": _one_of(TIERS),
-    "message": lambda v, w: clean_text(v) if isinstance(v, str) else _strings(v, w)[0],
+    "message": lambda v, w: clean_text(" ".join(_strings(v, w))),
 }
 
 

@@ -36,9 +36,11 @@ def clean_text(text: str, cap: int = MAX_TEXT) -> str:
 
 # what a terminal must never receive from a repository: C0 controls but tab and newline
 # (ESC starts every escape sequence, CR overwrites a line), DEL, C1 (0x9b is a one-byte CSI),
-# bidi overrides and isolates (they reorder what is shown), line and paragraph separators
-_UNPRINTABLE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-_UNPRINTABLE_LINE = r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+# bidi overrides and isolates (they reorder what is shown), line and paragraph separators,
+# and lone surrogates (a file name's bytes that are not UTF-8: no stream can encode them)
+_ODD = r"\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_UNPRINTABLE = rf"[\x00-\x08\x0b-\x1f{_ODD}]"
+_UNPRINTABLE_LINE = rf"[\x00-\x1f{_ODD}]"
 
 
 def printable(text: str, *, newlines: bool = True) -> str:
@@ -54,6 +56,8 @@ def printable(text: str, *, newlines: bool = True) -> str:
 
 def _escape(m: re.Match[str]) -> str:
     code = ord(m.group())
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape's stand-in for a byte: show the byte
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 

@@ -85,7 +85,9 @@ def rule_name(rule: str) -> str:
     return info.name if info else rule
 
 
-_C1_AND_BIDI = "[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+# C1 controls, bidi overrides, separators, and lone surrogates (a non-UTF-8 file name):
+# all legal in JSON as \\u escapes, none safe (or even encodable) raw
+_C1_AND_BIDI = "[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 
 
 def json_text(obj: object) -> str:

@@ -54,7 +54,15 @@ def artifact_location(path: str, root: Path) -> dict[str, Any]:
             return {"uri": Path(p).as_uri()}
     rel = str(p).replace(os.sep, "/")
     # quote() percent-encodes spaces and UTF-8 bytes of non-ASCII: uri-reference demands both.
-    return {"uri": quote(rel, safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(_bytes(rel), safe="/"), "uriBaseId": SRCROOT}
+
+
+def _bytes(path: str) -> bytes:
+    """A path's bytes: a name that is not UTF-8 (surrogateescape'd) gets its own back."""
+    try:
+        return path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no byte stands for
+        return path.encode("utf-8", "surrogatepass")
 
 
 def region(f: Finding) -> dict[str, int]:
