@@ -109,3 +109,22 @@ def _on_a_terminal(argv: list[str], repo: GitRepo) -> str:
     proc.wait(60)
     os.close(leader)
     return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(repo: GitRepo, fmt: str) -> None:
+    import os
+
+    (repo.root / os.fsdecode(b"b\xffad.py")).write_text("x = (\n")
+    repo.commit("a name git keeps as bytes")
+    done = repo.exe("validate", "--all", "--format", fmt)
+    assert done.code == 1, done.err  # the syntax error, reported
+    assert "internal error" not in done.err
+    if fmt == "text":
+        assert done.out.startswith("b\\xffad.py:1:1: ANK001 ")
+    elif fmt == "json":
+        assert json.loads(done.out)["findings"][0]["path"] == os.fsdecode(b"b\xffad.py")
+    elif fmt == "sarif":
+        result = json.loads(done.out)["runs"][0]["results"][0]
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+            "b%FFad.py"
