@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--seed", type=_seed, default=0, help="first sampling seed (default 0)")
     p.add_argument("--request-timeout", type=_seconds, metavar="SECONDS",
                    help="a remote backend's time for one request, retries included "
-                   "(default: [generate] request-timeout, else 300)")
+                   "(default: [generate] request_timeout, else 300)")
     p.add_argument("--deadline", type=_seconds, metavar="SECONDS",
                    help="time for the whole run (default: [generate] deadline, else 900)")
     p.add_argument("--no-tests", action="store_true", help="skip the [verify] command")
