@@ -104,3 +104,21 @@ def test_brackets_in_strings_and_comments_do_not_count_as_nesting() -> None:
     assert config.exclude == (deep,)
     (decl,) = parse_ariadne(f'constraint a {{ // {deep}\n message: "{deep}"; }}\n', "a.ariadne")
     assert decl.message == deep
+
+
+def test_a_corrupt_baseline_is_exit_2(repo: GitRepo, cli: Cli) -> None:
+    repo.write("a.py", "X = 1\n")
+    repo.commit("init")
+    for text in ("[" * 100_000 + "]" * 100_000, '{"version": [1], "findings": []}'):
+        repo.write(".ananke-baseline.json", text)
+        done = cli("validate", "--all")
+        assert done.code == 2 and ".ananke-baseline.json: " in done.err, done
+
+
+def test_a_baseline_records_a_file_name_that_is_not_utf8(repo: GitRepo, cli: Cli) -> None:
+    import os
+
+    (repo.root / os.fsdecode(b"b\xffad.py")).write_text("x = (\n")
+    repo.commit("init")
+    assert cli("baseline").code == 0
+    assert cli("validate", "--all").code == 0  # the recorded finding is hidden
