@@ -111,8 +111,10 @@ def test_stalled_uploads_are_cut_and_cost_bounded_threads(
     peak = threading.active_count()
     status, _data = _post(srv, BODY, timeout=30)  # queued behind them, then answered
     assert status == 200
-    # the pool, the accept loop and the watchdog: no thread per connection
-    assert threading.active_count() == peak == base_threads + 4 + 2
+    # the pool, the accept loop and the watchdog: no thread per connection (threads other
+    # tests left may still be ending, so at most)
+    assert peak <= base_threads + 4 + 2, (peak, base_threads)
+    assert threading.active_count() <= base_threads + 4 + 2
     cut = [_closed_by_server(s, within=10) for s in stalled]
     for s in stalled:
         s.close()  # they go away now: no BrokenPipe tracebacks for it
