@@ -114,6 +114,7 @@ def test_pyproject_table() -> None:
 def test_pyproject_tool_ananke_must_be_a_table() -> None:
     err = error_of('[tool]\nananke = "yes"\n', "pyproject.toml", table=("tool", "ananke"))
     assert (err.path, err.message) == ("pyproject.toml", "[tool.ananke] must be a table")
+    assert err.line == 2
 
 
 # --- errors: one message, the file and the line ---------------------------------------------

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ananke_ci.core.config import Config, parse_config
 from ananke_ci.core.errors import UserError
 
 CONFIG_NAME = ".ananke.toml"
+# `[tool.ananke]`, `[tool]` + `ananke.KEY = ...` / `ananke = ...`, `tool.ananke.KEY = ...`:
+# any spelling of the key that TOML allows, not only the table header
+_ANANKE_KEY = re.compile(
+    r"""(?m)^[ \t]*(?:\[[ \t]*)?(?:tool[ \t]*\.[ \t]*)?["']?ananke["']?[ \t]*[.=\]]""")
 
 
 def load_config(root: Path, explicit: Path | None = None) -> Config:
@@ -20,7 +25,7 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         text = _text(pyproject)
-        if "[tool.ananke" in text:
+        if _ANANKE_KEY.search(text):
             return parse_config(text, "pyproject.toml", table=("tool", "ananke"))
     return Config()
 

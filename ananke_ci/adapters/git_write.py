@@ -1,15 +1,21 @@
-"""The git operations that write: throwaway worktrees, blame, and commits built off-index.
+"""The git operations that write: throwaway worktrees and indexes, blame, off-index commits.
 
 Commits are made with plumbing on a temporary index (GIT_INDEX_FILE), so the user's index and
-working tree are never used to build them; the branch moves with a compare-and-swap
-`update-ref`, so a concurrent commit makes this fail instead of being lost.
+working tree are never used to build them. Moving HEAD with the index and work tree is one
+transaction (adapters/git_txn.py).
+
+Everything temporary lives in the git dir's `ananke/tmp/`, named `KIND-PID-RANDOM`: a run
+killed with SIGKILL cannot clean up, so the next one removes what dead processes left there
+(and unregisters their worktrees), instead of littering /tmp and `git worktree list`.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Mapping
+import secrets
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +26,7 @@ from ananke_ci.core.errors import UserError
 
 _GIT = ("git", "--literal-pathspecs", "-c", "core.quotepath=off")
 NOT_COMMITTED = "0" * 40
+SCRATCH = ("ananke", "tmp")
 
 
 def _git(root: str | Path, *args: str, input: bytes | None = None,
@@ -35,6 +42,108 @@ def index_tree(root: str | Path) -> str:
 head = head_commit
 
 
+# -- kill-safe scratch space -----------------------------------------------------------
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (one of another user's counts as alive)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def owner_pid(name: str) -> int | None:
+    """The pid in a scratch name (`KIND-PID-RANDOM`, or an atomic write's temp file)."""
+    parts = name.split("-")
+    if len(parts) >= 3 and parts[1].isdigit():
+        return int(parts[1])
+    return atomic.temp_owner(name)
+
+
+def scratch_dir(root: str | Path, *, worktrees: bool = False) -> Path:
+    """`<git dir>/ananke/tmp`, created, with what dead runs left there removed."""
+    where = git_dir(root).joinpath(*SCRATCH)
+    where.mkdir(parents=True, exist_ok=True)
+    prune_scratch(root, where, worktrees=worktrees)
+    return where
+
+
+def new_name(kind: str) -> str:
+    """A scratch entry's name: `KIND-PID-RANDOM`."""
+    return f"{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def prune_scratch(root: str | Path, where: Path, *, worktrees: bool = False) -> None:
+    """Remove the scratch entries of dead processes; with `worktrees` (or when a dead one
+    left a worktree folder) also unregister the worktrees dead runs left registered."""
+    dead = [p for p in where.iterdir()
+            if (pid := owner_pid(p.name)) is not None and not pid_alive(pid)]
+    if worktrees or any(p.is_dir() for p in dead):
+        for path in _registered_dead(root, where):
+            # a worktree killed while being added stays locked ("initializing"), and
+            # prune skips locked ones
+            run([*_GIT, "worktree", "unlock", str(path)], cwd=root, check=False)
+        worktrees = True
+    for path in dict.fromkeys(dead):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    if worktrees:
+        run([*_GIT, "worktree", "prune"], cwd=root, check=False)
+
+
+def _registered_dead(root: str | Path, where: Path) -> list[Path]:
+    """Registered worktrees inside the scratch entries of dead processes (their folder may
+    be gone already)."""
+    res = run([*_GIT, "worktree", "list", "--porcelain", "-z"], cwd=root, check=False)
+    base = where.resolve()
+    out = []
+    for field in res.stdout.split(b"\0"):
+        if not field.startswith(b"worktree "):
+            continue
+        path = Path(os.fsdecode(field[len(b"worktree "):]))
+        try:
+            entry = path.resolve().relative_to(base).parts[0]
+        except (ValueError, IndexError):
+            continue
+        pid = owner_pid(entry)
+        if pid is not None and not pid_alive(pid):
+            out.append(path)
+    return out
+
+
+@contextmanager
+def temp_index(root: str | Path, copy_of: Path | None = None,
+               scratch: Path | None = None) -> Iterator[Path]:
+    """A scratch index file (a copy of `copy_of`, else empty), removed afterwards."""
+    path = (scratch or scratch_dir(root)) / new_name("index")
+    try:
+        if copy_of is not None:
+            shutil.copyfile(copy_of, path)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + ".lock").unlink(missing_ok=True)
+
+
+@contextmanager
+def temp_dir(root: str | Path, kind: str) -> Iterator[Path]:
+    """A scratch folder, removed afterwards (or by a later run if this one is killed, with
+    the worktrees made in it unregistered)."""
+    path = scratch_dir(root, worktrees=True) / new_name(kind)
+    path.mkdir()
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def worktree_add(root: str | Path, where: Path, tree: str) -> None:
     """A detached worktree at `where` whose files are `tree` (any tree-ish)."""
     base = head(root)
@@ -46,9 +155,12 @@ def worktree_add(root: str | Path, where: Path, tree: str) -> None:
 
 
 def worktree_remove(root: str | Path, where: Path) -> None:
-    run([*_GIT, "worktree", "remove", "--force", str(where)], cwd=root, check=False)
+    # twice forced: a worktree whose `add` was interrupted is still locked
+    run([*_GIT, "worktree", "remove", "--force", "--force", str(where)], cwd=root, check=False)
     run([*_GIT, "worktree", "prune"], cwd=root, check=False)
 
+
+# -- reading and committing ------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
 class BlameLine:
@@ -82,44 +194,19 @@ def blob_at(root: str | Path, rev: str, path: str) -> tuple[str, bytes] | None:
 
 def commit_file(root: str | Path, parent: str, path: str, content: bytes, mode: str,
                 message: str) -> str:
-    """A new commit on top of `parent` that changes only `path`; returns its id."""
+    """A new commit on top of `parent` that changes only `path`; returns its id (nothing
+    but unreferenced objects is left if this is interrupted)."""
     blob = _git(root, "hash-object", "-w", "--stdin", input=content)
-    fd, index = tempfile.mkstemp(prefix="ananke-index-", dir=git_dir(root))
-    os.close(fd)
-    env = {**os.environ, "GIT_INDEX_FILE": index}
-    try:
+    with temp_index(root) as index:
+        env = {**os.environ, "GIT_INDEX_FILE": str(index)}
         _git(root, "read-tree", parent, env=env)
         _git(root, "update-index", "--cacheinfo", f"{mode},{blob},{path}", env=env)
         tree = _git(root, "write-tree", env=env)
-    finally:
-        Path(index).unlink(missing_ok=True)
     return _git(root, "commit-tree", tree, "-p", parent, "-F", "-", input=message.encode())
 
 
-def move_head(root: str | Path, new: str, old: str, reason: str) -> None:
-    """Point HEAD's branch at `new` if it still is at `old`."""
-    _git(root, "update-ref", "-m", reason, "HEAD", new, old)
-
-
-def sync_unchanged(root: str | Path, path: str, old: bytes, new: bytes, mode: str) -> bool:
-    """After HEAD moved, bring index and file along where they still held the old content
-    (so the new commit does not show up as a staged revert); True when both followed."""
-    old_blob = _git(root, "hash-object", "--stdin", input=old)
-    staged = _git(root, "ls-files", "--stage", "--", path).split(" ")
-    followed = False
-    if len(staged) >= 2 and staged[1] == old_blob:
-        blob = _git(root, "hash-object", "-w", "--stdin", input=new)
-        _git(root, "update-index", "--cacheinfo", f"{mode},{blob},{path}")
-        followed = True
-    file = Path(root) / path
-    if followed and file.is_file() and not file.is_symlink() and file.read_bytes() == old:
-        write_atomic(file, new)
-        _git(root, "update-index", "--refresh", "-q")
-        return True
-    return False
-
-
-def write_atomic(target: Path, data: bytes) -> None:
-    """Replace a file's contents in one rename, keeping its permission bits."""
+def write_atomic(target: Path, data: bytes, scratch: Path | None = None) -> None:
+    """Replace a file's contents in one rename, keeping its permission bits (`scratch`:
+    where its temp file is made)."""
     mode = target.stat().st_mode & 0o7777 if target.exists() else None
-    atomic.write_atomic(target, data, mode=mode, fsync=False)
+    atomic.write_atomic(target, data, mode=mode, fsync=False, scratch=scratch)

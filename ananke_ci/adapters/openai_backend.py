@@ -24,6 +24,7 @@ from ananke_ci.adapters.protocol_client import (
     post_ok,
     recheck,
 )
+from ananke_ci.core.deadline import Deadline
 from ananke_ci.core.protocol import (
     DEFAULT_LIMITS,
     Candidate,
@@ -89,6 +90,7 @@ class OpenAIBackend:
         policy: RetryPolicy = DEFAULT_RETRY,
         limits: Limits = DEFAULT_LIMITS,
         tokenizer: llguidance.LLTokenizer | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         base = base_url.rstrip("/")
         self.url = base if base.endswith("/v1/completions") else (
@@ -98,12 +100,16 @@ class OpenAIBackend:
         self.policy = policy
         self.limits = limits
         self.tokenizer = tokenizer
+        self.deadline = deadline  # the whole run's (`fix --deadline`); each request has its own
 
     def generate(self, request: GenerationRequest) -> GenerationResponse:
         validate_request(request, self.limits)
         started = time.perf_counter()
         data = post_ok(self.url, completion_body(request, self.model), auth=self.auth,
-                       policy=self.policy, max_response_bytes=self.limits.max_response_bytes)
+                       policy=self.policy, max_response_bytes=self.limits.max_response_bytes,
+                       deadline=self.deadline)
+        if not isinstance(data, dict):
+            raise BackendError(f"{self.url}: the reply is not a completion object")
         elapsed = (time.perf_counter() - started) * 1000
         response = GenerationResponse(
             candidates=self._candidates(data, request.n),
@@ -113,22 +119,27 @@ class OpenAIBackend:
         )
         return recheck(request, response, self.tokenizer)
 
-    def _candidates(self, data: Any, n: int) -> tuple[Candidate, ...]:
-        choices = data.get("choices") if isinstance(data, dict) else None
+    def _candidates(self, data: dict[str, Any], n: int) -> tuple[Candidate, ...]:
+        choices = data.get("choices")
         if not isinstance(choices, list) or not choices:
             raise BackendError(f"{self.url}: the reply has no choices")
-        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
-        total = usage.get("completion_tokens")
-        ordered = sorted(choices, key=lambda c: c.get("index", 0) if isinstance(c, dict) else 0)
-        out = []
-        for choice in ordered:
+        usage = data.get("usage")
+        total = usage.get("completion_tokens") if isinstance(usage, dict) else None
+        indexed = []
+        for position, choice in enumerate(choices):
             if not isinstance(choice, dict) or not isinstance(choice.get("text"), str):
                 raise BackendError(f"{self.url}: a choice without text")
+            index = choice.get("index", position)
+            if isinstance(index, bool) or not isinstance(index, int):
+                raise BackendError(f"{self.url}: a choice's index is not an integer")
+            indexed.append((index, choice))
+        out = []
+        for _index, choice in sorted(indexed, key=lambda pair: pair[0]):
             text = choice["text"]
             if self.tokenizer is not None:
                 tokens = len(self.tokenizer.tokenize_str(text))
             else:  # usage counts all choices together
-                tokens = total // max(n, 1) if isinstance(total, int) else 0
+                tokens = total // max(n, 1) if isinstance(total, int) and total >= 0 else 0
             out.append(Candidate(text, tokens, _finish(choice.get("finish_reason")), None))
         return tuple(out)
 

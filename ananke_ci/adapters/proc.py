@@ -7,7 +7,7 @@ import shlex
 import subprocess
 import threading
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 from typing import IO, NamedTuple, cast
 
@@ -37,6 +37,8 @@ def run(
     """
     argv = list(cmd)
     shown = shlex.join(argv)
+    if timeout is not None:
+        return _run_bounded(argv, shown, cwd, input, env, check, timeout)
     try:
         proc = subprocess.run(
             argv,
@@ -59,6 +61,55 @@ def run(
         detail = proc.stderr.decode("utf-8", "replace").strip() or "(no error output)"
         raise UserError(f"command failed with exit status {proc.returncode}: {shown}\n{detail}")
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _run_bounded(argv: list[str], shown: str, cwd: str | Path | None, input: bytes | None,
+                 env: Mapping[str, str] | None, check: bool, timeout: float) -> Result:
+    """run() with a timeout, for commands that may start their own (a test suite): in its
+    own session, so that on timeout, Ctrl-C or when it is done, what it left running (a
+    server started in the background) is killed with it instead of living on. Output goes
+    to temp files, not pipes: a background process holding a pipe open cannot make a
+    finished command look hung."""
+    import os
+    import signal
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.TemporaryFile() as feed:
+        feed.write(input or b"")
+        feed.seek(0)
+        try:
+            proc = subprocess.Popen(argv, cwd=cwd, env=None if env is None else dict(env),
+                                    stdin=feed if input is not None else None, stdout=out,
+                                    stderr=err, start_new_session=True)
+        except FileNotFoundError:
+            raise UserError(f"cannot run {shown}: {argv[0]} not found (is it installed?)"
+                            ) from None
+        except OSError as e:
+            raise UserError(f"cannot run {shown}: {e.strerror or e}") from None
+
+        def kill_group() -> None:
+            with suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            kill_group()
+            proc.wait()
+            raise UserError(f"{shown} timed out after {timeout:g}s") from None
+        except BaseException:  # Ctrl-C: the command goes too
+            kill_group()
+            proc.wait()
+            raise
+        kill_group()  # whatever it started in the background and left behind
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if check and proc.returncode != 0:
+        detail = stderr.decode("utf-8", "replace").strip() or "(no error output)"
+        raise UserError(f"command failed with exit status {proc.returncode}: {shown}\n{detail}")
+    return Result(proc.returncode, stdout, stderr)
 
 
 def stream_lines(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ananke_ci.adapters.atomic import write_atomic
+from ananke_ci.adapters.atomic import inside, write_atomic
+from ananke_ci.adapters.git_write import scratch_dir
 from ananke_ci.app.judge import Judge
 from ananke_ci.app.targets import Target
 from ananke_ci.app.validate import validate
@@ -16,6 +17,8 @@ from ananke_ci.core.findings import FilterMode
 def record_baseline(root: Path, judge: Judge, out: Path | None = None) -> tuple[Path, int]:
     """Validate every tracked file and store all its findings as accepted."""
     result = validate(root, Target("repo"), judge, FilterMode.NOFILTER, baseline=False)
-    path = out or root / judge.config.constraints.baseline
-    write_atomic(path, baseline_json(result.findings).encode("utf-8"))
+    # `--output` goes where the user says; the config's path (a pull request can change
+    # it) only inside the repository, through links too
+    path = out or inside(root, root / judge.config.constraints.baseline)
+    write_atomic(path, baseline_json(result.findings).encode("utf-8"), scratch=scratch_dir(root))
     return path, len(result.findings)

@@ -30,6 +30,8 @@ from ananke_ci.app.mining import repository_names
 from ananke_ci.app.targets import Target, range_head
 from ananke_ci.app.validate import CheckedFile, analyse
 from ananke_ci.app.verify import FillSite, Verdict, Verifier, splice
+from ananke_ci.core.deadline import Deadline
+from ananke_ci.core.errors import UserError
 from ananke_ci.core.facts import FileFacts
 from ananke_ci.core.intensity import Intensity
 from ananke_ci.core.protocol import Backend, Candidate, GenerationRequest
@@ -85,8 +87,11 @@ def fix_holes(
     backend: Backend,
     options: FixOptions = FixOptions(),
     progress: Progress | None = None,
+    *,
+    deadline: Deadline | None = None,
 ) -> list[HoleFix]:
-    """Every hole the target adds, each with its best verified fill (or the reasons)."""
+    """Every hole the target adds, each with its best verified fill (or the reasons). After
+    `deadline` no hole or round starts: the holes left get the reason "not tried"."""
     files, _notices = analyse(root, target, judge.config)
     holes = holes_in(files, judge)
     base_tree = range_head(target.spec or "") if target.mode == "range" else None
@@ -100,7 +105,8 @@ def fix_holes(
         if progress:
             progress(f"[{i}/{len(holes)}] {report.path}:{report.hole.span.start_line}: "
                      f"filling `{report.hole.marker}`")
-        out.append(fix_one(report, checked, judge, verifier, backend, options, progress))
+        out.append(fix_one(report, checked, judge, verifier, backend, options, progress,
+                           deadline=deadline))
     return out
 
 
@@ -129,8 +135,11 @@ def fix_one(
     backend: Backend,
     options: FixOptions,
     progress: Progress | None = None,
+    *,
+    deadline: Deadline | None = None,
 ) -> HoleFix:
-    """Rounds of generate -> verify for one hole until a candidate passes."""
+    """Rounds of generate -> verify for one hole until a candidate passes (no round starts
+    after `deadline`)."""
     banned = hole_bans(judge, report, checked.facts)
     constraint = body_constraint(report.hole, report.language, banned=banned)
     site = FillSite(checked.source, checked.facts, report.hole, constraint)
@@ -139,6 +148,10 @@ def fix_one(
     attempts: list[Attempt] = []
     feedback: tuple[str, ...] = ()
     for round_no in range(1, options.attempts + 1):
+        if deadline is not None and deadline.expired():
+            attempts.append(Attempt(round_no, "", Verdict(False, (
+                f"not tried: {deadline.label} passed",))))
+            break
         prompt = build_prompt(report.hole, checked.facts, original.decode("utf-8", "replace"),
                               banned=banned, feedback="\n".join(feedback))
         request = GenerationRequest(
@@ -151,7 +164,15 @@ def fix_one(
             request_id=f"{where}:{round_no}",
         )
         started = time.perf_counter()
-        response = backend.generate(request)
+        try:
+            response = backend.generate(request)
+        except UserError:
+            if deadline is None or not deadline.expired():
+                raise  # the endpoint failed: the whole run says so
+            # the run's time is up mid-request: the fills made so far stay
+            attempts.append(Attempt(round_no, "", Verdict(False, (
+                f"not finished: {deadline.label} passed",))))
+            break
         failed: list[str] = []
         for cand in response.candidates:
             body = body_text(cand)

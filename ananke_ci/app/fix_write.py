@@ -12,8 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ananke_ci.adapters import git_write
+from ananke_ci.adapters import atomic, git_txn, git_write
 from ananke_ci.app.fix import HoleFix, patched_content
+from ananke_ci.core.errors import UserError
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,40 +42,69 @@ def unified_diff(fixes: list[HoleFix]) -> str:
         after = patched_content(group[0].original, group).decode("utf-8", "surrogateescape")
         chunks.extend(difflib.unified_diff(
             before.splitlines(keepends=True), after.splitlines(keepends=True),
-            f"a/{path}", f"b/{path}",
+            _diff_name("a/", path), _diff_name("b/", path),
         ))
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
                    for line in chunks)
 
 
+def _diff_name(prefix: str, path: str) -> str:
+    """A file name in a diff header as git writes it: C-quoted (octal bytes) when it holds a
+    quote, a backslash or a control character, so `git apply` reads it back and a terminal
+    shows no escape sequence from it."""
+    name = prefix + path
+    if name.isprintable() and '"' not in name and "\\" not in name:
+        return name
+    out = []
+    for char in name:
+        if char == '"' or char == "\\":
+            out.append("\\" + char)
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.extend(f"\\{byte:03o}" for byte in char.encode("utf-8", "surrogateescape"))
+    return '"' + "".join(out) + '"'
+
+
 def apply_fixes(root: Path, fixes: list[HoleFix]) -> list[Written]:
     """Write the fills into the working tree; a file that changed since it was analysed
-    (unstaged edits that differ from it) is left alone and reported."""
+    (unstaged edits that differ from it), or that a link would lead out of the repository,
+    is left alone and reported."""
     out = []
     for path, group in sorted(by_file(fixes).items()):
         target = root / path
         original = group[0].original
+        try:
+            atomic.inside(root, target.parent)
+        except UserError as exc:
+            out.append(Written(path, 0, note=exc.message))
+            continue
         current = target.read_bytes() if target.is_file() and not target.is_symlink() else None
         if current != original:
             out.append(Written(path, 0, note="not written: the file in the working tree differs "
                                "from what was analysed (unstaged changes?); stage or stash "
                                "them and run again"))
             continue
-        git_write.write_atomic(target, patched_content(original, group))
+        git_write.write_atomic(target, patched_content(original, group),
+                               scratch=git_write.scratch_dir(root))
         out.append(Written(path, len(group)))
     return out
 
 
 def fixup_commits(root: Path, fixes: list[HoleFix]) -> list[Written]:
     """One `fixup!` commit per filled hole on top of HEAD, each aimed (by blame) at the
-    commit that introduced the hole's line; ready for `git rebase -i --autosquash`."""
+    commit that introduced the hole's line; ready for `git rebase -i --autosquash`.
+
+    HEAD, the index and the work tree move together (adapters/git_txn.py): a kill or an
+    error leaves all three as they were or all three moved."""
+    git_txn.recover(root)
     old_head = git_write.head(root)
     if old_head is None:
         return [Written(p, 0, note="not committed: the repository has no commit yet")
                 for p in by_file(fixes)]
     tip = old_head
     out: list[Written] = []
-    moved: dict[str, tuple[bytes, bytes, str]] = {}  # path -> (at HEAD, final, mode)
+    moves: list[git_txn.FileMove] = []
     for path, group in sorted(by_file(fixes).items()):
         found = git_write.blob_at(root, old_head, path)
         if found is None or found[1] != group[0].original:
@@ -90,13 +120,11 @@ def fixup_commits(root: Path, fixes: list[HoleFix]) -> list[Written]:
             current = patched_content(current, [fix])
             tip = git_write.commit_file(root, tip, path, current, mode, _message(fix, blame))
             out.append(Written(path, 1, commit=tip, target=blame.commit))
-        moved[path] = (at_head, current, mode)
+        moves.append(git_txn.FileMove(path, at_head, current, mode))
     if tip != old_head:
-        git_write.move_head(root, tip, old_head, "ananke-ci fix --fixup")
-        for path, (before, after, mode) in moved.items():
-            if not git_write.sync_unchanged(root, path, before, after, mode):
-                out.append(Written(path, 0, note="the index or working tree had other changes "
-                                   "to this file: left as they were (they now differ from HEAD)"))
+        notes = git_txn.advance_head(root, old_head, tip, moves, "ananke-ci fix --fixup")
+        for path, note in sorted(notes.items()):
+            out.append(Written(path, 0, note=f"committed; {note}"))
     return out
 
 

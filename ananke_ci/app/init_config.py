@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ananke_ci.adapters.atomic import write_atomic
+from ananke_ci.adapters.atomic import inside, write_atomic
+from ananke_ci.adapters.git_write import scratch_dir
 from ananke_ci.core.config import Config, parse_config
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.errors import UserError
@@ -68,7 +69,10 @@ def _bannable(c: Constraint) -> tuple[str, ...]:
 
 def write_init(root: Path, text: str, force: bool) -> Path:
     target = root / ".ananke.toml"
-    if target.exists() and not force:
+    if (target.exists() or target.is_symlink()) and not force:
         raise UserError("already exists; `ananke-ci init --force` replaces it",
                         path=".ananke.toml")
-    return write_atomic(target, text.encode("utf-8"))
+    # through a link only while it stays in the repository; the temp file in the git dir,
+    # so a kill leaves nothing in the work tree
+    write_atomic(inside(root, target), text.encode("utf-8"), scratch=scratch_dir(root))
+    return target

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import ast
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -300,7 +299,7 @@ def run_tests(root: Path, path: str, patched: bytes, config: Config,
     command = config.verify.command
     assert command is not None
     tree = base_tree or git.index_tree(root)
-    with tempfile.TemporaryDirectory(prefix="ananke-verify-") as tmp:
+    with git.temp_dir(root, "verify") as tmp:  # pruned by a later run if this one is killed
         work = Path(tmp) / "tree"
         git.worktree_add(root, work, tree)
         try:

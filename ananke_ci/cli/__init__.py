@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from ananke_ci import __version__
-from ananke_ci.cli.errors import error_handler
+from ananke_ci.cli.errors import EXIT_INTERRUPTED, error_handler
 
 # command name -> module with register(subparsers) and a run(args) it sets as `func`
 COMMANDS: dict[str, str] = {
@@ -96,6 +96,24 @@ NO_GC_COMMANDS = frozenset({"validate", "holes", "rules"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; its exit status. Ctrl-C at any point in here is exit 130."""
+    import signal
+
+    early = signal.getsignal(signal.SIGINT)
+    cli_handler = getattr(early, "__module__", None) == "ananke_ci"
+    if cli_handler:  # KeyboardInterrupt while a command runs, so `finally` blocks clean up
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # while arguments were parsed or a command module imported
+        print("ananke-ci: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        if cli_handler:
+            signal.signal(signal.SIGINT, early)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     first = args_list[0] if args_list else None
     gc_was_enabled = gc.isenabled()

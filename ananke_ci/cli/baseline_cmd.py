@@ -23,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from ananke_ci.app.baseline import record_baseline
     from ananke_ci.app.judge import open_judge, tty_progress
     from ananke_ci.app.targets import Target
+    from ananke_ci.core.sanitize import printable
 
     root = repo_root_here()
     judge = open_judge(root, Target("repo"), config_path=args.config, progress=tty_progress)
@@ -30,5 +31,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"ananke-ci: {notice}", file=sys.stderr)
     out = None if args.output is None else Path.cwd() / args.output
     path, count = record_baseline(root, judge, out)
-    print(f"recorded {count} finding(s) in {path}")
+    print(printable(f"recorded {count} finding(s) in {path}"))
     return 0

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 
 from ananke_ci.cli.common import add_target_options, load
 from ananke_ci.core.config import BACKENDS, Config
+from ananke_ci.core.deadline import Deadline
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.sanitize import printable
 
 if TYPE_CHECKING:
     from ananke_ci.core.protocol import Backend
@@ -45,9 +47,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--attempts", type=_positive, help="rounds of refinement per hole")
     p.add_argument("-n", type=_positive, dest="n", help="candidates per round")
     p.add_argument("--max-tokens", type=_positive, help="token budget per candidate")
-    p.add_argument("--temperature", type=float, default=0.7,
+    p.add_argument("--temperature", type=_temperature, default=0.7,
                    help="sampling temperature (default 0.7; 0 is greedy)")
-    p.add_argument("--seed", type=int, default=0, help="first sampling seed (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="first sampling seed (default 0)")
+    p.add_argument("--request-timeout", type=_seconds, metavar="SECONDS",
+                   help="a remote backend's time for one request, retries included "
+                   "(default: [generate] request_timeout, else 300)")
+    p.add_argument("--deadline", type=_seconds, metavar="SECONDS",
+                   help="time for the whole run (default: [generate] deadline, else 900)")
     p.add_argument("--no-tests", action="store_true", help="skip the [verify] command")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run, mode="dry-run")
@@ -60,12 +67,37 @@ def _positive(text: str) -> int:
     return value
 
 
+def _temperature(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 2.0:  # also refuses nan
+        raise argparse.ArgumentTypeError("must be a number from 0 to 2")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError("must be a whole number from 0 to 2**63 - 1")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value <= 86_400:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError("must be a positive number of seconds, at most "
+                                         "86400 (a day)")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
+    from ananke_ci.adapters.git_txn import recover
     from ananke_ci.app.fix import FixOptions, fix_holes
     from ananke_ci.app.fix_write import apply_fixes, fixup_commits, unified_diff, write_report
 
     root, target, judge = load(args)
     config = judge.config
+    for line in recover(root):  # a run killed while it moved HEAD: finish or undo it first
+        print(f"ananke-ci: {printable(line)}", file=sys.stderr)
     gen = config.generate
     options = FixOptions(
         attempts=args.attempts or gen.attempts, n=args.n or gen.n,
@@ -75,34 +107,42 @@ def run(args: argparse.Namespace) -> int:
 
     def progress(line: str) -> None:
         if not args.quiet:
-            print(f"ananke-ci: {line}", file=sys.stderr, flush=True)
+            print(f"ananke-ci: {printable(line, newlines=False)}", file=sys.stderr, flush=True)
 
-    backend = make_backend(args, config)
+    # the run's deadline: every request a remote backend makes ends by it, and no hole
+    # or round starts after it (the holes left are reported as not tried)
+    seconds = args.deadline or gen.deadline
+    deadline = Deadline.after(seconds, f"the run's deadline ({seconds:g} s, --deadline)")
+    backend = make_backend(args, config, deadline=deadline)
     for notice in judge.notices:
         progress(notice)
-    fixes = fix_holes(root, target, judge, backend, options, progress)
+    fixes = fix_holes(root, target, judge, backend, options, progress, deadline=deadline)
     for fix in fixes:
         if not fix.ok:
             hole = fix.report.hole
-            print(f"{fix.report.path}:{hole.span.start_line}:{hole.span.start_col}: no verified "
-                  f"fill for `{hole.marker}` after {len(fix.attempts)} candidate(s):",
+            print(printable(f"{fix.report.path}:{hole.span.start_line}:{hole.span.start_col}: "
+                            f"no verified fill for `{hole.marker}` after "
+                            f"{len(fix.attempts)} candidate(s):", newlines=False),
                   file=sys.stderr)
-            for reason in fix.reasons:
-                print(f"    {reason}", file=sys.stderr)
+            for reason in fix.reasons:  # they quote candidates and test output
+                print(f"    {printable(reason, newlines=False)}", file=sys.stderr)
     filled = sum(f.ok for f in fixes)
     progress(f"{filled} of {len(fixes)} hole(s) filled")
     if args.mode == "dry-run":
-        sys.stdout.write(unified_diff(fixes))
+        diff = unified_diff(fixes)
+        # for `git apply` as it is; on a terminal, what the files hold is shown escaped
+        sys.stdout.write(printable(diff) if sys.stdout.isatty() else diff)
         return 0
     written = apply_fixes(root, fixes) if args.mode == "apply" else fixup_commits(root, fixes)
     for line in write_report(root, written):
-        print(line)
+        print(printable(line, newlines=False))
     incomplete = filled < len(fixes) or any(w.note and not w.holes for w in written)
     return 1 if incomplete else 0
 
 
 def make_backend(args: argparse.Namespace, config: Config,
-                 environ: Mapping[str, str] = os.environ) -> Backend:
+                 environ: Mapping[str, str] = os.environ,
+                 deadline: Deadline | None = None) -> Backend:
     """The backend the flags, then [generate], ask for; secrets only from the environment."""
     gen = config.generate
     kind = args.backend or gen.backend
@@ -116,5 +156,7 @@ def make_backend(args: argparse.Namespace, config: Config,
         raise UserError(f"the {kind} backend needs --endpoint URL (or [generate] endpoint)")
     from ananke_ci.adapters.protocol_client import make_remote
 
-    backend: Backend = make_remote(kind, endpoint, model=model, environ=environ)
+    timeout = getattr(args, "request_timeout", None) or gen.request_timeout
+    backend: Backend = make_remote(kind, endpoint, model=model, environ=environ,
+                                   request_timeout=timeout, deadline=deadline)
     return backend

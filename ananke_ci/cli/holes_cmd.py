@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from ananke_ci.cli.common import add_target_options, load
+from ananke_ci.core.sanitize import printable
 
 if TYPE_CHECKING:
     from ananke_ci.app.holes import HoleReport
@@ -36,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
     for h in holes:
         where = f" in {h.hole.function.signature}" if h.hole.function else ""
         what = "TODO comment" if h.hole.kind == "todo" else "typed hole"
-        print(f"{h.path}:{h.hole.span.start_line}:{h.hole.span.start_col}: {what} "
-              f"`{h.hole.marker}`{where}")
+        print(printable(f"{h.path}:{h.hole.span.start_line}:{h.hole.span.start_col}: {what} "
+                        f"`{h.hole.marker}`{where}", newlines=False))
     print(f"{len(holes)} hole{'s' if len(holes) != 1 else ''}", file=sys.stderr)
     return 0
 

@@ -6,6 +6,7 @@ import argparse
 
 from ananke_ci.app.install_hooks import HOOK_NAMES, install_hooks
 from ananke_ci.cli.common import repo_root_here
+from ananke_ci.core.sanitize import printable
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,6 +26,6 @@ def run(args: argparse.Namespace) -> int:
     root = repo_root_here()
     outcomes = install_hooks(root, tuple(args.hook) or HOOK_NAMES, force=args.force)
     for outcome in outcomes:
-        print(outcome.message)
+        print(printable(outcome.message))  # it names paths (core.hooksPath)
     return 0 if all(o.ok for o in outcomes) else 1
 

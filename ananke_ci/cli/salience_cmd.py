@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         from ananke_ci.adapters.plot import hotspot_map
 
         hotspot_map(rows, args.plot, title=f"Salience hotspot map: {root.name}")
-        err.print(f"wrote {args.plot}")
+        err.print(f"wrote {args.plot}", markup=False)
     if args.json:
         header = {k: v for k, v in report.to_json().items() if k != "files"}
         sys.stdout.write(render_json(header, [r.to_json() for r in shown]) + "\n")

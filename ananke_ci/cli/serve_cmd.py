@@ -28,8 +28,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--model", help="model id or local path (default: the packaged model)")
     p.add_argument("--token-env", metavar="VAR",
                    help="require `Authorization: Bearer $VAR` on POST routes")
+    p.add_argument("--workers", type=_count, default=8,
+                   help="connections served at once (default 8); more wait in a queue")
+    p.add_argument("--read-timeout", type=_seconds, default=30.0, metavar="SECONDS",
+                   help="time a client has to send a whole request (default 30)")
     p.add_argument("-v", "--verbose", action="store_true", help="log request lines to stderr")
     p.set_defaults(func=run)
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 256:
+        raise argparse.ArgumentTypeError("must be a whole number from 1 to 256")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 3600:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError("must be a positive number of seconds, at most 3600")
+    return value
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> int:
@@ -46,7 +64,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
     backend = LocalBackend(args.model, environ=environ)
     try:
         server = GenerationServer((args.host, args.port), backend, token=token,
-                                  tokenizer=load_lltokenizer(environ), verbose=args.verbose)
+                                  tokenizer=load_lltokenizer(environ), verbose=args.verbose,
+                                  workers=args.workers, read_timeout=args.read_timeout)
     except OSError as e:
         raise UserError(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}") from None
     auth = "bearer token required" if token else "no authentication"

@@ -38,6 +38,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from ananke_ci import __version__
     from ananke_ci.app.validate import validate
+    from ananke_ci.core.sanitize import printable
     from ananke_ci.report.base import ReportInput
 
     specs = parse_specs(args.format)  # a bad --format fails before any work
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         judge.notices if slow else ()
     if not args.quiet:
         for notice in notices:
-            print(f"ananke-ci: {notice}", file=sys.stderr)
+            print(f"ananke-ci: {printable(notice, newlines=False)}", file=sys.stderr)
     report = ReportInput(findings=result.findings, version=__version__, root=root,
                          notices=result.notices, files_checked=len(result.files))
     if args.hook and clean:

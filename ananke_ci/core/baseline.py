@@ -7,12 +7,14 @@ reports one.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import Finding
 from ananke_ci.core.records import dataclass, field
+from ananke_ci.core.sanitize import shown
 
 BASELINE_VERSION = 1
 
@@ -29,7 +31,9 @@ def baseline_json(findings: Iterable[Finding]) -> str:
     body = {"version": BASELINE_VERSION, "tool": "ananke-ci", "findings": rows}
     import json  # here and in parse_baseline: the hook of a repo without a baseline never needs it
 
-    return json.dumps(body, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    text = json.dumps(body, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    # a file name that is not UTF-8 holds lone surrogates: written as JSON escapes
+    return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def parse_baseline(text: str, source: str) -> Baseline:
@@ -38,11 +42,11 @@ def parse_baseline(text: str, source: str) -> Baseline:
     try:
         body = json.loads(text)
         if body.get("version") != BASELINE_VERSION:
-            raise UserError(f"baseline version {body.get('version')!r}, expected "
+            raise UserError(f"baseline version {shown(body.get('version'))}, expected "
                             f"{BASELINE_VERSION} (re-record it with `ananke-ci baseline`)",
                             path=source)
         counts = Counter(str(row["fingerprint"]) for row in body["findings"])
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise UserError("not an ananke-ci baseline file (re-record it with `ananke-ci "
                         "baseline`)", path=source) from None
     return Baseline(dict(counts))

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from ananke_ci.core.config_constraints import ConstraintSettings, parse_constraint_keys
 from ananke_ci.core.declared import Declaration
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import SEVERITY_RANK, FilterMode, Severity
 from ananke_ci.core.intensity import Intensity
+from ananke_ci.core.nesting import MAX_DEPTH, nested_deeper, too_deep
 from ananke_ci.core.records import dataclass, field
 from ananke_ci.core.rules_catalog import RULES, lookup
+from ananke_ci.core.sanitize import check_glob, clean_text, shown
 
 OFF = "off"
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_TIMEOUT = 86_400  # seconds: a longer limit is no limit
 BACKENDS = ("local", "openai", "modal", "protocol")  # protocol: an `ananke-ci serve` peer
 
 
@@ -39,6 +42,8 @@ class GenerateConfig:
     max_tokens: int = 256  # per candidate
     attempts: int = 3  # rounds of refinement per hole
     n: int = 2  # candidates per round
+    request_timeout: float = 300.0  # seconds for one request to a remote backend, retries in
+    deadline: float = 900.0  # seconds for a whole `fix` run: fits a CI job
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,17 +87,33 @@ def parse_config(text: str, source: str, *, table: tuple[str, ...] = ()) -> Conf
     """Parse config TOML; `table` selects a sub-table (("tool", "ananke") for pyproject.toml)."""
     import tomllib  # only when a config file exists
 
+    deep = too_deep(text)
+    if deep:  # before tomllib, which recurses once per bracket
+        raise UserError(f"values nested more than {MAX_DEPTH} deep (column {deep[1]})",
+                        path=source, line=deep[0])
     try:
         doc: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         line = int(m.group(1)) if m else text.count("\n") + 1  # "at end of document"
         raise UserError(f"invalid TOML: {exc}", path=source, line=line) from None
+    except RecursionError:  # pragma: no cover - too_deep is stricter than tomllib
+        raise UserError("values nested too deeply", path=source) from None
     for key in table:
         doc = doc.get(key, {})
         if not isinstance(doc, dict):
-            raise UserError(f"[{'.'.join(table)}] must be a table", path=source)
+            raise UserError(f"[{'.'.join(table)}] must be a table", path=source,
+                            line=_line_of(text, key))
+    if nested_deeper(doc):
+        raise UserError(f"keys nested more than {MAX_DEPTH} deep", path=source,
+                        line=_deepest_key_line(text))
     return _build(doc, _only_table(text, table), source)
+
+
+def _deepest_key_line(text: str) -> int | None:
+    """The line whose dotted key has the most parts (what made tables nest deeply)."""
+    dots = [line.partition("=")[0].count(".") for line in text.splitlines()]
+    return dots.index(max(dots)) + 1 if dots else None
 
 
 def _only_table(text: str, table: tuple[str, ...]) -> str:
@@ -112,40 +133,45 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
 
     unknown = sorted(set(doc) - _TOP_KEYS)
     if unknown:
-        raise fail(unknown[0], f"unknown key {unknown[0]!r} (valid keys: "
+        raise fail(unknown[0], f"unknown key {shown(unknown[0])} (valid keys: "
                    + ", ".join(sorted(_TOP_KEYS)) + ")")
     fail_level = doc.get("fail-level", "error")
-    if fail_level not in SEVERITY_RANK:
+    if not isinstance(fail_level, str) or fail_level not in SEVERITY_RANK:
         raise fail("fail-level", f"fail-level must be one of error, warning, note, not "
-                   f"{fail_level!r}")
-    try:
-        filter_mode = FilterMode(doc.get("filter", "added"))
-    except ValueError:
+                   f"{shown(fail_level)}")
+    filter_value = doc.get("filter", "added")
+    if not isinstance(filter_value, str) or filter_value not in {m.value for m in FilterMode}:
         raise fail("filter", "filter must be one of "
-                   + ", ".join(m.value for m in FilterMode)) from None
+                   + ", ".join(m.value for m in FilterMode) + f", not {shown(filter_value)}")
+    filter_mode = FilterMode(filter_value)
     severities: dict[str, str] = {}
     for key, value in _table(doc, "rules", fail).items():
         info = lookup(key)
         if info is None:
-            raise fail(key, f"unknown rule {key!r} in [rules] (known: "
+            raise fail(key, f"unknown rule {shown(key)} in [rules] (known: "
                        + ", ".join(f"{r.id}/{r.name}" for r in RULES) + ")")
-        if value not in (*SEVERITY_RANK, OFF):
+        if not isinstance(value, str) or value not in (*SEVERITY_RANK, OFF):
             raise fail(key, f"rule {key}: severity must be error, warning, note or off, "
-                       f"not {value!r}")
+                       f"not {shown(value)}")
         severities[info.id] = value
     pins: dict[str, Intensity] = {}
     for glob, value in _table(doc, "intensity", fail).items():
         try:
-            pins[glob] = Intensity.parse(str(value))
+            if not isinstance(value, str):
+                raise ValueError(f"intensity of {shown(glob)} must be a string, not "
+                                 f"{shown(value)}")
+            pins[check_glob(glob)] = Intensity.parse(value)
         except ValueError as exc:
             raise fail(glob, str(exc)) from None
+        except UserError as exc:
+            raise fail(glob, exc.message) from None
     max_bytes = doc.get("max-file-bytes", DEFAULT_MAX_FILE_BYTES)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
         raise fail("max-file-bytes", "max-file-bytes must be a positive integer")
     settings, declared = parse_constraint_keys(doc, fail, lambda k: _line_of(text, k), source)
     return Config(
         source=source,
-        fail_level=fail_level,
+        fail_level=cast(Severity, fail_level),
         filter_mode=filter_mode,
         exclude=_strings(doc, "exclude", fail),
         severities=severities,
@@ -168,7 +194,7 @@ def _section(doc: Mapping[str, Any], key: str, fields: tuple[str, ...], fail: An
     for name, value in table.items():
         field_name = name.replace("-", "_")
         if field_name not in fields:
-            raise fail(name, f"unknown key {name!r} in [{key}] (valid keys: "
+            raise fail(name, f"unknown key {shown(name)} in [{key}] (valid keys: "
                        + ", ".join(f.replace("_", "-") for f in fields) + ")")
         out[field_name] = value
     return out
@@ -190,22 +216,33 @@ def _optional_string(values: dict[str, Any], key: str, section: str, fail: Any) 
 
 def _generate(values: dict[str, Any], fail: Any) -> GenerateConfig:
     backend = values.get("backend", "local")
-    if backend not in BACKENDS:
+    if not isinstance(backend, str) or backend not in BACKENDS:
         raise fail("backend", f"generate.backend must be one of {', '.join(BACKENDS)}, "
-                   f"not {backend!r}")
+                   f"not {shown(backend)}")
     for key in ("model", "endpoint"):
         _optional_string(values, key, "generate", fail)
     for key in ("max_tokens", "attempts", "n"):
         _positive_int(values, key, "generate", fail)
+    for key in ("request_timeout", "deadline"):
+        if key in values:
+            values[key] = _seconds(values[key], f"generate.{key.replace('_', '-')}",
+                                   key.replace("_", "-"), fail)
     return GenerateConfig(**values)
+
+
+def _seconds(value: Any, what: str, key: str, fail: Any) -> float:
+    """A positive, finite number of seconds, at most a day."""
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
+        raise fail(key, f"{what} must be a positive number of seconds, at most "
+                   f"{MAX_TIMEOUT} (a day), not {shown(value)}")
+    return float(value)
 
 
 def _verify(values: dict[str, Any], fail: Any) -> VerifyConfig:
     _optional_string(values, "command", "verify", fail)
-    timeout = values.get("timeout", 120.0)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise fail("timeout", "verify.timeout must be a positive number of seconds")
-    return VerifyConfig(command=values.get("command"), timeout=float(timeout))
+    timeout = _seconds(values.get("timeout", 120.0), "verify.timeout", "timeout", fail)
+    return VerifyConfig(command=values.get("command"), timeout=timeout)
 
 
 def _table(doc: Mapping[str, Any], key: str, fail: Any) -> dict[str, Any]:
@@ -239,10 +276,10 @@ def _bans(doc: Mapping[str, Any], key: str, fail: Any) -> tuple[Ban, ...]:
     for name, reason in items:
         if not isinstance(name, str) or not re.match(_NAME, name) or len(name) > 200:
             raise fail(str(name) if isinstance(value, dict) else key,
-                       f"{key}: {name!r} is not a dotted identifier (e.g. \"os.system\")")
+                       f"{key}: {shown(name)} is not a dotted identifier (e.g. \"os.system\")")
         if not isinstance(reason, str):
             raise fail(name, f"{key}.{name}: the reason must be a string")
-        bans.append(Ban(name, reason))
+        bans.append(Ban(name, clean_text(reason)))  # it is printed: no control characters
     return tuple(bans)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from ananke_ci.core.declared import Declaration, make_declaration
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.records import dataclass
-from ananke_ci.core.sanitize import check_glob
+from ananke_ci.core.sanitize import check_glob, shown
 
 DEFAULT_BASELINE = ".ananke-baseline.json"
 DEFAULT_ARIADNE = ("**/*.ariadne",)
@@ -63,6 +63,11 @@ def _settings(table: Any, fail: Fail) -> ConstraintSettings:
     baseline = table.get("baseline", DEFAULT_BASELINE)
     if not isinstance(baseline, str) or not baseline:
         raise fail("baseline", "constraints.baseline must be a path")
+    parts = baseline.replace("\\", "/").split("/")
+    if baseline.startswith(("/", "\\")) or ".." in parts or ":" in parts[0] \
+            or "\0" in baseline:
+        raise fail("baseline", "constraints.baseline must be a path inside the repository, "
+                   f"relative to its root, not {shown(baseline)}")
     return ConstraintSettings(
         mine=mine, min_confidence=float(conf), min_evidence=evidence,
         disable=lists["disable"],

@@ -6,6 +6,7 @@ go through `make_declaration`, so both meet the same sanitizer and the same mess
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,6 +18,7 @@ from ananke_ci.core.sanitize import (
     check_regex,
     check_word,
     clean_text,
+    shown,
 )
 
 STYLES = ("snake_case", "camelCase", "PascalCase", "UPPER_CASE", "kebab-case", "mixedCase")
@@ -55,7 +57,7 @@ def _strings(value: Any, what: str) -> list[str]:
 
 def _int(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 10_000:
-        raise UserError(f"{what} must be a whole number from 1 to 10000, not {value!r:.40}")
+        raise UserError(f"{what} must be a whole number from 1 to 10000, not {shown(value)}")
     return value
 
 
@@ -75,15 +77,28 @@ def _naming(value: Any, what: str) -> tuple[tuple[str, str], ...]:
                             f"(expected one of {', '.join(NAME_KINDS)})")
         if not isinstance(style, str):
             raise UserError(f"{what}.{kind} must be a style name or a regex string")
-        out.append((kind, style if style in STYLES else check_regex(style)))
+        out.append((kind, style if style in STYLES else _style_regex(style, f"{what}.{kind}")))
     return tuple(sorted(out))
+
+
+def _style_regex(style: str, what: str) -> str:
+    """A regex for names, never a misspelled style: text that is only letters, digits, `_`
+    and `-` would match (anywhere in a name) nearly nothing a convention means."""
+    if re.fullmatch(r"[\w-]*", style, re.ASCII):
+        import difflib
+
+        close = difflib.get_close_matches(style, STYLES, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise UserError(f"{what}: unknown naming style {shown(style)} ({hint}styles: "
+                        f"{', '.join(STYLES)}; a regex must look like one, e.g. "
+                        "\"^[a-z][a-z0-9_]*$\")")
+    return check_regex(style)
 
 
 def _one_of(options: tuple[str, ...]) -> Callable[[Any, str], str]:
     def check(value: Any, what: str) -> str:
         if value not in options:
-            raise UserError(f"{what} must be one of {', '.join(options)}, not "
-                            f"{clean_text(str(value), 40)!r}")
+            raise UserError(f"{what} must be one of {', '.join(options)}, not {shown(value)}")
         return str(value)
     return check
 
@@ -106,7 +121,7 @@ FIELDS: dict[str, Callable[[Any, str], Any]] = {
     "naming": _naming,
     "priority": _priority,
     "tier": _one_of(TIERS),
-    "message": lambda v, w: clean_text(v) if isinstance(v, str) else _strings(v, w)[0],
+    "message": lambda v, w: clean_text(" ".join(_strings(v, w))),
 }
 
 

@@ -62,7 +62,8 @@ def line_in_scope(fd: FileDiff, line: int, end_line: int | None, mode: str) -> b
     return any(line <= n <= end for n in lines)
 
 
-_HUNK = re.compile(rb"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+# at most 10 digits a number: no file has more lines, and int() refuses 4300+ digits
+_HUNK = re.compile(rb"@@ -(\d{1,10})(?:,(\d{1,10}))? \+(\d{1,10})(?:,(\d{1,10}))? @@")
 _ESCAPES = {ord(k): v for k, v in zip('abtnvfr"\\', b'\a\b\t\n\v\f\r"\\', strict=True)}
 
 
@@ -77,8 +78,10 @@ def _unquote(s: bytes) -> tuple[bytes, bytes]:
         if c == 0x5C and i + 1 < len(s):
             n = s[i + 1]
             if 0x30 <= n <= 0x37:  # \ooo: one raw byte of a (usually UTF-8) name
-                out.append(int(s[i + 1 : i + 4], 8) & 0xFF)
-                i += 4
+                digits = re.match(rb"[0-7]{1,3}", s[i + 1 : i + 4])
+                assert digits is not None  # s[i + 1] is one
+                out.append(int(digits.group(), 8) & 0xFF)
+                i += 1 + len(digits.group())
                 continue
             out.append(_ESCAPES.get(n, n))
             i += 2
@@ -86,6 +89,10 @@ def _unquote(s: bytes) -> tuple[bytes, bytes]:
         out.append(c)
         i += 1
     return bytes(out), b""
+
+
+def _mode(raw: bytes) -> str:
+    return raw.decode("ascii", "replace")  # git writes octal digits; anything else is kept
 
 
 def _decode(name: bytes) -> str:
@@ -162,13 +169,13 @@ class _Builder:
             if self.plus is None and self.status == "modified":
                 self.status = "deleted"
         elif line.startswith(b"new file mode "):
-            self.status, self.new_mode = "added", after(b"new file mode ").decode()
+            self.status, self.new_mode = "added", _mode(after(b"new file mode "))
         elif line.startswith(b"deleted file mode "):
-            self.status, self.old_mode = "deleted", after(b"deleted file mode ").decode()
+            self.status, self.old_mode = "deleted", _mode(after(b"deleted file mode "))
         elif line.startswith(b"old mode "):
-            self.old_mode = after(b"old mode ").decode()
+            self.old_mode = _mode(after(b"old mode "))
         elif line.startswith(b"new mode "):
-            self.new_mode = after(b"new mode ").decode()
+            self.new_mode = _mode(after(b"new mode "))
         elif line.startswith((b"rename from ", b"copy from ")):
             self.status = "renamed" if line.startswith(b"rename") else "copied"
             self.from_ = name(line.split(b" ", 2)[0] + b" from ")
@@ -176,7 +183,7 @@ class _Builder:
             self.to = name(line.split(b" ", 2)[0] + b" to ")
         elif line.startswith(b"similarity index "):
             digits = after(b"similarity index ").rstrip(b"%")
-            self.similarity = int(digits) if digits.isdigit() else None
+            self.similarity = int(digits) if digits.isdigit() and len(digits) <= 3 else None
         elif line.startswith((b"Binary files ", b"GIT binary patch")):
             self.binary = True
 
@@ -230,6 +237,12 @@ class _Builder:
         )
 
 
+def _add(files: list[FileDiff], cur: _Builder) -> None:
+    built = cur.build()
+    if built.old_path is not None or built.new_path is not None:  # not /dev/null twice
+        files.append(built)
+
+
 def parse_unified_diff(data: bytes) -> tuple[FileDiff, ...]:
     """Parse `git diff` output (or a plain unified diff) into one FileDiff per file.
 
@@ -245,7 +258,7 @@ def parse_unified_diff(data: bytes) -> tuple[FileDiff, ...]:
         i += 1
         if line.startswith(b"diff --git "):
             if cur is not None:
-                files.append(cur.build())
+                _add(files, cur)
             cur = _Builder(*_git_header_paths(line[len(b"diff --git ") :]))
         elif (
             line.startswith(b"--- ")
@@ -254,7 +267,7 @@ def parse_unified_diff(data: bytes) -> tuple[FileDiff, ...]:
             and (cur is None or cur.hunks or cur.minus is not None)
         ):  # a plain unified diff's next file (no "diff --git" line)
             if cur is not None:
-                files.append(cur.build())
+                _add(files, cur)
             cur = _Builder()
             cur.header(line)
         elif cur is None:
@@ -264,5 +277,5 @@ def parse_unified_diff(data: bytes) -> tuple[FileDiff, ...]:
         elif not cur.hunks:  # extended header lines come before the first hunk only
             cur.header(line)
     if cur is not None:
-        files.append(cur.build())
+        _add(files, cur)
     return tuple(files)

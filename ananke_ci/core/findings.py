@@ -41,7 +41,8 @@ class Finding:
         import hashlib  # only reporters that print fingerprints pay for it
 
         key = "\0".join((self.rule, self.path, " ".join(self.code.split()) or self.message))
-        return hashlib.sha256(key.encode()).hexdigest()[:16]
+        # surrogatepass: a path that is not UTF-8 (surrogateescape'd bytes) hashes too
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
     def with_in_diff(self, in_diff: bool) -> Finding:
         return replace(self, in_diff=in_diff)

@@ -75,6 +75,8 @@ def check_constraint(constraint: Constraint, limits: Limits = DEFAULT_LIMITS) ->
             schema = json.loads(constraint.text)
         except ValueError:
             raise ProtocolError(422, "json_schema constraint is not valid JSON") from None
+        except RecursionError:
+            raise ProtocolError(422, "json_schema constraint nests too deeply") from None
         if not isinstance(schema, dict):
             raise ProtocolError(422, "json_schema constraint must be a JSON object")
 
@@ -308,6 +310,8 @@ def decode(body: bytes, max_bytes: int, *, status: int = 400) -> Any:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
         raise ProtocolError(status, f"body is not valid UTF-8 JSON ({type(e).__name__})") from None
+    except RecursionError:  # json recurses once per [ or {: a 100k-deep body ends here
+        raise ProtocolError(status, "body nests arrays or objects too deeply") from None
 
 
 def _object(data: object, what: str, keys: frozenset[str], *, status: int) -> dict[str, Any]:

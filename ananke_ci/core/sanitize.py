@@ -34,10 +34,48 @@ def clean_text(text: str, cap: int = MAX_TEXT) -> str:
     return out if len(out) <= cap else out[: cap - 1] + "…"
 
 
+# what a terminal must never receive from a repository: C0 controls but tab and newline
+# (ESC starts every escape sequence, CR overwrites a line), DEL, C1 (0x9b is a one-byte CSI),
+# bidi overrides and isolates (they reorder what is shown), line and paragraph separators,
+# and lone surrogates (a file name's bytes that are not UTF-8: no stream can encode them)
+_ODD = r"\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_UNPRINTABLE = rf"[\x00-\x08\x0b-\x1f{_ODD}]"
+_UNPRINTABLE_LINE = rf"[\x00-\x1f{_ODD}]"
+
+
+def printable(text: str, *, newlines: bool = True) -> str:
+    """Text from a repository (a file name, a TODO, a message quoting code) as it may go to
+    a terminal: every control and bidi character shown as a visible escape (`\\x1b`,
+    `\\u202e`), so none can move the cursor, retitle the window or reorder the line;
+    `newlines=False` escapes line breaks too (for one-line records)."""
+    if text.isprintable() or not re.search(_UNPRINTABLE if newlines else _UNPRINTABLE_LINE,
+                                           text):
+        return text
+    return re.sub(_UNPRINTABLE if newlines else _UNPRINTABLE_LINE, _escape, text)
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape's stand-in for a byte: show the byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(value: object, cap: int = 60) -> str:
+    """A user's value as a message quotes it: a repr bounded in depth and length (a value
+    nested thousands deep would crash `repr`), without control characters."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother = 3, cap, cap
+    short.maxlist = short.maxdict = short.maxtuple = 6
+    return clean_text(short.repr(value), cap + 20)
+
+
 def check_name(name: str, what: str = "name") -> str:
     """A dotted identifier fit for a grammar or a regex, or a UserError saying why not."""
     if not isinstance(name, str) or not name or len(name) > MAX_NAME:
-        raise UserError(f"{what} must be 1 to {MAX_NAME} characters, not {name!r:.60}")
+        raise UserError(f"{what} must be 1 to {MAX_NAME} characters, not {shown(name)}")
     if not re.fullmatch(_NAME, name, re.ASCII):
         raise UserError(f"{what} {clean_text(name, 60)!r} is not an identifier "
                         "(letters, digits, _ and $, joined by ., ::, / or ->)")
@@ -58,7 +96,7 @@ def check_word(word: str, what: str = "identifier") -> str:
 
 def check_glob(glob: str) -> str:
     if not isinstance(glob, str) or not glob or len(glob) > MAX_GLOB:
-        raise UserError(f"path glob must be 1 to {MAX_GLOB} characters, not {glob!r:.60}")
+        raise UserError(f"path glob must be 1 to {MAX_GLOB} characters, not {shown(glob)}")
     if re.search(_CONTROL, glob):
         raise UserError(f"path glob {clean_text(glob, 60)!r} holds control characters")
     return glob

@@ -85,6 +85,22 @@ def rule_name(rule: str) -> str:
     return info.name if info else rule
 
 
+# C1 controls, bidi overrides, separators, and lone surrogates (a non-UTF-8 file name):
+# all legal in JSON as \\u escapes, none safe (or even encodable) raw
+_C1_AND_BIDI = "[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+
+
+def json_text(obj: object) -> str:
+    """Indented JSON, UTF-8 kept readable, with no character a terminal acts on: json
+    escapes C0 controls itself; C1 controls (0x9b is a one-byte CSI) and bidi overrides are
+    escaped here (`\\u009b`), which is the same JSON."""
+    import json
+    import re
+
+    text = json.dumps(obj, indent=2, ensure_ascii=False)
+    return re.sub(_C1_AND_BIDI, lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def one_line(text: str) -> str:
     """Line-oriented formats must not let a message break a record across lines."""
     return " ".join(text.splitlines())

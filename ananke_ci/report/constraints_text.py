@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ananke_ci.core.constraints import Constraint, ConstraintIR, scope_key
+from ananke_ci.core.sanitize import printable
 
 
 def constraint_table(rows: Iterable[Constraint]) -> str:
+    return printable(_constraint_table(rows))  # sources name files; evidence quotes them
+
+
+def _constraint_table(rows: Iterable[Constraint]) -> str:
     """One line per constraint: id, domain, tier, confidence, scope, then its evidence."""
     rows = list(rows)
     if not rows:
@@ -23,6 +28,10 @@ def constraint_table(rows: Iterable[Constraint]) -> str:
 
 
 def ir_text(ir: ConstraintIR) -> str:
+    return printable(_ir_text(ir))
+
+
+def _ir_text(ir: ConstraintIR) -> str:
     by_id = {c.id: c for c in ir.constraints}
     out = [f"ConstraintIR {ir.inputs} (commit {ir.rev or '-'}): {len(ir.constraints)} "
            f"constraints, {len(ir.conflicts)} conflicts"]

@@ -10,14 +10,16 @@ values additionally escape : and , as %3A %2C, because those delimit the propert
 from __future__ import annotations
 
 from ananke_ci.core.findings import Finding
+from ananke_ci.core.sanitize import printable
 from ananke_ci.report.base import TOOL_NAME, ReportInput
 
 COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(text: str) -> str:
-    # % first, or the escapes just written would be escaped again.
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # % first, or the escapes just written would be escaped again; then no other control
+    # character (an escape sequence in a file name or TODO) reaches the log as it is
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

@@ -20,11 +20,10 @@ repository-relative with forward slashes as the finding carries it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ananke_ci.core.findings import Finding
-from ananke_ci.report.base import TOOL_NAME, ReportInput, rule_name
+from ananke_ci.report.base import TOOL_NAME, ReportInput, json_text, rule_name
 
 SCHEMA_VERSION = 1
 
@@ -68,5 +67,5 @@ class JsonReporter:
     name = "json"
 
     def render(self, report: ReportInput) -> str:
-        # ensure_ascii=False: paths and messages stay readable; the output is written as UTF-8.
-        return json.dumps(to_document(report), indent=2, ensure_ascii=False) + "\n"
+        # paths and messages stay readable (UTF-8); no control character goes out raw
+        return json_text(to_document(report)) + "\n"

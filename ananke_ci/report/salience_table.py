@@ -12,8 +12,10 @@ from typing import Any, Protocol, TypeVar
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ananke_ci.core.intensity import Intensity
+from ananke_ci.core.sanitize import printable
 
 
 class SalienceRow(Protocol):
@@ -94,8 +96,9 @@ def render_table(
         table.add_column(SORT_FIELDS[name][0], justify="right")
     for r in rows:
         q = str(r.quadrant)
-        table.add_row(
-            r.path, f"[{QUADRANT_STYLE.get(q, '')}]{q}[/]", r.intensity.name.lower(),
+        table.add_row(  # a path is text, not rich markup, and shows no control character
+            Text(printable(r.path, newlines=False)), f"[{QUADRANT_STYLE.get(q, '')}]{q}[/]",
+            r.intensity.name.lower(),
             f"{r.score:.3f}", f"{r.centrality:.2f}", f"{r.churn:.0f}", str(r.commits),
             str(r.authors), str(r.bus_factor), str(r.partners), f"{r.pagerank:.4f}",
             f"{r.betweenness:.4f}", f"{r.hits:.4f}", str(r.lines), "yes" if r.tested else "no",
@@ -103,7 +106,7 @@ def render_table(
         )
     console.print(table)
     for notice in notices:
-        console.print(f"[yellow]note:[/] {notice}")
+        console.print(Text("note: ", style="yellow") + Text(printable(notice)))
 
 
 def render_json(report: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> str:

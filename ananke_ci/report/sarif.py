@@ -9,7 +9,6 @@ its property bag rather than being rejected whole.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path, PurePath
 from typing import Any
@@ -17,7 +16,7 @@ from urllib.parse import quote
 
 from ananke_ci.core.findings import Finding
 from ananke_ci.core.rules_catalog import RULES, RuleInfo, lookup
-from ananke_ci.report.base import INFORMATION_URI, TOOL_NAME, ReportInput
+from ananke_ci.report.base import INFORMATION_URI, TOOL_NAME, ReportInput, json_text
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -55,7 +54,15 @@ def artifact_location(path: str, root: Path) -> dict[str, Any]:
             return {"uri": Path(p).as_uri()}
     rel = str(p).replace(os.sep, "/")
     # quote() percent-encodes spaces and UTF-8 bytes of non-ASCII: uri-reference demands both.
-    return {"uri": quote(rel, safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(_bytes(rel), safe="/"), "uriBaseId": SRCROOT}
+
+
+def _bytes(path: str) -> bytes:
+    """A path's bytes: a name that is not UTF-8 (surrogateescape'd) gets its own back."""
+    try:
+        return path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no byte stands for
+        return path.encode("utf-8", "surrogatepass")
 
 
 def region(f: Finding) -> dict[str, int]:
@@ -137,4 +144,4 @@ class SarifReporter:
     name = "sarif"
 
     def render(self, report: ReportInput) -> str:
-        return json.dumps(to_log(report), indent=2, ensure_ascii=False) + "\n"
+        return json_text(to_log(report)) + "\n"

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from ananke_ci.core.findings import Finding
+from ananke_ci.core.sanitize import printable
 from ananke_ci.report.base import ReportInput, one_line, summary_line
 
 RESET = "\x1b[0m"
@@ -53,14 +54,15 @@ class TextReporter:
         return f"{code}{text}{RESET}" if self.colour else text
 
     def line(self, f: Finding) -> str:
-        where = self._paint(BOLD, f"{f.path}:{f.line}:{f.col}:")
-        rule = self._paint(SEVERITY_COLOUR.get(f.severity, BOLD), f.rule)
+        # paths and messages quote the repository: control characters are shown escaped
+        where = self._paint(BOLD, f"{printable(f.path, newlines=False)}:{f.line}:{f.col}:")
+        rule = self._paint(SEVERITY_COLOUR.get(f.severity, BOLD), printable(f.rule))
         sev = self._paint(DIM, f"[{f.severity}]")
-        return f"{where} {rule} {one_line(f.message)} {sev}"
+        return f"{where} {rule} {printable(one_line(f.message), newlines=False)} {sev}"
 
     def render(self, report: ReportInput) -> str:
         lines = [self.line(f) for f in report.shown]
-        lines += [f"ananke-ci: {one_line(n)}" for n in report.notices]
+        lines += [f"ananke-ci: {printable(one_line(n), newlines=False)}" for n in report.notices]
         summary = summary_line(report.counts)
         if self.colour:
             c = report.counts

@@ -14,11 +14,13 @@ from typing import Any
 
 from ananke_ci.core.declared import STYLES, Declaration, located, make_declaration
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.nesting import MAX_DEPTH, too_deep
 from ananke_ci.core.sanitize import clean_text
 
 GRAMMAR = Path(__file__).with_name("ariadne.lark")
 MAX_SOURCE = 1 << 20  # one megabyte of constraints is a mistake, not a config
 _IDENT_FIELDS = {"requires", "tier", "inherits"}
+_MAX_DIGITS = 18  # no field takes a number past a 64-bit integer
 
 
 @lru_cache(maxsize=1)
@@ -36,12 +38,17 @@ def parse_ariadne(text: str, path: str) -> list[Declaration]:
 
     if len(text) > MAX_SOURCE:
         raise UserError(f"Ariadne file over {MAX_SOURCE} characters", path=path)
+    deep = too_deep(text, ariadne=True)
+    if deep:  # before lark and the tree walk below, which recurse once per level
+        raise located(path, *deep, f"lists and maps nested more than {MAX_DEPTH} deep")
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
         raise _syntax_error(exc, text, path) from None
     except LarkError as exc:  # pragma: no cover - lark's other errors are grammar bugs
         raise UserError(f"cannot parse: {clean_text(str(exc), 200)}", path=path) from None
+    except RecursionError:  # pragma: no cover - too_deep is stricter
+        raise UserError("nested too deeply", path=path) from None
 
     def value(node: Any) -> Any:
         if isinstance(node, Token):
@@ -53,7 +60,10 @@ def parse_ariadne(text: str, path: str) -> list[Declaration]:
             except ValueError:
                 raise _at(node, path, "bad string escape") from None
         if kind == "number":
-            return int(str(node.children[0]))
+            digits = str(node.children[0])
+            if len(digits.lstrip("+-").lstrip("0")) > _MAX_DIGITS:  # int() refuses 4300+
+                raise _at(node, path, f"number {clean_text(digits, 20)} is too large")
+            return int(digits)
         if kind == "ident":
             return str(node.children[0])
         if kind == "list":
