@@ -256,3 +256,14 @@ def test_a_fill_calling_a_name_nothing_defines_is_refused(repo: GitRepo) -> None
                  "  const add = (a: number, b: number) => a + b;\n"
                  "  return xs.reduce(add, 0) + add(0, 0);\n}"):  # the fill's own
         assert verifier.verify(site.site, body).ok, body
+
+
+def test_the_test_command_sees_no_secret(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`env > file` captured ANANKE_TOKEN and MODAL_SECRET during a plain `fix`: the
+    command now runs with an environment stripped of them."""
+    monkeypatch.setenv("ANANKE_TOKEN", "sekrit-token")
+    monkeypatch.setenv("MODAL_SECRET", "sekrit-modal")
+    monkeypatch.setenv("GITHUB_TOKEN", "sekrit-gh")
+    config = CONFIG + '[verify]\ncommand = "env | grep -q sekrit && exit 9; exit 0"\n'
+    site = Sites(repo, config=config)
+    assert site.verify("    return a + b\n").ok

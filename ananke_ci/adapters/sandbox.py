@@ -18,9 +18,8 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -122,34 +121,3 @@ def run_in_worktree(root: Path, rev: str, files: Mapping[str, bytes], command: s
                                  require_isolation=require_isolation)
         finally:
             git_write.worktree_remove(root, work)
-
-
-def wrap_command(command: str, timeout: float, python: str = sys.executable) -> str:
-    """A shell string that runs `command` through this module's sandbox."""
-    import shlex
-
-    return shlex.join([python, "-m", "ananke_ci.adapters.sandbox", "--timeout",
-                       f"{timeout:g}", "--", command])
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    timeout = 120.0
-    if args[:1] == ["--timeout"]:
-        timeout, args = float(args[1]), args[2:]
-    if args[:1] == ["--"]:
-        args = args[1:]
-    if len(args) != 1:
-        print("usage: python -m ananke_ci.adapters.sandbox [--timeout S] -- COMMAND",
-              file=sys.stderr)
-        return 2
-    res = run_sandboxed(args[0], Path.cwd(), timeout=timeout)
-    sys.stdout.write(res.output)
-    if res.timed_out:
-        print(f"\n(sandbox: killed after {timeout:g}s)", file=sys.stderr)
-        return 124
-    return res.returncode
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

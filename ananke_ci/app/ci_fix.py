@@ -28,7 +28,7 @@ from ananke_ci.app.verify import splice
 from ananke_ci.core.config import Config
 from ananke_ci.core.findings import Finding
 from ananke_ci.core.protocol import Backend
-from ananke_ci.core.records import dataclass, replace
+from ananke_ci.core.records import dataclass
 from ananke_ci.report.review_plan import Proposal
 from ananke_ci.report.summary import HoleLine
 
@@ -81,14 +81,9 @@ def propose_fills(root: Path, target: Target, judge: Judge, settings: CiSettings
     if settings.fix == "off":
         return FixOutcome(skipped="fix is off")
     config = judge.config
+    # the base's command (the judge's config is the merge base's), sandboxed by the
+    # verifier: no secrets, no network, a time limit (app/verify.py run_tests)
     tests = settings.run_tests and not fork and bool(config.verify.command)
-    if tests and config.verify.command:
-        from ananke_ci.adapters.sandbox import wrap_command
-
-        # the base's command, run with no secrets and no network (adapters/sandbox.py)
-        wrapped = wrap_command(config.verify.command, config.verify.timeout)
-        config = replace(config, verify=replace(config.verify, command=wrapped))
-        judge = replace(judge, config=config)
     notes = []
     if config.verify.command and not tests:
         notes.append("the [verify] command was not run: " + (

@@ -17,7 +17,9 @@ The candidate is spliced into the hole's lines, and the patched file must:
   lower): the same `Judge.check` that `validate` runs, with the same constraints and
   intensity, before and after;
 - and, when `[verify] command` is set and allowed, pass the project's test command, run in
-  a temporary `git worktree` that is removed afterwards: the user's tree is never touched.
+  a temporary `git worktree` that is removed afterwards (the user's tree is never touched)
+  with an environment stripped of secrets and tokens, no network where the platform allows
+  it, and a time limit.
 
 Each file is read and parsed once (`FillSite`); each candidate's patched file once.
 """
@@ -31,7 +33,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ananke_ci.adapters import git_write as git
-from ananke_ci.adapters.proc import run
+from ananke_ci.adapters.sandbox import run_sandboxed
 from ananke_ci.analysis import python_fill
 from ananke_ci.analysis.extract import extract_facts
 from ananke_ci.analysis.fill_names import unknown_calls
@@ -44,7 +46,6 @@ from ananke_ci.analysis.rules import normalise_name
 from ananke_ci.app.judge import Judge
 from ananke_ci.app.targets import SourceFile
 from ananke_ci.core.config import Config
-from ananke_ci.core.errors import UserError
 from ananke_ci.core.facts import FileFacts, Hole
 from ananke_ci.core.findings import SEVERITY_RANK, Finding
 from ananke_ci.core.protocol import Constraint
@@ -295,7 +296,7 @@ def banned_in(body: str, config: Config) -> Iterable[str]:
 def run_tests(root: Path, path: str, patched: bytes, config: Config,
               base_tree: str | None) -> list[str]:
     """The test command on base_tree (default: the index) with the patched file, in a
-    temporary worktree; a list of failure reasons."""
+    temporary worktree, sandboxed; a list of failure reasons."""
     command = config.verify.command
     assert command is not None
     tree = base_tree or git.index_tree(root)
@@ -306,15 +307,14 @@ def run_tests(root: Path, path: str, patched: bytes, config: Config,
             target = work / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(patched)
-            try:
-                res = run(["sh", "-c", command], cwd=work, check=False,
-                          timeout=config.verify.timeout)
-            except UserError as exc:  # timed out, or could not start
-                return [f"test command: {exc}"]
+            # no secret or token in its environment, no network where a namespace can be
+            # made, killed with all it started at the time limit (adapters/sandbox.py)
+            res = run_sandboxed(command, work, timeout=config.verify.timeout)
+            if res.timed_out:
+                return [f"test command: timed out after {config.verify.timeout:g} s"]
             if res.returncode != 0:
-                out = (res.stdout + res.stderr).decode("utf-8", "replace").strip()
                 return [f"test command `{command}` failed (exit {res.returncode}): "
-                        + out[-_OUTPUT_TAIL:]]
+                        + res.output.strip()[-_OUTPUT_TAIL:]]
             return []
         finally:
             git.worktree_remove(root, work)
