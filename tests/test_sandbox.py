@@ -39,9 +39,20 @@ def test_no_network_even_to_this_machine(tmp_path: Path) -> None:
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(1)
+    server.settimeout(0.2)
     port = server.getsockname()[1]
     accepted: list[object] = []
-    threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
+    stop = threading.Event()
+
+    def listen() -> None:  # until the test is done, then quietly (the socket is closed)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept())
+            except OSError:
+                continue
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
     probe = (f"{sys.executable} -c \"import socket; socket.create_connection(('127.0.0.1', "
              f"{port}), timeout=3)\"")
     outside = run_sandboxed(probe, tmp_path, timeout=30, environ={"PATH": "/usr/bin:/bin"})
@@ -49,8 +60,10 @@ def test_no_network_even_to_this_machine(tmp_path: Path) -> None:
     assert outside.returncode != 0, outside.output
     assert "unreachable" in outside.output.lower() or "refused" in outside.output.lower()
     time.sleep(0.1)
-    assert accepted == []  # the host's listener never saw it
+    stop.set()
+    listener.join(2)
     server.close()
+    assert accepted == []  # the host's listener never saw it
 
 
 @needs_netns
