@@ -127,6 +127,14 @@ def tree_of(root: str | Path, commit: str) -> str:
     return _git(root, "rev-parse", f"{commit}^{{tree}}").decode().strip()
 
 
+def head_and_tree(root: str | Path) -> tuple[str, str] | None:
+    """(commit, tree) of HEAD in one git call, or None in a repository without commits."""
+    res = run([*_GIT, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", "HEAD^{tree}"],
+              cwd=root, check=False)
+    found = res.stdout.decode().split()
+    return (found[0], found[1]) if res.returncode == 0 and len(found) == 2 else None
+
+
 def tracked_with_suffix(root: str | Path, suffix: str, commit: str | None = None,
                         ) -> list[str]:
     """Tracked paths ending in `suffix` (".ariadne"), in the index or in `commit`'s tree. For

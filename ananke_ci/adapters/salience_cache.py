@@ -13,7 +13,6 @@ through this module.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,8 @@ class CacheInvalid(Exception):
 
 
 def encode(kind: str, body: Any) -> bytes:
+    import hashlib  # here and in decode: a hook run of a repository never mined skips it
+
     payload = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
     header = {"format": FORMAT, "version": VERSION, "kind": kind, "bytes": len(payload),
               "sha256": hashlib.sha256(payload).hexdigest()}
@@ -42,6 +43,8 @@ def encode(kind: str, body: Any) -> bytes:
 
 
 def decode(kind: str, data: bytes) -> Any:
+    import hashlib
+
     head, sep, payload = data.partition(b"\n")
     try:
         header = json.loads(head)

@@ -54,6 +54,7 @@ class Basis:
     commit: str | None  # the base commit; None in a repository without commits
     label: str  # how messages name it: "HEAD", "the merge base 1a2b3c4d5e6f"
     committed: bool  # config, Ariadne files and baseline read from the commit
+    tree: str | None = None  # the commit's tree, when known already
 
 
 def basis_of(root: Path, target: Target) -> Basis:
@@ -63,7 +64,8 @@ def basis_of(root: Path, target: Target) -> Basis:
             return Basis(None, "the empty tree", False)
         merge = "..." in (target.spec or "") or ".." not in (target.spec or "")
         return Basis(base, f"the {'merge base' if merge else 'base'} {base[:12]}", True)
-    return Basis(git.head_commit(root), "HEAD", False)
+    head = git.head_and_tree(root)
+    return Basis(head[0], "HEAD", False, head[1]) if head else Basis(None, "HEAD", False)
 
 
 @dataclass
@@ -179,7 +181,7 @@ def _mined(root: Path, basis: Basis, config: Config, salience: Salience, notices
     """The base's mined constraints: cached, or mined now with a notice of how long (and
     the seconds it took)."""
     assert basis.commit is not None
-    tree = git.tree_of(root, basis.commit)
+    tree = basis.tree or git.tree_of(root, basis.commit)
     key = ir_cache.mined_key(tree, config, salience.foundational)
     cached = ir_cache.read_mined(root, key) if use_cache else None
     if cached is not None:
