@@ -129,7 +129,7 @@ def tree_of(root: str | Path, commit: str) -> str:
 
 def head_and_tree(root: str | Path) -> tuple[str, str] | None:
     """(commit, tree) of HEAD in one git call, or None in a repository without commits."""
-    res = run([*_GIT, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", "HEAD^{tree}"],
+    res = run([*_GIT, "rev-parse", "HEAD^{commit}", "HEAD^{tree}"],
               cwd=root, check=False)
     found = res.stdout.decode().split()
     return (found[0], found[1]) if res.returncode == 0 and len(found) == 2 else None
