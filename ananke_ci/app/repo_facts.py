@@ -32,6 +32,7 @@ from ananke_ci.core.records import replace
 
 POOL_MIN_BYTES = 1 << 20
 READ_BATCH = 128  # blobs per `cat-file`
+GROUP_BYTES = 64 << 20  # of source parsed by one set of workers
 
 PathFilter = Callable[[str, str], bool]  # (path, language) -> wanted
 Parts = Literal["all", "imports"]
@@ -220,10 +221,10 @@ def _extract(
     # sizes are known only once read: the first batch stands for the others
     size = sum(len(item[3]) for item in first)
     workers = jobs if jobs > 1 and size * count > POOL_MIN_BYTES * max(1, len(first)) else 1
-    for batch in itertools.chain([first], batches):
-        items = [(path, lang, data) for _key, path, lang, data in batch]
+    for group in _groups(itertools.chain([first], batches)):
+        items = [(path, lang, data) for _key, path, lang, data in group]
         for index, core_bytes, rest_bytes in extract_encoded(items, max_bytes, workers):
-            key = batch[index][0]
+            key = group[index][0]
             core = facts_codec.read_core(core_bytes)
             if store is not None and not _too_large(core) and not is_overrun(core):
                 store.put(key, (core_bytes, rest_bytes))
@@ -233,6 +234,22 @@ def _extract(
             yield first_path, built
             for path, _ in others:  # the same blob and suffix elsewhere: the records, renamed
                 yield path, replace(built, path=path)
+
+
+def _groups(batches: Iterable[list[_Item]]) -> Iterator[list[_Item]]:
+    """The batches read, joined into groups of about GROUP_BYTES: the workers fork once
+    per group (they see only what was read before they started), and a group bounds the
+    memory the blobs take."""
+    group: list[_Item] = []
+    size = 0
+    for batch in batches:
+        group += batch
+        size += sum(len(item[3]) for item in batch)
+        if size >= GROUP_BYTES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
 
 
 def _too_large(core: CoreRow) -> bool:
