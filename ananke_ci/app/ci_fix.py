@@ -122,22 +122,10 @@ def proposal_for(fix: HoleFix) -> Proposal | None:
     if fix.fill is None:
         return None
     patch = splice(fix.original, fix.report.hole, fix.fill, fix.report.language)
-    original_end = len(fix.original) - (len(patch.patched) - patch.end)  # same bytes after
     start_line = fix.report.hole.span.start_line
-    replaced = fix.original[_line_start(fix.original, start_line):original_end]
-    end_line = start_line + replaced.count(b"\n")
+    end_line = start_line + fix.original.count(b"\n", patch.start, patch.replaced_end)
     text = patch.patched[patch.start:patch.end].decode("utf-8", "replace")
     return Proposal(start_line, end_line, text)
-
-
-def _line_start(data: bytes, line: int) -> int:
-    pos = 0
-    for _ in range(line - 1):
-        found = data.find(b"\n", pos)
-        if found < 0:
-            return len(data)
-        pos = found + 1
-    return pos
 
 
 def match_findings(findings: Sequence[Finding], fixes: Sequence[HoleFix]) -> dict[int, HoleFix]:
