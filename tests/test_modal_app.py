@@ -1,7 +1,7 @@
 """modal_app/service.py as Modal sees it, without a GPU or a Modal account: it imports without
-credentials, its GPU / volume / scale-down / concurrency / auth settings are the README's, only
-current Modal and vLLM names appear, and the GPU class runs in-process (`.local()`, which runs
-`@modal.enter`) with the CPU backend in place of vLLM."""
+credentials, its GPU / volume / scale-down / concurrency / auth settings are those of
+modal_app/README.md, only current Modal and vLLM names appear, and the GPU class runs
+in-process (`.local()`, which runs `@modal.enter`) with the CPU backend in place of vLLM."""
 
 from __future__ import annotations
 
@@ -24,12 +24,12 @@ from modal_app import service  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE = ROOT / "modal_app" / "service.py"
-SECTION = "## GPU service (modal_app)"
+SECTION = "## Settings"
 
 
 def _readme_settings() -> dict[str, str]:
-    """constant name -> value, from the settings table of the README's GPU service section."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """constant name -> value, from the settings table of modal_app/README.md."""
+    text = (ROOT / "modal_app" / "README.md").read_text(encoding="utf-8")
     section = text.split(SECTION, 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| [^|]+ \| `([^`]+)` \| `([A-Z_]+)` \|$", section, re.MULTILINE)
     return {name: value for value, name in rows}
