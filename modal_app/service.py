@@ -9,7 +9,7 @@ checks auth, size, schema, limits and the grammar (llguidance) before anything r
 GPU, and re-checks every output. `Generator` (GPU) loads the model once per container
 (`@modal.enter`) and runs the batched vLLM calls. Both scale to zero. Deploy-time settings
 come from the environment (ANANKE_MODAL_MODEL, ...) and are baked into the containers' env.
-The numbers below are the ones the README quotes; tests check both agree.
+The numbers below are the ones modal_app/README.md quotes; tests check both agree.
 """
 
 # no `from __future__ import annotations`: Modal reads `modal.parameter` types at runtime

@@ -137,3 +137,13 @@ def test_the_constraints_of_several_bases_are_kept(repo: GitRepo, cli: Cli) -> N
         assert cli("validate", "--diff", f"{base}..HEAD").code == 0
     mined = list((repo.root / ".git/ananke/ir").glob("*.json"))
     assert len(mined) == 2  # one per base, each mined once
+
+
+def test_the_base_config_is_read_in_every_pyproject_spelling(repo: GitRepo, cli: Cli) -> None:
+    repo.write("pyproject.toml", '[project]\nname = "x"\n\n[tool]\nananke.banned-calls = '
+               '{ "os.system" = "no shell" }\n')
+    repo.write("a.py", "X = 1\n")
+    repo.commit("init")
+    repo.write("a.py", "import os\n\nos.system('ls')\n")
+    repo.commit("shell")
+    assert _range(cli, "HEAD~1..HEAD") == [("ANK201", "a.py")]

@@ -239,3 +239,16 @@ def test_real_executable_user_errors_have_no_traceback(repo: GitRepo, tmp_path: 
     assert run.err.startswith(f"ananke-ci: error: not a git repository: {plain.resolve()}")
     assert "Traceback" not in run.err
     assert set(GIT_ENV) <= set(repo.env)
+
+
+def test_salience_without_the_history_extra_says_what_to_install(
+        repo: GitRepo, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "networkx" else real(name, *a))
+    repo.write("a.py", "X = 1\n")
+    repo.commit("init")
+    for command in ("salience", "compile"):
+        assert_user_error(cli(command), "salience (and `compile`")

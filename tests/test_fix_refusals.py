@@ -81,11 +81,22 @@ def test_each_file_is_read_and_parsed_once(holed: GitRepo, cli: Cli,
         candidates.append(path)
         return in_process(path, *args, **kwargs)
 
+    from ananke_ci.app import judge
+
+    checks: list[str] = []
+    check_file = judge.check_file
+
+    def checking(facts: Any, *args: Any, **kwargs: Any) -> Any:
+        checks.append(facts.path)
+        return check_file(facts, *args, **kwargs)
+
     monkeypatch.setattr(validate, "extract_bounded", counting)
     monkeypatch.setattr("ananke_ci.app.verify.extract_facts", counted)
+    monkeypatch.setattr(judge, "check_file", checking)
     with fault_server() as server:
         run = cli("fix", "--diff", "HEAD~2..HEAD", "--backend", "protocol", "--endpoint",
                   server.url, "-n", "2", "--attempts", "1")
     assert run.code == 0, run.err
     assert parsed == ["m.py"]  # both holes: one read, one parse
     assert candidates == ["m.py"] * 2  # the first candidate of each hole verifies
+    assert checks == ["m.py"] * 3  # the file as it is once (holes and the verifier), each fill

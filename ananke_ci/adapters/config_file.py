@@ -38,13 +38,17 @@ def load_config_at(root: Path, commit: str) -> Config:
     found = git.read_at(root, commit, [CONFIG_NAME, "pyproject.toml"])
     for name, table in ((CONFIG_NAME, ()), ("pyproject.toml", ("tool", "ananke"))):
         data = found.get(name)
-        if data is None or (table and b"[tool.ananke" not in data):
+        if data is None:
             continue
         try:
-            return parse_config(data.decode("utf-8"), name, table=table)
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise UserError(f"cannot read config at the base commit {commit[:12]}: not "
                             "UTF-8", path=name) from None
+        if table and not _ANANKE_KEY.search(text):  # as in the work tree: any spelling
+            continue
+        try:
+            return parse_config(text, name, table=table)
         except UserError as exc:
             raise UserError(f"{exc.message} (in the base commit {commit[:12]}, which "
                             "judges this change)", path=exc.path, line=exc.line) from None

@@ -50,7 +50,7 @@ from ananke_ci.report.summary import SummaryInput, map_points, render
 
 FORK_NOTE = ("This pull request comes from a fork, whose token is read-only: the bot posted "
              "no review, check run or fix; the annotations, the SARIF file and this summary "
-             "are what it leaves. (Publish from a `workflow_run` job: see the README.)")
+             "are what it leaves. (Publish from a `workflow_run` job: see docs/bot.md.)")
 
 
 class Api(ReviewApi, Protocol):

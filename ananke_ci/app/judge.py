@@ -82,6 +82,7 @@ class Judge:
     mining_seconds: float | None = None  # set when the base's constraints were mined now
     _resolve: Resolve | None = None
     _paths: list[str] | None = None
+    _checked: dict[tuple[str, bytes, bool], list[Finding]] = field(default_factory=dict)
 
     def intensity(self, path: str) -> Intensity:
         """The salience cache's intensity (DEFAULT_INTENSITY for a file it has not seen, or
@@ -91,14 +92,21 @@ class Judge:
 
     def check(self, source: SourceFile, facts: FileFacts) -> list[Finding]:
         """Every finding of one file: the rules and the constraints, at the file's
-        intensity, suppressions applied (not yet marked against the diff)."""
+        intensity, suppressions applied (not yet marked against the diff). A file checked
+        before (holes, then the verifier's "before") is not checked again."""
+        is_new = source.diff is None or source.diff.status == "added"
+        key = (source.path, source.content, is_new)
+        if key not in self._checked:
+            self._checked[key] = self._check(source, facts, is_new)
+        return list(self._checked[key])
+
+    def _check(self, source: SourceFile, facts: FileFacts, is_new: bool) -> list[Finding]:
         extra: list[Finding] = []
         if self.rules and not facts.skipped:
             from ananke_ci.analysis.constraints.check import check_constraints
             from ananke_ci.analysis.constraints.common import CheckContext
             from ananke_ci.analysis.constraints.scan import scan_file
 
-            is_new = source.diff is None or source.diff.status == "added"
             ctx = CheckContext(scan_file(facts, source.content), is_new, self.resolver(),
                                self.read_base)
             extra = list(check_constraints(self.ir(), ctx))

@@ -17,6 +17,7 @@ from ananke_ci.analysis.salience.imports import ImportSpec, import_spec
 from ananke_ci.analysis.salience.model import Quadrant, SalienceReport
 from ananke_ci.analysis.salience.state import BuildState, EdgeCache
 from ananke_ci.app.intensities import load_intensities
+from ananke_ci.core.errors import UserError
 
 __all__ = ["compute_salience", "load_intensities", "load_report"]
 
@@ -45,6 +46,16 @@ def load_report(root: Path) -> SalienceReport | None:
         return None
 
 
+def require_graphs() -> None:
+    """Salience ranks the import graph with networkx, the `history` extra: without it, a
+    message that says what to install, not a crash."""
+    import importlib.util
+
+    if importlib.util.find_spec("networkx") is None:
+        raise UserError("salience (and `compile`, `extract`, `init`, which need it) wants "
+                        "networkx: pip install 'ananke-ci[history]'")
+
+
 class Timings(dict[str, float]):
     """Seconds per stage (load, mine, facts, graph, save), for `--verbose` and benchmarks."""
 
@@ -70,6 +81,7 @@ def compute_salience(
     from ananke_ci.adapters import history as git
     from ananke_ci.analysis.salience.pipeline import rank, resolve_imports
 
+    require_graphs()
     timings = timings if timings is not None else Timings()
     head = git.head_commit(root)
     if head is None:
