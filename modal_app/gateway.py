@@ -102,7 +102,8 @@ class Gateway:
     def authorise(self, headers: Mapping[str, str]) -> None:
         """401 unless the bearer token matches; fails closed when none is configured."""
         if self.require_token and self.token is None:
-            raise ProtocolError(401, "the service has no token configured (see modal_app/README.md)")
+            raise ProtocolError(401, "the service has no token configured "
+                                     "(see modal_app/README.md)")
         check_bearer(header(headers, "Authorization"), self.token)
 
     async def validate(self, headers: Mapping[str, str], read: ReadBody) -> Answer:
