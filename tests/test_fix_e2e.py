@@ -133,3 +133,32 @@ def test_fix_over_http_through_serve(server: str, tmp_path: Path) -> None:
     _check_fills(fixes)
     fixup_commits(repo.root, fixes)
     _check_fixups(repo)
+
+
+def test_the_bot_without_an_endpoint_suggests_the_local_models_verified_fills(
+        model: LocalBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`fix: suggest` with no endpoint set: the bot's fills come from the packaged CPU model
+    (the one loaded above: the loader keeps it per process), verified as `fix` verifies."""
+    from tests.ci_support import BASE_CONFIG, HEAD_SOURCE, PullRequest, review_posts, run_bot
+    from tests.github_fake.server import FakeGitHub
+
+    config = BASE_CONFIG + "[generate]\nmax_tokens = 24\nattempts = 2\nn = 1\n"
+    pr = PullRequest(tmp_path, config=config)
+    pr.push(HEAD_SOURCE)
+    with FakeGitHub() as fake:
+        pr.register(fake)
+        done, summary, outputs = run_bot(pr, fake, monkeypatch, capsys, "--fix", "suggest")
+        assert fake.violations == []
+        assert done.code == 1, done.err  # the base bans os.system: the run still fails on it
+        assert outputs["holes"] == "3"
+        assert "skipped" not in summary  # the fix step ran, on the local model
+        assert len(review_posts(fake)) == 1
+        bodies = [str(c["body"]) for c in fake.bot_comments(7)]
+    suggestions = [b.split("suggestion\n", 1)[1].rsplit("\n```", 1)[0]
+                   for b in bodies if "```suggestion\n" in b]
+    assert suggestions, bodies  # `add` at least: the 0.5B model writes `return a + b`
+    for body in suggestions:
+        assert "return" in body and "os.system" not in body
+        ast.parse("def f(a, b, xs):\n" + body)  # each suggested body stands as a body
+    assert "### Holes" in summary and "suggested" in summary
