@@ -33,7 +33,7 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
 def load_config_at(root: Path, commit: str) -> Config:
     """The config as committed at `commit` (what judges a range comes from its base, so a
     change cannot switch off its own checks); defaults when that commit has none."""
-    from ananke_ci.adapters import git
+    from ananke_ci.adapters.git import read as git
 
     found = git.read_at(root, commit, [CONFIG_NAME, "pyproject.toml"])
     for name, table in ((CONFIG_NAME, ()), ("pyproject.toml", ("tool", "ananke"))):

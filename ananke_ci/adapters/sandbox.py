@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
-from ananke_ci.adapters import git_write
+from ananke_ci.adapters.git import write as git_write
 from ananke_ci.core.records import dataclass
 
 KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "SOURCE_DATE_EPOCH")

@@ -1,7 +1,7 @@
 """FileFacts as plain tuples ("rows"), and the records built from them.
 
 The collector builds rows, worker processes send them back and the facts cache stores them
-(marshalled, see adapters/facts_codec.py); `facts` builds the frozen records once, where
+(marshalled, see adapters/cache/facts_codec.py); `facts` builds the frozen records once, where
 they are used. A worker never builds a record: building them costs as much as collecting
 the facts, and a record would only be taken apart again to cross the process boundary.
 A span is a 6-tuple: start line, start column, end line, end column, start byte, end byte.

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from ananke_ci.adapters import ir_cache
+from ananke_ci.adapters.cache import ir_cache
 from ananke_ci.app.declared import ariadne_sources, declared_constraints
 from ananke_ci.app.mining import mine_commit
 from ananke_ci.core.config import Config

@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ananke_ci.adapters import git, ir_cache
+from ananke_ci.adapters.cache import ir_cache
+from ananke_ci.adapters.git import read as git
 from ananke_ci.core.config import Config
 from ananke_ci.core.constraints import Constraint
 from ananke_ci.core.declared import Declaration

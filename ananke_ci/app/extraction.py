@@ -11,8 +11,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator, Sequence
 
-from ananke_ci.adapters import facts_codec
 from ananke_ci.adapters.bounded import run_bounded
+from ananke_ci.adapters.cache import facts_codec
 from ananke_ci.analysis import rows
 from ananke_ci.analysis.languages import language_for_path
 from ananke_ci.analysis.rows import CoreRow, RestRow

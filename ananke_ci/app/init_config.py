@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from ananke_ci.adapters.atomic import inside, write_atomic
-from ananke_ci.adapters.git_write import scratch_dir
+from ananke_ci.adapters.git.write import scratch_dir
 from ananke_ci.core.config import Config, parse_config
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.errors import UserError

@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ananke_ci.adapters import git
 from ananke_ci.adapters.atomic import write_atomic
+from ananke_ci.adapters.git import read as git
 from ananke_ci.core.errors import UserError
 
 HOOK_NAMES: tuple[str, ...] = ("pre-commit", "pre-push")

@@ -26,9 +26,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ananke_ci.adapters import git, ir_cache
-from ananke_ci.adapters.cache_paths import cache_notices
+from ananke_ci.adapters.cache import ir_cache
+from ananke_ci.adapters.cache.cache_paths import cache_notices
 from ananke_ci.adapters.config_file import load_config, load_config_at
+from ananke_ci.adapters.git import read as git
 from ananke_ci.analysis.rules import check_file
 from ananke_ci.analysis.salience.pins import apply_pins
 from ananke_ci.app.declared import ariadne_sources, declared_constraints

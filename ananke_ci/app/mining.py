@@ -13,8 +13,8 @@ import hashlib
 from pathlib import Path
 
 from ananke_ci.adapters import history
-from ananke_ci.adapters.facts_cache import FactsCache
-from ananke_ci.adapters.ir_cache import code_fingerprint
+from ananke_ci.adapters.cache.facts_cache import FactsCache
+from ananke_ci.adapters.cache.ir_cache import code_fingerprint
 from ananke_ci.analysis.constraints.mine import MiningInput, mine_all
 from ananke_ci.analysis.constraints.scan import scan_file
 from ananke_ci.analysis.constraints.summary import VERSION as SUMMARY_VERSION

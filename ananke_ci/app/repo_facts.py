@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ananke_ci.adapters import facts_codec, history
-from ananke_ci.adapters.facts_cache import VERSION as CACHE_VERSION
-from ananke_ci.adapters.facts_cache import FactsCache
+from ananke_ci.adapters import history
+from ananke_ci.adapters.cache import facts_codec
+from ananke_ci.adapters.cache.facts_cache import VERSION as CACHE_VERSION
+from ananke_ci.adapters.cache.facts_cache import FactsCache
 from ananke_ci.analysis import rows
 from ananke_ci.analysis.languages import language_for_path
 from ananke_ci.analysis.rows import CoreRow

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from ananke_ci.adapters import salience_cache as cache
+from ananke_ci.adapters.cache import salience_cache as cache
 from ananke_ci.analysis.salience.imports import ImportSpec, import_spec
 from ananke_ci.analysis.salience.model import Quadrant, SalienceReport
 from ananke_ci.analysis.salience.state import BuildState, EdgeCache

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from ananke_ci.adapters import git
+from ananke_ci.adapters.git import read as git
 from ananke_ci.analysis.languages import language_for_path
 from ananke_ci.core.config import Config
 from ananke_ci.core.diff import FileDiff

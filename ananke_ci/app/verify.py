@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from ananke_ci.adapters import git_write as git
+from ananke_ci.adapters.git import write as git
 from ananke_ci.adapters.sandbox import run_sandboxed
 from ananke_ci.analysis import python_fill
 from ananke_ci.analysis.extract import extract_facts

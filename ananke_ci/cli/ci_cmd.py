@@ -67,7 +67,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> int:
-    from ananke_ci.adapters import git
+    from ananke_ci.adapters.git import read as git
     from ananke_ci.app.ci import run_ci
     from ananke_ci.app.ci_context import read_event
 

@@ -21,7 +21,7 @@ def add_options(p: argparse.ArgumentParser) -> None:
 
 
 def build(args: argparse.Namespace) -> CompileResult:
-    from ananke_ci.adapters.cache_paths import cache_notices
+    from ananke_ci.adapters.cache.cache_paths import cache_notices
     from ananke_ci.adapters.config_file import load_config
     from ananke_ci.app.constraints import compile_constraints
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ananke_ci.adapters import git
 from ananke_ci.adapters.config_file import load_config
+from ananke_ci.adapters.git import read as git
 from ananke_ci.analysis.salience.model import FileSalience
 from ananke_ci.analysis.salience.pins import apply_pins
 from ananke_ci.core.errors import UserError
@@ -66,7 +66,7 @@ class RichProgress:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ananke_ci.adapters.cache_paths import cache_notices
+    from ananke_ci.adapters.cache.cache_paths import cache_notices
     from ananke_ci.app.salience import compute_salience
 
     if args.top is not None and args.top < 1:

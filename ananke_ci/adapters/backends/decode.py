@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from ananke_ci.adapters.local_model import LoadedModel
+from ananke_ci.adapters.backends.local_model import LoadedModel
 from ananke_ci.core.protocol import FinishReason
 
 if TYPE_CHECKING:
-    from ananke_ci.adapters.token_bans import TokenBans
+    from ananke_ci.adapters.backends.token_bans import TokenBans
 
 _MAX_VIOLATION = 500
 Floats = npt.NDArray[np.float32]
