@@ -44,6 +44,7 @@ def extract_encoded(items: Sequence[Item], max_bytes: int, jobs: int = 1,
                     ) -> Iterator[tuple[int, bytes, bytes]]:
     """(index, core, rest) of every item as facts_codec encodes them, in completion order
     (bytes travel back from the workers far cheaper than objects)."""
+    # tree-sitter and the queries: only when there is a file to parse (the hook's path)
     from ananke_ci.analysis.extract import extract_rows, load_parser
 
     # the grammars are loaded here, before the workers fork: a worker then only parses

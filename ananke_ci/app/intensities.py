@@ -33,6 +33,7 @@ def load_salience(root: Path) -> Salience:
     """
     if no_caches(root):
         return Salience()
+    # the hook's path: the reader loads only when a cache exists
     from ananke_ci.adapters.cache import salience_cache as cache
 
     git_dir = cache.find_git_dir(root)

@@ -104,6 +104,7 @@ class Judge:
     def _check(self, source: SourceFile, facts: FileFacts, is_new: bool) -> list[Finding]:
         extra: list[Finding] = []
         if self.rules and not facts.skipped:
+            # the hook's path: the checks load only when there are constraints to check
             from ananke_ci.analysis.constraints.check import check_constraints
             from ananke_ci.analysis.constraints.common import CheckContext
             from ananke_ci.analysis.constraints.scan import scan_file
@@ -118,10 +119,11 @@ class Judge:
 
     def resolver(self) -> Resolve | None:
         """Imports -> repository files, for layering; the tree is listed once, if needed."""
-        from ananke_ci.core.constraints import Kind
+        from ananke_ci.core.constraints import Kind  # the hook's path: only with constraints
 
         if self._resolve is None and any(c.kind in (Kind.LAYERING, Kind.NO_CYCLES)
                                          for c in self.rules):
+            # the hook's path: the resolver loads only for a layering constraint
             from ananke_ci.analysis.salience.imports import Resolver, go_module_path
 
             paths = self.paths()

@@ -17,8 +17,9 @@ from ananke_ci.adapters.cache.facts_cache import FactsCache
 from ananke_ci.adapters.cache.ir_cache import code_fingerprint
 from ananke_ci.analysis.constraints.mine import MiningInput, mine_all
 from ananke_ci.analysis.constraints.scan import scan_file
+from ananke_ci.analysis.constraints.summarize import summarize
 from ananke_ci.analysis.constraints.summary import VERSION as SUMMARY_VERSION
-from ananke_ci.analysis.constraints.summary import FileSummary, summarize
+from ananke_ci.analysis.constraints.summary import FileSummary
 from ananke_ci.analysis.languages import language_for_path
 from ananke_ci.analysis.salience.imports import import_edges
 from ananke_ci.app.repo_facts import FactKeys, facts_at, fingerprint

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING
 
 from ananke_ci.adapters.backends import registry
 from ananke_ci.adapters.backends.registry import BackendSettings
+from ananke_ci.adapters.git.txn import recover
+from ananke_ci.app.fix import FixOptions, fix_holes
+from ananke_ci.app.fix_write import apply_fixes, fixup_commits, unified_diff, write_report
 from ananke_ci.cli.common import add_target_options, load
 from ananke_ci.core.config import BACKENDS, Config
 from ananke_ci.core.deadline import Deadline
@@ -91,10 +94,6 @@ def _seconds(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ananke_ci.adapters.git.txn import recover
-    from ananke_ci.app.fix import FixOptions, fix_holes
-    from ananke_ci.app.fix_write import apply_fixes, fixup_commits, unified_diff, write_report
-
     root, target, judge = load(args)
     config = judge.config
     for line in recover(root):  # a run killed while it moved HEAD: finish or undo it first

@@ -12,6 +12,9 @@ import os
 import sys
 from collections.abc import Mapping
 
+from ananke_ci.adapters.backends.model_files import load_lltokenizer
+from ananke_ci.adapters.backends.registry import BackendSettings, make_backend
+from ananke_ci.adapters.backends.server import GenerationServer
 from ananke_ci.core.errors import UserError
 
 
@@ -56,11 +59,6 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
         token = environ.get(args.token_env)
         if not token:
             raise UserError(f"--token-env {args.token_env}: that variable is not set or empty")
-    # imported here: the model's tokenizer files and the server are `serve`'s alone
-    from ananke_ci.adapters.backends.model_files import load_lltokenizer
-    from ananke_ci.adapters.backends.registry import BackendSettings, make_backend
-    from ananke_ci.adapters.backends.server import GenerationServer
-
     backend = make_backend(args.backend, BackendSettings(model=args.model), environ)
     try:
         server = GenerationServer((args.host, args.port), backend, token=token,

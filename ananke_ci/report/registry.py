@@ -19,7 +19,7 @@ from ananke_ci.report.text import TextReporter, colour_enabled
 
 # The other reporters load on demand: the pre-commit hot path prints text only.
 def _json(colour: bool) -> Reporter:
-    from ananke_ci.report.json_report import JsonReporter
+    from ananke_ci.report.json_report import JsonReporter  # on demand, as the two below
 
     return JsonReporter()
 

@@ -67,6 +67,7 @@ class LocalBackend:
         return Provenance(self.name, self.loaded().name, _versions())
 
     def generate(self, request: GenerationRequest) -> GenerationResponse:
+        # numpy (the local extra): loaded with the model on the first request
         from ananke_ci.adapters.backends.decode import Settings, run_samples
 
         queued = time.perf_counter()
@@ -117,13 +118,13 @@ def guide_factory(lm: LoadedModel, constraint: Constraint) -> Callable[[], Guide
     """
     from llguidance import LLMatcher
 
-    from ananke_ci.adapters.backends.decode import Guide
+    from ananke_ci.adapters.backends.decode import Guide  # numpy: the first request's
 
     limits = parser_limits()
     bans = None
     line_bans = constraint.bans
     if constraint.kind == "lark" and line_bans is not None:
-        from ananke_ci.analysis.grammar import strip_bans
+        from ananke_ci.analysis.grammar import strip_bans  # llguidance, lark: the first request's
 
         constraint = Constraint("lark", strip_bans(constraint.text, line_bans))
         try:
@@ -164,6 +165,7 @@ def parser_limits() -> Any:
 def token_bans(tokenizer: Any, bans: LineBans) -> TokenBans:
     """The token automaton for a set of line bans (built in well under a second; reused by
     every request with the same bans, as `fix` sends for each hole of a run)."""
+    # numpy (the local extra) and the ban automaton: the first request's
     from ananke_ci.adapters.backends.token_bans import TokenBans
     from ananke_ci.analysis.grammar.bans import compile_bans
 

@@ -50,7 +50,7 @@ def _endpoint(kind: str, settings: BackendSettings) -> str:
 
 
 def _policy(settings: BackendSettings) -> RetryPolicy:
-    from ananke_ci.adapters.backends.http_json import DEFAULT_RETRY, RetryPolicy
+    from ananke_ci.adapters.backends.http_json import DEFAULT_RETRY, RetryPolicy  # http.client
 
     if settings.request_timeout is None:
         return DEFAULT_RETRY
@@ -74,6 +74,7 @@ def _protocol(kind: str) -> Factory:
     """Our generation protocol: an `ananke-ci serve` peer or the modal_app service."""
 
     def make(settings: BackendSettings, environ: Mapping[str, str]) -> Backend:
+        # http.client and llguidance: only a remote backend needs them
         from ananke_ci.adapters.backends.http_json import Auth
         from ananke_ci.adapters.backends.protocol_client import ProtocolClient
 

@@ -19,7 +19,7 @@ from ananke_ci.analysis.constraints.dangers import BY_KEY, for_language
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.findings import Finding
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the miners' input: checking a change never loads it
     from ananke_ci.analysis.constraints.summary import FileSummary
 
 MIN_FILES = 20  # an absence in fewer files of a language says little
