@@ -37,7 +37,7 @@ from tree_sitter import Node
 from ananke_ci.analysis._text import SourceText, fold
 from ananke_ci.analysis.languages import LANGUAGES
 from ananke_ci.analysis.rows import CommentRow, FunctionRow, HoleRow
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.core.testfiles import is_test_path
 
 TODO_RE = re.compile(r"\b(TODO|FIXME|XXX|HACK)\b")
@@ -84,7 +84,7 @@ class _Placeholder(NamedTuple):
     refusal: bool  # its message may explain a deliberate refusal
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Rules:
     unwrap: frozenset[str]
     docstring: bool

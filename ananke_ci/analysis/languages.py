@@ -62,7 +62,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, Literal
 
-from ananke_ci.core.records import dataclass, field
+from ananke_ci.core.records import field, record
 
 # how a hole's body is delimited: `{ ... }`, indentation (grammar/python.py), or neither
 # (lines with `(`/`[`/`{` as openers, ending at EOS or a closing ``` fence)
@@ -73,7 +73,7 @@ Catch = Literal["catch", "except", "if-err", ""]
 Imports = Literal["python", "js", "go", "rust", "java", ""]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LanguageSpec:
     name: str  # our name, also the query file stem (queries/<name>.scm)
     ts_name: str  # the grammar name in tree_sitter_language_pack

@@ -43,7 +43,7 @@ from ananke_ci.app.validate import validate
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import Finding, should_fail
 from ananke_ci.core.protocol import Backend
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.report.annotations import conclusion, workflow_commands
 from ananke_ci.report.base import ReportInput, count, summary_line
 from ananke_ci.report.review_plan import DesiredComment, Proposal, desired_comments
@@ -59,7 +59,7 @@ class Api(ReviewApi, Protocol):
     """Everything the bot asks of GitHub (adapters/github_api.GitHubClient)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CiResult:
     exit_code: int
     findings: int  # in the change

@@ -30,7 +30,7 @@ from ananke_ci.app.verify import splice
 from ananke_ci.core.config import Config
 from ananke_ci.core.findings import Finding
 from ananke_ci.core.protocol import Backend
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.report.review_plan import Proposal
 from ananke_ci.report.summary import HoleLine
 
@@ -48,7 +48,7 @@ class FixPulls(Protocol):
                     state: str | None = None) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FixOutcome:
     fixes: tuple[HoleFix, ...] = ()
     skipped: str | None = None  # why the step did not run or did not finish

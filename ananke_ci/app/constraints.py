@@ -23,10 +23,10 @@ from ananke_ci.app.salience import compute_salience, load_report
 from ananke_ci.core.config import Config
 from ananke_ci.core.constraints import ConstraintIR
 from ananke_ci.core.errors import UserError
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class MinedIR:
     ir: ConstraintIR  # the mined constraints only, `inputs` its cache key, `rev` the commit
     cache_hit: bool
@@ -35,7 +35,7 @@ class MinedIR:
     parsed: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CompileResult:
     ir: ConstraintIR
     cache_hit: bool  # the mined part came from the cache

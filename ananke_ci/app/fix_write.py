@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 from ananke_ci.adapters import atomic
@@ -18,9 +17,10 @@ from ananke_ci.adapters.git import txn as git_txn
 from ananke_ci.adapters.git import write as git_write
 from ananke_ci.app.fix import HoleFix, patched_content
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Written:
     path: str
     holes: int

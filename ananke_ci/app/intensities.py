@@ -13,10 +13,10 @@ from ananke_ci.adapters.cache.cache_paths import no_caches
 from ananke_ci.analysis.salience.pins import apply_pins
 from ananke_ci.core.config import Config
 from ananke_ci.core.intensity import DEFAULT_INTENSITY, Intensity
-from ananke_ci.core.records import dataclass, field
+from ananke_ci.core.records import field, record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Salience:
     """What the validator takes from the last `ananke-ci salience` run."""
 

@@ -42,13 +42,13 @@ from ananke_ci.core.errors import UserError
 from ananke_ci.core.facts import FileFacts
 from ananke_ci.core.findings import Finding
 from ananke_ci.core.intensity import DEFAULT_INTENSITY, Intensity
-from ananke_ci.core.records import dataclass, field
+from ananke_ci.core.records import field, record
 
 Progress = Callable[[str], None]
 Resolve = Callable[[str, Sequence[tuple[str, tuple[str, ...]]]], set[str]]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Basis:
     """Where what judges a change comes from."""
 
@@ -69,7 +69,7 @@ def basis_of(root: Path, target: Target) -> Basis:
     return Basis(head[0], "HEAD", False, head[1]) if head else Basis(None, "HEAD", False)
 
 
-@dataclass
+@record
 class Judge:
     """The config, constraints, intensities and baseline a change is judged by."""
 

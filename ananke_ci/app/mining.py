@@ -26,12 +26,12 @@ from ananke_ci.app.repo_facts import FactKeys, facts_at, fingerprint
 from ananke_ci.core.config import Config
 from ananke_ci.core.constraints import Constraint
 from ananke_ci.core.globs import first_match
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 CACHE_NAME = "summaries"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Mined:
     constraints: tuple[Constraint, ...]
     files: int  # source files summarised

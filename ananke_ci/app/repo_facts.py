@@ -15,7 +15,6 @@ import itertools
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -32,7 +31,7 @@ from ananke_ci.app.extraction import extract_encoded, is_overrun
 from ananke_ci.core import facts, testfiles
 from ananke_ci.core.config import DEFAULT_MAX_FILE_BYTES
 from ananke_ci.core.facts import FileFacts
-from ananke_ci.core.records import replace
+from ananke_ci.core.records import record, replace
 
 POOL_MIN_BYTES = 1 << 20
 READ_BATCH = 128  # blobs per `cat-file`
@@ -43,7 +42,7 @@ Parts = Literal["all", "imports"]
 _Item = tuple[str, str, str, bytes]  # (cache key, path, language, content)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RepoFacts:
     commit: str
     tree: tuple[tuple[str, str], ...]  # (path, blob sha) of every regular file

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -19,6 +18,7 @@ from ananke_ci.analysis.salience.pins import apply_pins
 from ananke_ci.app.salience import compute_salience
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.intensity import Intensity
+from ananke_ci.core.records import replace
 from ananke_ci.report.salience_table import SORT_FIELDS, render_json, render_table, sort_rows
 
 

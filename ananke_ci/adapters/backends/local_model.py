@@ -22,13 +22,13 @@ import socket
 import tempfile
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ananke_ci.adapters.backends.model_files import cache_dir as cache_root
 from ananke_ci.adapters.backends.model_files import gguf_path, load_lltokenizer, token_slices
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.records import record
 
 DEFAULT_MODEL = "Qwen/Qwen2.5-Coder-0.5B-Instruct"
 PACKAGED_NAME = "Qwen2.5-Coder-0.5B-Instruct (packaged GGUF Q4_K_M)"
@@ -39,7 +39,7 @@ _HUB_HOST = ("huggingface.co", 443)
 _EOS_TOKENS = ("<|im_end|>", "<|endoftext|>", "<|end_of_text|>", "<|eot_id|>")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LoadedModel:
     """A model ready to decode: fp32 in eval mode, its tokenizers and what to mask."""
 

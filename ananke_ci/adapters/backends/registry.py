@@ -16,7 +16,7 @@ from ananke_ci.core.config import BACKENDS
 from ananke_ci.core.deadline import Deadline
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.protocol import Backend
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 if TYPE_CHECKING:
     import llguidance
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ananke_ci.adapters.backends.http_json import RetryPolicy
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BackendSettings:
     model: str | None = None  # model id or local path; None: the backend's default
     endpoint: str | None = None  # the server of a remote backend

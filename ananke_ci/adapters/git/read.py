@@ -13,7 +13,7 @@ from pathlib import Path
 from ananke_ci.adapters.proc import run
 from ananke_ci.core.diff import FileDiff, parse_unified_diff
 from ananke_ci.core.errors import UserError
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 NOT_COMMITTED = "0" * 40  # blame's commit for a line not committed yet
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # what a first commit is diffed against
@@ -197,7 +197,7 @@ def hooks_dir(root: str | Path) -> Path:
     return path if path.is_absolute() else Path(root) / path
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BlameLine:
     commit: str  # NOT_COMMITTED for a line only in the index / working tree
     subject: str

@@ -31,7 +31,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any, cast
@@ -42,13 +41,14 @@ from ananke_ci.adapters.git import write as git_write
 from ananke_ci.adapters.git.read import git_dir
 from ananke_ci.adapters.proc import run
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.records import record
 
 _GIT = ("git", "--literal-pathspecs", "-c", "core.quotepath=off")
 JOURNAL = ("ananke", "fixup-transaction.json")
 _LOCK_WAIT = 2.0  # seconds to wait for another git's index.lock (an IDE's `git status`)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileMove:
     path: str
     before: bytes  # the content at the old HEAD
@@ -56,7 +56,7 @@ class FileMove:
     mode: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Plan:
     path: str
     before_blob: str

@@ -18,7 +18,7 @@ from ananke_ci.analysis.extract import extract_facts
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.facts import Function
 from ananke_ci.core.findings import Finding
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.core.testfiles import is_test_path
 
 if TYPE_CHECKING:  # the miners' input: checking a change never loads it
@@ -42,7 +42,7 @@ def shape(fn: Function) -> str:
     return ", ".join(parts) + (f" -> {fn.return_type}" if fn.return_type else "")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Break:
     """One way a new signature breaks callers of the old one."""
 
@@ -103,7 +103,7 @@ def breaks(old: str, new: str) -> list[str]:
     return [b.words() for b in signature_breaks(old, new)]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Arguments:
     """What one call site passes: how many positional arguments, which keywords, and
     whether a `*` / `**` spread hides more."""

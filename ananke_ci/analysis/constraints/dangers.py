@@ -10,10 +10,10 @@ language is its row's `dangers` (languages.py).
 from __future__ import annotations
 
 from ananke_ci.analysis.languages import LANGUAGES
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DangerSpec:
     key: str  # stable id part and the name shown: "eval", "subprocess-shell"
     alternative: str  # what to do instead

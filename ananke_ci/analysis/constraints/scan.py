@@ -14,7 +14,7 @@ from ananke_ci.analysis.constraints.dangers import DANGERS, DangerSpec, for_lang
 from ananke_ci.analysis.languages import LANGUAGES
 from ananke_ci.analysis.rules import call_names
 from ananke_ci.core.facts import ErrorHandler, FileFacts, Span
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 # `catch (E e) { }`, `catch { }`, `catch let e { }` (Swift), with nothing but blanks inside
 _CATCH = re.compile(r"\bcatch\b\s*(\(([^()]*)\)|[^{};()]*?)\s*\{(\s*)\}?")
@@ -26,14 +26,14 @@ _BRANCH_BYTES = re.compile(rb"\b(if|elif|else\s+if|for|foreach|while|case|catch|
                            rb"|&&|\|\||\band\b|\bor\b|\?\?|(?<![?.])\?(?![.?:])")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Danger:
     key: str  # DangerSpec.key
     span: Span
     code: str  # the text, for the fingerprint
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileScan:
     facts: FileFacts
     handlers: tuple[ErrorHandler, ...]

@@ -13,12 +13,12 @@ from __future__ import annotations
 import marshal
 from typing import Any, cast
 
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 VERSION = 2
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileSummary:
     language: str
     names: tuple[tuple[str, str], ...] = ()  # (kind, name) of functions, methods, classes

@@ -18,7 +18,6 @@ project's own checks).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ananke_ci.analysis.grammar._common import ban_terminal
 from ananke_ci.analysis.languages import (
@@ -28,13 +27,14 @@ from ananke_ci.analysis.languages import (
     anycase,
 )
 from ananke_ci.core.protocol import LineBans
+from ananke_ci.core.records import record
 
 # the phrases that make a message a placeholder's (holes._NI), in any case
 _NOT_IMPLEMENTED = "|".join(anycase(w) for w in (
     "not implemented", "not yet implemented", "unimplemented", "implement me"))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BraceSpec:
     comments: tuple[str, ...]  # what starts a comment (literal)
     placeholders: tuple[str, ...]  # regex fragments that re-emit the hole
