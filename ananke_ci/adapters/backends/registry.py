@@ -91,7 +91,6 @@ FACTORIES: dict[str, Factory] = {
     "modal": _protocol("modal"),
     "protocol": _protocol("protocol"),  # an `ananke-ci serve` peer
 }
-REMOTE = frozenset(FACTORIES) - {"local"}  # the ones that need an endpoint
 
 
 DEFAULTS = BackendSettings()
