@@ -15,9 +15,9 @@ import argparse
 import statistics
 import time
 
-from ananke_ci.adapters.decode import Settings, decode, prefill
-from ananke_ci.adapters.local_backend import guide_factory
-from ananke_ci.adapters.local_model import LoadedModel, load
+from ananke_ci.adapters.backends.decode import Settings, decode, prefill
+from ananke_ci.adapters.backends.local_backend import guide_factory
+from ananke_ci.adapters.backends.local_model import LoadedModel, load
 from ananke_ci.analysis.extract import extract_facts
 from ananke_ci.analysis.grammar import body_constraint
 from ananke_ci.analysis.prompting import build_prompt

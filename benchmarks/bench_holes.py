@@ -18,7 +18,7 @@ import re
 import time
 from pathlib import Path
 
-from ananke_ci.adapters.local_backend import LocalBackend
+from ananke_ci.adapters.backends.local_backend import LocalBackend
 from ananke_ci.analysis.extract import extract_facts
 from ananke_ci.analysis.grammar import body_constraint
 from ananke_ci.analysis.prompting import build_prompt

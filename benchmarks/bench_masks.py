@@ -30,9 +30,9 @@ import time
 import llguidance
 import llguidance.numpy as llnp
 
-from ananke_ci.adapters.local_backend import parser_limits
-from ananke_ci.adapters.model_files import default_slices_tokenizer, load_lltokenizer
-from ananke_ci.adapters.token_bans import TokenBans, token_allowed
+from ananke_ci.adapters.backends.local_backend import parser_limits
+from ananke_ci.adapters.backends.model_files import default_slices_tokenizer, load_lltokenizer
+from ananke_ci.adapters.backends.token_bans import TokenBans, token_allowed
 from ananke_ci.analysis.grammar import body_constraint, strip_bans
 from ananke_ci.analysis.grammar.bans import compile_bans
 from ananke_ci.core.facts import Function, Hole, Span

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from ananke_ci.adapters.model_files import load_lltokenizer
+from ananke_ci.adapters.backends.model_files import load_lltokenizer
 from ananke_ci.analysis.extract import extract_facts
 from ananke_ci.analysis.grammar import body_constraint, check_output
 from ananke_ci.core.facts import Function, Hole

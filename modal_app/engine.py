@@ -149,7 +149,7 @@ class LocalEngine:
 
     def __init__(self, model: str | None = None, backend: Any = None) -> None:
         if backend is None:
-            from ananke_ci.adapters.local_backend import LocalBackend
+            from ananke_ci.adapters.backends.local_backend import LocalBackend
 
             backend = LocalBackend(model)
         self.backend = backend

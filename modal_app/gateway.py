@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ananke_ci.adapters.service_core import (
+from ananke_ci.adapters.backends.service_core import (
     check_bearer,
     check_candidates,
     grammar_answer,

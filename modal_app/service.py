@@ -183,7 +183,7 @@ def main(model: str = "", url: str = "") -> None:
 
 def http_check(url: str, environ: Any = os.environ) -> dict[str, Any]:
     """The deployed endpoint through `ananke-ci`'s own protocol client."""
-    from ananke_ci.adapters.protocol_client import Auth, ProtocolClient
+    from ananke_ci.adapters.backends.protocol_client import Auth, ProtocolClient
     from modal_app.smoke import smoke_request
 
     client = ProtocolClient(url, auth=Auth.from_env(environ), name="modal")

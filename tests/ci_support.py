@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ananke_ci.adapters.server import GenerationServer
+from ananke_ci.adapters.backends.server import GenerationServer
 from ananke_ci.core.protocol import Candidate, GenerationRequest, GenerationResponse, Provenance
 from tests.github_fake.server import FakeGitHub
 from tests.gitrepo import CliRun, GitRepo

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ananke_ci.app import validate as validate_app
-from ananke_ci.cli import main
+from ananke_ci.cli import main, validate_cmd
 from tests.gitrepo import GIT_ENV, Cli, CliRun, GitRepo
 
 
@@ -187,7 +186,7 @@ def _explode(*_args: object, **_kwargs: object) -> None:
 
 def test_crash_exits_3_with_a_short_report(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ANANKE_DEBUG", raising=False)
-    monkeypatch.setattr(validate_app, "validate", _explode)
+    monkeypatch.setattr(validate_cmd, "validate", _explode)
     run = cli("validate")
     assert run.code == 3
     assert run.out == ""
@@ -201,7 +200,7 @@ def test_crash_exits_3_with_a_short_report(cli: Cli, monkeypatch: pytest.MonkeyP
 
 def test_crash_with_ananke_debug_shows_the_traceback(cli: Cli,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(validate_app, "validate", _explode)
+    monkeypatch.setattr(validate_cmd, "validate", _explode)
     monkeypatch.setenv("ANANKE_DEBUG", "1")
     run = cli("validate")
     assert run.code == 3
@@ -216,7 +215,7 @@ def test_ctrl_c_exits_130(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupt(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(validate_app, "validate", interrupt)
+    monkeypatch.setattr(validate_cmd, "validate", interrupt)
     run = cli("validate")
     assert (run.code, run.err) == (130, "ananke-ci: interrupted\n")
 

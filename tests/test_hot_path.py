@@ -46,7 +46,7 @@ def test_validate_staged_imports_no_heavy_library(repo: GitRepo) -> None:
 # what only mining, compiling or a crash needs: none of it once the base's constraints are
 # cached (dataclasses and inspect cost ~13 ms: the records do without them)
 MINING = {"ananke_ci.app.mining", "ananke_ci.app.constraints", "ananke_ci.app.repo_facts",
-          "ananke_ci.adapters.facts_cache", "ananke_ci.analysis.constraints.summary",
+          "ananke_ci.adapters.cache.facts_cache", "ananke_ci.analysis.constraints.summary",
           "ananke_ci.analysis.constraints.compile", "ananke_ci.analysis.constraints.ariadne",
           "traceback", "dataclasses", "inspect", "multiprocessing", "concurrent.futures"}
 
@@ -74,8 +74,8 @@ def test_hook_with_cached_constraints_imports_no_mining(repo: GitRepo) -> None:
 
 def test_no_caches_is_false_once_either_cache_is_written(repo: GitRepo) -> None:
     """`no_caches` decides without the cache modules: it must see where both write."""
-    from ananke_ci.adapters import ir_cache, salience_cache
-    from ananke_ci.adapters.cache_paths import no_caches
+    from ananke_ci.adapters.cache import ir_cache, salience_cache
+    from ananke_ci.adapters.cache.cache_paths import no_caches
 
     repo.write("a.py", "x = 1\n")
     repo.commit("init")
@@ -93,8 +93,8 @@ def test_no_caches_is_false_once_either_cache_is_written(repo: GitRepo) -> None:
 def test_no_caches_sees_a_worktrees_git_dir(repo: GitRepo) -> None:
     """In a `git worktree`, `.git` is a file naming the real git dir; the pre-check follows
     it rather than taking the slow path."""
-    from ananke_ci.adapters import ir_cache
-    from ananke_ci.adapters.cache_paths import no_caches
+    from ananke_ci.adapters.cache import ir_cache
+    from ananke_ci.adapters.cache.cache_paths import no_caches
 
     repo.write("a.py", "x = 1\n")
     repo.commit("init")

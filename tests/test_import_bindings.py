@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from ananke_ci.adapters import facts_codec
+from ananke_ci.adapters.cache import facts_codec
 from ananke_ci.analysis.extract import extract_facts, extract_rows
 from ananke_ci.analysis.rules import call_names, local_spellings
 from ananke_ci.core.facts import FileFacts

@@ -14,9 +14,9 @@ from ananke_ci.core.protocol import Constraint, GenerationRequest, ProtocolError
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from ananke_ci.adapters import model_files  # noqa: E402
-from ananke_ci.adapters.local_backend import LocalBackend  # noqa: E402
-from ananke_ci.adapters.local_model import LoadedModel, assemble  # noqa: E402
+from ananke_ci.adapters.backends import model_files  # noqa: E402
+from ananke_ci.adapters.backends.local_backend import LocalBackend  # noqa: E402
+from ananke_ci.adapters.backends.local_model import LoadedModel, assemble  # noqa: E402
 from tests.tiny_model import tiny_qwen2  # noqa: E402
 
 PROMPT = "<|im_start|>user\nWrite a line of Python.<|im_end|>\n<|im_start|>assistant\n"

@@ -56,7 +56,7 @@ def test_settings_are_what_the_readme_says() -> None:
     assert service.GPU == "A100-80GB"
     assert service.HF_CACHE_DIR == "/root/.cache/huggingface"
     assert service.REQUIRES_PROXY_AUTH is True
-    from ananke_ci.adapters.protocol_client import TOKEN_ENV
+    from ananke_ci.adapters.backends.protocol_client import TOKEN_ENV
 
     assert service.TOKEN_ENV == TOKEN_ENV  # the client reads the same variable
 

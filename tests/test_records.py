@@ -54,7 +54,7 @@ def build(decorator: Any, field: Any) -> dict[str, Any]:
 
 
 STD = build(dataclasses.dataclass, dataclasses.field)
-OURS = build(records.record, records.record_field)
+OURS = build(records.record, records.field)
 SAMPLES = {
     "Point": [((1,), {}), ((1, 2), {"tags": ("a",)})],
     "Bag": [(("b",), {}), (("b",), {"items": {"k": 1}})],
@@ -114,7 +114,7 @@ def test_frozen_records_refuse_changes_with_the_stdlib_error() -> None:
         point.other = 1  # slots: no other attributes either
 
 
-@pytest.mark.parametrize("replace", [records.record_replace, dataclasses.replace])
+@pytest.mark.parametrize("replace", [records.replace, dataclasses.replace])
 def test_replace_copies_and_recomputes(replace: Any) -> None:
     bag = OURS["Bag"]("b", {"k": 1})
     changed = replace(bag, items={"k": 1, "j": 2})
@@ -126,7 +126,7 @@ def test_replace_copies_and_recomputes(replace: Any) -> None:
 
 
 def test_replace_of_a_stdlib_dataclass_is_the_stdlibs() -> None:
-    assert records.record_replace(STD["Point"](1), y=5) == STD["Point"](1, 5)
+    assert records.replace(STD["Point"](1), y=5) == STD["Point"](1, 5)
 
 
 def test_pickle_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,7 +158,25 @@ def test_slot_descriptors_are_the_fields() -> None:
     ("class A:\n    x = field(default=1)\n", "no type annotation"),
 ])
 def test_what_the_stdlib_refuses_is_refused(source: str, error: str) -> None:
-    scope: dict[str, Any] = {"field": records.record_field}
+    scope: dict[str, Any] = {"field": records.field}
     exec(source, scope)
     with pytest.raises((TypeError, ValueError), match=error):
         records.record(frozen=True)(scope["A"])
+
+
+def test_record_fields_name_every_field_in_order() -> None:
+    for name in ("Point", "Bag", "Empty", "Mutable"):
+        assert records.record_fields(OURS[name]) == tuple(
+            f.name for f in dataclasses.fields(STD[name]))
+    with pytest.raises(TypeError, match="not a record"):
+        records.record_fields(STD["Point"])
+
+
+def test_slot_setters_build_a_record_without_its_init() -> None:
+    point = OURS["Point"]
+    obj = object.__new__(point)
+    for setter, value in zip(records.slot_setters(point), (3, 4, ("t",)), strict=True):
+        setter(obj, value)
+    assert obj == point(3, 4, ("t",))
+    with pytest.raises(TypeError, match="not a slotted record"):
+        records.slot_setters(OURS["Mutable"])

@@ -10,8 +10,13 @@ from collections.abc import Callable
 
 import pytest
 
-from ananke_ci.adapters.openai_backend import OpenAIBackend
-from ananke_ci.adapters.protocol_client import Auth, BackendError, ProtocolClient, RetryPolicy
+from ananke_ci.adapters.backends.openai_backend import OpenAIBackend
+from ananke_ci.adapters.backends.protocol_client import (
+    Auth,
+    BackendError,
+    ProtocolClient,
+    RetryPolicy,
+)
 from ananke_ci.core.deadline import Deadline
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.protocol import GenerationRequest, GenerationResponse, ProtocolError

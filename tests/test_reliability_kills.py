@@ -88,7 +88,7 @@ def _litter(repo: GitRepo) -> list[str]:
     return found
 
 
-RECOVER = ("from pathlib import Path; from ananke_ci.adapters.git_txn import recover; "
+RECOVER = ("from pathlib import Path; from ananke_ci.adapters.git.txn import recover; "
            "recover(Path('.'))")
 
 

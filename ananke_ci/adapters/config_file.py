@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ananke_ci.adapters.git import read as git
 from ananke_ci.core.config import Config, parse_config
 from ananke_ci.core.errors import UserError
 
@@ -33,8 +34,6 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
 def load_config_at(root: Path, commit: str) -> Config:
     """The config as committed at `commit` (what judges a range comes from its base, so a
     change cannot switch off its own checks); defaults when that commit has none."""
-    from ananke_ci.adapters import git
-
     found = git.read_at(root, commit, [CONFIG_NAME, "pyproject.toml"])
     for name, table in ((CONFIG_NAME, ()), ("pyproject.toml", ("tool", "ananke"))):
         data = found.get(name)

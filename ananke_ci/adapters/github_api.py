@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from ananke_ci.core.errors import UserError
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 T = TypeVar("T")
 
@@ -52,7 +52,7 @@ class GitHubUnknown(GitHubError):
     """A write whose outcome is unknown (5xx, time-out): read back before trying again."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RawComment:
     id: int
     body: str
@@ -63,7 +63,7 @@ class RawComment:
     author: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RawThread:
     id: str
     resolved: bool
@@ -71,7 +71,7 @@ class RawThread:
     authors: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PullRef:
     number: int
     url: str

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 # git_dir and head_commit are the git adapter's, re-exported for the salience callers
-from ananke_ci.adapters.git import git_dir as git_dir
-from ananke_ci.adapters.git import head_commit as head_commit
+from ananke_ci.adapters.git.read import git_dir as git_dir
+from ananke_ci.adapters.git.read import head_commit as head_commit
 from ananke_ci.adapters.proc import run, stream_concurrently
 from ananke_ci.analysis.history import LOG_ARGS, RECORD_SEP, Commit, parse_log
 from ananke_ci.core.errors import UserError

@@ -23,14 +23,14 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
-from ananke_ci.adapters import git_write
-from ananke_ci.core.records import dataclass
+from ananke_ci.adapters.git import write as git_write
+from ananke_ci.core.records import record
 
 KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "SOURCE_DATE_EPOCH")
 _OUTPUT_CAP = 1 << 20
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SandboxResult:
     returncode: int  # -9 after a kill at the time limit
     output: str  # stdout and stderr, the last MiB

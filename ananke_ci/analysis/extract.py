@@ -40,7 +40,7 @@ from ananke_ci.analysis.holes import find_holes
 from ananke_ci.analysis.languages import LANGUAGES, language_for_path
 from ananke_ci.analysis.rows import CoreRow, IssueRow, RestRow
 from ananke_ci.core.facts import FileFacts
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 BINARY_SNIFF_BYTES = 8 * 1024
@@ -48,7 +48,7 @@ QUERY_DIR = Path(__file__).parent / "queries"
 _ISSUES_QUERY = "(ERROR) @error\n(MISSING) @missing\n"
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Compiled:
     parser: Parser
     query: Query

@@ -8,7 +8,8 @@ C-quoted) and a rename is `added\\tdeleted\\t\\0old\\0new\\0` instead of `{a => 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+
+from ananke_ci.core.records import record
 
 RECORD_SEP = b"\x1e"
 _FIELD_SEP = b"\x1f"
@@ -19,7 +20,7 @@ LOG_ARGS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileChange:
     path: str  # the path after the commit
     added: int | None  # None for a binary file
@@ -31,7 +32,7 @@ class FileChange:
         return self.added is None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Commit:
     sha: str
     parents: tuple[str, ...]
@@ -87,7 +88,7 @@ def parse_commit(record: bytes) -> Commit | None:
 
 def parse_log(records: Iterable[bytes]) -> Iterator[Commit]:
     """Commits from the RECORD_SEP-split output of `git LOG_ARGS`."""
-    for record in records:
-        commit = parse_commit(record)
+    for entry in records:
+        commit = parse_commit(entry)
         if commit is not None:
             yield commit

@@ -4,7 +4,7 @@ Markers in comments: TODO, FIXME, XXX and HACK (upper case, whole word: lower-ca
 prose is too noisy). HACK is included because it marks the same "come back to this" debt.
 
 Typed holes (a body that is nothing but `pass`, `todo!()`, `throw new
-NotImplementedException()`, ...; placeholders.py per language) are placeholders an author
+NotImplementedException()`, ...; the languages.py rows' `holes`) are placeholders an author
 means to fill. A placeholder is deliberate instead, and not reported, when
   - it is a declaration: @abstractmethod / @overload, a Protocol member, a .pyi stub, a def
     under `if TYPE_CHECKING:`, a def that a later one of the same name replaces;
@@ -12,7 +12,7 @@ means to fill. A placeholder is deliberate instead, and not reported, when
     file, or it overrides a method of a base class defined in this file (overrides.py does
     the same across the modules linked by imports); or its docstring or a comment in it says
     so (DOCUMENTED: "subclasses must implement", "does nothing by default");
-  - a comment in it, or its message where the message is free (placeholders.py `refusal`),
+  - a comment in it, or its message where the message is free (a placeholder's `refusal`),
     explains a refusal and says nothing of later (REFUSAL: `raise NotImplementedError("not
     supported on Windows")`, `# SQL Server does not support RELEASE SAVEPOINT` + `pass`);
   - it is the language's no-op (`pass`, `...`) where doing nothing is the point: under a
@@ -35,8 +35,9 @@ from typing import Any, NamedTuple
 from tree_sitter import Node
 
 from ananke_ci.analysis._text import SourceText, fold
+from ananke_ci.analysis.languages import LANGUAGES
 from ananke_ci.analysis.rows import CommentRow, FunctionRow, HoleRow
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.core.testfiles import is_test_path
 
 TODO_RE = re.compile(r"\b(TODO|FIXME|XXX|HACK)\b")
@@ -83,7 +84,7 @@ class _Placeholder(NamedTuple):
     refusal: bool  # its message may explain a deliberate refusal
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Rules:
     unwrap: frozenset[str]
     docstring: bool
@@ -117,11 +118,10 @@ def rules_for(language: str) -> _Rules | None:
     """One language's placeholder rules, compiled on first use: a commit check touching
     one Python file should not compile the regexes of thirteen other languages."""
     if language not in _RULES:
-        from ananke_ci.analysis.placeholders import TABLE
-
-        entry = TABLE.get(language)
-        if entry is None:
+        spec = LANGUAGES.get(language)
+        if spec is None or not spec.holes:
             return None
+        entry = spec.holes
         noop = entry.get("noop_rules", {})
         discard = entry.get("discard")
         _RULES[language] = _Rules(

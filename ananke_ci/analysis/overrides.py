@@ -12,7 +12,7 @@ as salience resolves them), and a class of G defines a method of the same name. 
     inherited method (SQLAlchemy's `MSDialect.do_release_savepoint: pass` over
     `default.DefaultDialect`'s).
 Only the languages whose classes inherit and whose imports name classes or modules
-(placeholders.py `inherits`).
+(the `holes` of its row in languages.py: `inherits`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable
 
+from ananke_ci.analysis.languages import LANGUAGES
 from ananke_ci.analysis.salience.imports import Resolver
 from ananke_ci.core.facts import FileFacts
 from ananke_ci.core.testfiles import is_test_path
@@ -30,9 +31,8 @@ HoleKey = tuple[str, int]  # path, start byte of the hole
 def deliberate_elsewhere(files: Iterable[FileFacts]) -> frozenset[HoleKey]:
     """The typed holes of `files` in a method that a class of a linked module (one of
     `files`) overrides or defines for it to override (see the module docstring)."""
-    from ananke_ci.analysis.placeholders import TABLE
-
-    inheriting = [f for f in files if TABLE.get(f.language, {}).get("inherits")]
+    inheriting = [f for f in files
+                  if (spec := LANGUAGES.get(f.language)) and spec.holes.get("inherits")]
     holes: dict[str, list[tuple[str, str, HoleKey]]] = {}  # path -> (class, method, key)
     for facts in inheriting:
         for hole in facts.holes:

@@ -21,9 +21,9 @@ The generated text replaces the file's lines from the hole's line to the end of 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ananke_ci.core.facts import FileFacts, Function, Hole
+from ananke_ci.core.records import record
 
 SYSTEM = (
     "You complete one function body in an existing code base. Reply with code only, "
@@ -35,7 +35,7 @@ MAX_NAMES = 60
 MAX_CALLEES = 20
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Prompt:
     text: str  # the whole prompt, chat template applied, ending with the pre-fill
     prefill: str  # the assistant turn's start: fence + header lines

@@ -1,7 +1,7 @@
 """FileFacts as plain tuples ("rows"), and the records built from them.
 
 The collector builds rows, worker processes send them back and the facts cache stores them
-(marshalled, see adapters/facts_codec.py); `facts` builds the frozen records once, where
+(marshalled, see adapters/cache/facts_codec.py); `facts` builds the frozen records once, where
 they are used. A worker never builds a record: building them costs as much as collecting
 the facts, and a record would only be taken apart again to cross the process boundary.
 A span is a 6-tuple: start line, start column, end line, end column, start byte, end byte.
@@ -10,7 +10,7 @@ A span is a 6-tuple: start line, start column, end line, end column, start byte,
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from ananke_ci.core.facts import (
     Alias,
@@ -25,6 +25,7 @@ from ananke_ci.core.facts import (
     SyntaxIssue,
     TypeDef,
 )
+from ananke_ci.core.records import record_fields, slot_setters
 
 SpanRow = tuple[int, int, int, int, int, int]
 ParamRow = tuple[str, "str | None"]
@@ -55,7 +56,7 @@ def _pair_maker(cls: type[_T]) -> Callable[[Any, Any], _T]:
     A frozen dataclass's __init__ sets each field through object.__setattr__; a large
     repository has hundreds of thousands of spans and calls, and this way takes 30% less.
     Checked against the class's fields at import."""
-    first, second = (getattr(cls, name).__set__ for name in cast(Any, cls).__match_args__)
+    first, second = slot_setters(cls)
     new = object.__new__
 
     def make(a: Any, b: Any) -> _T:
@@ -68,10 +69,10 @@ def _pair_maker(cls: type[_T]) -> Callable[[Any, Any], _T]:
 
 
 def _span_maker() -> Callable[[SpanRow], Span]:
-    names = list(Span.__match_args__)  # dataclasses.fields would import dataclasses
+    names = list(record_fields(Span))
     assert names == ["start_line", "start_col", "end_line", "end_col", "start_byte",
                      "end_byte"], names
-    s0, s1, s2, s3, s4, s5 = (getattr(Span, n).__set__ for n in names)
+    s0, s1, s2, s3, s4, s5 = slot_setters(Span)
     new = object.__new__
 
     def make(t: SpanRow) -> Span:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ananke_ci.adapters.atomic import inside, write_atomic
-from ananke_ci.adapters.git_write import scratch_dir
+from ananke_ci.adapters.git.write import scratch_dir
 from ananke_ci.app.judge import Judge
 from ananke_ci.app.targets import Target
 from ananke_ci.app.validate import validate

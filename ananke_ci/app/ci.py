@@ -36,12 +36,14 @@ from ananke_ci.app.ci_fix import (
     propose_fills,
 )
 from ananke_ci.app.ci_publish import DryRun, ReviewApi, publish_check_run, publish_review
+from ananke_ci.app.ci_salience import base_salience
 from ananke_ci.app.judge import open_judge, tty_progress
 from ananke_ci.app.targets import Target
 from ananke_ci.app.validate import validate
+from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import Finding, should_fail
 from ananke_ci.core.protocol import Backend
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.report.annotations import conclusion, workflow_commands
 from ananke_ci.report.base import ReportInput, count, summary_line
 from ananke_ci.report.review_plan import DesiredComment, Proposal, desired_comments
@@ -57,7 +59,7 @@ class Api(ReviewApi, Protocol):
     """Everything the bot asks of GitHub (adapters/github_api.GitHubClient)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CiResult:
     exit_code: int
     findings: int  # in the change
@@ -146,15 +148,13 @@ def _salience(root: Path, base: str, settings: CiSettings,
     if not settings.salience:
         return []
     try:
-        from ananke_ci.app.ci_salience import base_salience
-
         files = list(base_salience(root, base).files)
     except Exception as exc:  # the picture is extra: say why it is missing
         notes.append(f"salience not computed: {str(exc).splitlines()[0][:200]}")
         return []
     if settings.plot is not None and files:
         try:
-            from ananke_ci.adapters.plot import hotspot_map
+            from ananke_ci.adapters.plot import hotspot_map  # matplotlib: the history extra
 
             hotspot_map(files, settings.plot, title="Salience at the base of the change")
         except Exception as exc:
@@ -194,8 +194,6 @@ def _publish(api: Api, event: PullEvent, desired: list[DesiredComment],
 
 
 def _write_sarif(path: Path, report: ReportInput) -> None:
-    from ananke_ci.core.errors import UserError
-
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(SarifReporter().render(report), encoding="utf-8")

@@ -15,13 +15,13 @@ from typing import Any, Literal
 from ananke_ci.adapters.proc import run
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import FilterMode, Severity
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 FixMode = Literal["off", "suggest", "commit"]
 FIX_MODES: tuple[FixMode, ...] = ("off", "suggest", "commit")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PullEvent:
     repository: str  # owner/name of the base repository
     number: int
@@ -38,7 +38,7 @@ class PullEvent:
         return self.head_repository != self.repository
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CiSettings:
     fix: FixMode = "off"
     dry_run: bool = False

@@ -16,7 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from ananke_ci.adapters import git_write
+from ananke_ci.adapters.backends import registry
+from ananke_ci.adapters.backends.registry import BackendSettings
+from ananke_ci.adapters.git import read as git_read
 from ananke_ci.adapters.github_api import PullRef
 from ananke_ci.adapters.proc import run
 from ananke_ci.app.ci_context import CiSettings, PullEvent, redact
@@ -28,7 +30,7 @@ from ananke_ci.app.verify import splice
 from ananke_ci.core.config import Config
 from ananke_ci.core.findings import Finding
 from ananke_ci.core.protocol import Backend
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.report.review_plan import Proposal
 from ananke_ci.report.summary import HoleLine
 
@@ -46,7 +48,7 @@ class FixPulls(Protocol):
                     state: str | None = None) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FixOutcome:
     fixes: tuple[HoleFix, ...] = ()
     skipped: str | None = None  # why the step did not run or did not finish
@@ -63,15 +65,11 @@ def make_backend(settings: CiSettings, config: Config, environ: Mapping[str, str
     generation protocol), else the local CPU model."""
     model = settings.model or config.generate.model
     if not settings.endpoint:
-        from ananke_ci.adapters.local_backend import LocalBackend
-
-        return LocalBackend(model, environ=environ)
-    from ananke_ci.adapters.protocol_client import make_remote
-
+        return registry.make_backend("local", BackendSettings(model=model), environ)
     configured = config.generate.backend if config.generate.backend != "local" else None
     kind = settings.backend or configured or "protocol"
-    backend: Backend = make_remote(kind, settings.endpoint, model=model, environ=environ)
-    return backend
+    return registry.make_backend(kind, BackendSettings(model=model, endpoint=settings.endpoint),
+                                 environ)
 
 
 def propose_fills(root: Path, target: Target, judge: Judge, settings: CiSettings,
@@ -187,7 +185,7 @@ def commit_fills(root: Path, event: PullEvent, fixes: Sequence[HoleFix], setting
         try:
             with bot_identity(environ):
                 written = fixup_commits(work, list(filled))
-            tip = git_write.head(work)
+            tip = git_read.head_commit(work)
             lines = [f"{w.path}: {w.note}" for w in written if w.note]
             if tip is None or tip == event.head_sha:
                 return [*lines, "no fixup commit was made"]

@@ -20,7 +20,7 @@ from ananke_ci.adapters.github_api import (
     RawThread,
 )
 from ananke_ci.core.findings import Finding
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.report.annotations import batches, cut_text
 from ananke_ci.report.review_plan import (
     DesiredComment,
@@ -54,7 +54,7 @@ class ReviewApi(Protocol):
                     state: str | None = None) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Published:
     lines: tuple[str, ...]  # what was done, for the summary
     plan: ReviewPlan | None

@@ -11,8 +11,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ananke_ci.adapters import git
-from ananke_ci.adapters.cache_paths import cache_dir
+from ananke_ci.adapters.cache.cache_paths import cache_dir
+from ananke_ci.adapters.git import read as git
 from ananke_ci.adapters.proc import run
 from ananke_ci.analysis.salience.model import SalienceReport
 from ananke_ci.app.salience import compute_salience

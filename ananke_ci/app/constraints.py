@@ -13,16 +13,20 @@ import sys
 import time
 from pathlib import Path
 
-from ananke_ci.adapters import ir_cache
+from ananke_ci.adapters.cache import ir_cache
+from ananke_ci.adapters.proc import run
+from ananke_ci.analysis.constraints.compile import compile_ir
+from ananke_ci.analysis.salience.model import Quadrant
 from ananke_ci.app.declared import ariadne_sources, declared_constraints
 from ananke_ci.app.mining import mine_commit
+from ananke_ci.app.salience import compute_salience, load_report
 from ananke_ci.core.config import Config
 from ananke_ci.core.constraints import ConstraintIR
 from ananke_ci.core.errors import UserError
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class MinedIR:
     ir: ConstraintIR  # the mined constraints only, `inputs` its cache key, `rev` the commit
     cache_hit: bool
@@ -31,7 +35,7 @@ class MinedIR:
     parsed: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CompileResult:
     ir: ConstraintIR
     cache_hit: bool  # the mined part came from the cache
@@ -40,8 +44,6 @@ class CompileResult:
 
 def resolve_rev(root: Path, rev: str) -> tuple[str, str]:
     """(commit, tree) of a revision; UserError when it names no commit."""
-    from ananke_ci.adapters.proc import run
-
     if rev.startswith("-"):
         raise UserError(f"unknown revision {rev!r}")
     res = run(["git", "rev-parse", f"{rev}^{{commit}}", f"{rev}^{{tree}}"], cwd=root,
@@ -76,9 +78,6 @@ def mined_ir(root: Path, commit: str, tree: str, config: Config,
 def foundational_files(root: Path) -> frozenset[str]:
     """FoundationalStable files from the salience cache, mining it first if there is none
     (`compile` and `extract` do; the validator takes what is cached)."""
-    from ananke_ci.analysis.salience.model import Quadrant
-    from ananke_ci.app.salience import compute_salience, load_report
-
     report = load_report(root) or compute_salience(root)
     return frozenset(f.path for f in report.files
                      if f.quadrant is Quadrant.FOUNDATIONAL_STABLE)
@@ -88,8 +87,6 @@ def compile_constraints(root: Path, config: Config, rev: str = "HEAD", *,
                         use_cache: bool = True) -> CompileResult:
     """The whole IR of `rev`: its mined constraints and the declarations (config and Ariadne
     files as in the work tree), with conflicts and generation artefacts."""
-    from ananke_ci.analysis.constraints.compile import compile_ir
-
     commit, tree = resolve_rev(root, rev)
     sources = ariadne_sources(root, config)
     declared = declared_constraints(root, config, sources)  # syntax errors before mining

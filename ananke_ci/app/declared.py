@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ananke_ci.adapters import git, ir_cache
+from ananke_ci.adapters.cache import ir_cache
+from ananke_ci.adapters.git import read as git
 from ananke_ci.core.config import Config
 from ananke_ci.core.constraints import Constraint
 from ananke_ci.core.declared import Declaration
@@ -58,7 +59,7 @@ def ariadne_declarations(root: Path, sources: list[tuple[str, str]]) -> list[Dec
             return [declaration_from_json(row) for row in json.loads(text)]
         except (KeyError, TypeError, ValueError, RecursionError):
             pass
-    from ananke_ci.analysis.constraints.ariadne import parse_ariadne
+    from ananke_ci.analysis.constraints.ariadne import parse_ariadne  # Lark: only on a miss
 
     decls = [d for path, body in sources for d in parse_ariadne(body, path)]
     ir_cache.write(root, "ariadne", key,
@@ -73,6 +74,6 @@ def declared_constraints(root: Path, config: Config,
     decls = [*config.declared, *ariadne_declarations(root, sources)]
     if not decls:
         return []
-    from ananke_ci.analysis.constraints.declared import to_constraints
+    from ananke_ci.analysis.constraints.declared import to_constraints  # only with declarations
 
     return to_constraints(decls)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator, Sequence
 
-from ananke_ci.adapters import facts_codec
 from ananke_ci.adapters.bounded import run_bounded
+from ananke_ci.adapters.cache import facts_codec
 from ananke_ci.analysis import rows
 from ananke_ci.analysis.languages import language_for_path
 from ananke_ci.analysis.rows import CoreRow, RestRow
@@ -44,6 +44,7 @@ def extract_encoded(items: Sequence[Item], max_bytes: int, jobs: int = 1,
                     ) -> Iterator[tuple[int, bytes, bytes]]:
     """(index, core, rest) of every item as facts_codec encodes them, in completion order
     (bytes travel back from the workers far cheaper than objects)."""
+    # tree-sitter and the queries: only when there is a file to parse (the hook's path)
     from ananke_ci.analysis.extract import extract_rows, load_parser
 
     # the grammars are loaded here, before the workers fork: a worker then only parses

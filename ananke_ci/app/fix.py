@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from ananke_ci.analysis.constraints.compile import grammar_bans
@@ -35,11 +34,12 @@ from ananke_ci.core.errors import UserError
 from ananke_ci.core.facts import FileFacts
 from ananke_ci.core.intensity import Intensity
 from ananke_ci.core.protocol import Backend, Candidate, GenerationRequest
+from ananke_ci.core.records import record
 
 _FENCE = "```"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FixOptions:
     attempts: int = 3
     n: int = 2
@@ -49,14 +49,14 @@ class FixOptions:
     run_tests: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Attempt:
     round: int
     text: str  # the body as verified (fence stripped)
     verdict: Verdict
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class HoleFix:
     report: HoleReport
     original: bytes  # the file as analysed

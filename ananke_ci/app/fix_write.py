@@ -1,7 +1,7 @@
 """What `fix` does with verified fills: a unified diff, a working-tree edit, or fixup! commits.
 
 Only fills that passed verification are used; a file is written only when it still holds
-exactly what was analysed, and fixup commits are built off-index (adapters/git_write.py) so
+exactly what was analysed, and fixup commits are built off-index (adapters/git/write.py) so
 other staged and unstaged changes stay as they were.
 """
 
@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
-from ananke_ci.adapters import atomic, git_txn, git_write
+from ananke_ci.adapters import atomic
+from ananke_ci.adapters.git import read as git_read
+from ananke_ci.adapters.git import txn as git_txn
+from ananke_ci.adapters.git import write as git_write
 from ananke_ci.app.fix import HoleFix, patched_content
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Written:
     path: str
     holes: int
@@ -95,10 +98,10 @@ def fixup_commits(root: Path, fixes: list[HoleFix]) -> list[Written]:
     """One `fixup!` commit per filled hole on top of HEAD, each aimed (by blame) at the
     commit that introduced the hole's line; ready for `git rebase -i --autosquash`.
 
-    HEAD, the index and the work tree move together (adapters/git_txn.py): a kill or an
+    HEAD, the index and the work tree move together (adapters/git/txn.py): a kill or an
     error leaves all three as they were or all three moved."""
     git_txn.recover(root)
-    old_head = git_write.head(root)
+    old_head = git_read.head_commit(root)
     if old_head is None:
         return [Written(p, 0, note="not committed: the repository has no commit yet")
                 for p in by_file(fixes)]
@@ -106,7 +109,7 @@ def fixup_commits(root: Path, fixes: list[HoleFix]) -> list[Written]:
     out: list[Written] = []
     moves: list[git_txn.FileMove] = []
     for path, group in sorted(by_file(fixes).items()):
-        found = git_write.blob_at(root, old_head, path)
+        found = git_read.blob_at(root, old_head, path)
         if found is None or found[1] != group[0].original:
             out.append(Written(path, 0, note="no fixup: the holes are not in HEAD as analysed "
                                "(commit the change first, or use --apply)"))
@@ -116,7 +119,7 @@ def fixup_commits(root: Path, fixes: list[HoleFix]) -> list[Written]:
         # last hole first: the byte spans of earlier holes stay valid
         for fix in sorted(group, key=lambda f: f.report.hole.span.start_byte, reverse=True):
             hole = fix.report.hole
-            blame = git_write.blame_line(root, path, hole.span.start_line, old_head)
+            blame = git_read.blame_line(root, path, hole.span.start_line, old_head)
             current = patched_content(current, [fix])
             tip = git_write.commit_file(root, tip, path, current, mode, _message(fix, blame))
             out.append(Written(path, 1, commit=tip, target=blame.commit))
@@ -128,7 +131,7 @@ def fixup_commits(root: Path, fixes: list[HoleFix]) -> list[Written]:
     return out
 
 
-def _message(fix: HoleFix, blame: git_write.BlameLine) -> str:
+def _message(fix: HoleFix, blame: git_read.BlameLine) -> str:
     hole = fix.report.hole
     where = f" in {hole.function.name}()" if hole.function else ""
     return (f"fixup! {blame.subject}\n\n"

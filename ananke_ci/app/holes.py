@@ -7,7 +7,6 @@ shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from ananke_ci.analysis.overrides import deliberate_elsewhere
@@ -16,11 +15,12 @@ from ananke_ci.app.targets import Target
 from ananke_ci.app.validate import CheckedFile, analyse
 from ananke_ci.core.diff import line_in_scope
 from ananke_ci.core.facts import Hole
+from ananke_ci.core.records import record
 
 _RULE = {"todo": "ANK101", "typed": "ANK102"}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class HoleReport:
     path: str
     language: str

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from ananke_ci.adapters.atomic import inside, write_atomic
-from ananke_ci.adapters.git_write import scratch_dir
+from ananke_ci.adapters.git.write import scratch_dir
+from ananke_ci.analysis.constraints.dangers import BY_KEY
 from ananke_ci.core.config import Config, parse_config
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.errors import UserError
@@ -59,8 +60,6 @@ def render_init(mined: list[Constraint], config: Config, rev: str) -> str:
 def _bannable(c: Constraint) -> tuple[str, ...]:
     """The calls of a mined dangerous-call constraint a plain ban can express (not the ones
     that are only dangerous with some arguments, such as shell=True)."""
-    from ananke_ci.analysis.constraints.dangers import BY_KEY
-
     spec = BY_KEY.get(c.subject) if c.kind == Kind.DANGEROUS_CALL else None
     if spec is None or spec.args is not None or spec.unless is not None:
         return ()

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
-from ananke_ci.adapters import git
 from ananke_ci.adapters.atomic import write_atomic
+from ananke_ci.adapters.git import read as git
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.records import record
 
 HOOK_NAMES: tuple[str, ...] = ("pre-commit", "pre-push")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Outcome:
     hook: str
     ok: bool

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from ananke_ci.adapters.cache_paths import no_caches
+from ananke_ci.adapters.cache.cache_paths import no_caches
 from ananke_ci.analysis.salience.pins import apply_pins
 from ananke_ci.core.config import Config
 from ananke_ci.core.intensity import DEFAULT_INTENSITY, Intensity
-from ananke_ci.core.records import dataclass, field
+from ananke_ci.core.records import field, record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Salience:
     """What the validator takes from the last `ananke-ci salience` run."""
 
@@ -33,7 +33,8 @@ def load_salience(root: Path) -> Salience:
     """
     if no_caches(root):
         return Salience()
-    from ananke_ci.adapters import salience_cache as cache
+    # the hook's path: the reader loads only when a cache exists
+    from ananke_ci.adapters.cache import salience_cache as cache
 
     git_dir = cache.find_git_dir(root)
     if git_dir is None:

@@ -26,9 +26,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ananke_ci.adapters import git, ir_cache
-from ananke_ci.adapters.cache_paths import cache_notices
+from ananke_ci.adapters.cache import ir_cache
+from ananke_ci.adapters.cache.cache_paths import cache_notices
 from ananke_ci.adapters.config_file import load_config, load_config_at
+from ananke_ci.adapters.git import read as git
 from ananke_ci.analysis.rules import check_file
 from ananke_ci.analysis.salience.pins import apply_pins
 from ananke_ci.app.declared import ariadne_sources, declared_constraints
@@ -41,13 +42,13 @@ from ananke_ci.core.errors import UserError
 from ananke_ci.core.facts import FileFacts
 from ananke_ci.core.findings import Finding
 from ananke_ci.core.intensity import DEFAULT_INTENSITY, Intensity
-from ananke_ci.core.records import dataclass, field
+from ananke_ci.core.records import field, record
 
 Progress = Callable[[str], None]
 Resolve = Callable[[str, Sequence[tuple[str, tuple[str, ...]]]], set[str]]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Basis:
     """Where what judges a change comes from."""
 
@@ -68,7 +69,7 @@ def basis_of(root: Path, target: Target) -> Basis:
     return Basis(head[0], "HEAD", False, head[1]) if head else Basis(None, "HEAD", False)
 
 
-@dataclass
+@record
 class Judge:
     """The config, constraints, intensities and baseline a change is judged by."""
 
@@ -103,6 +104,7 @@ class Judge:
     def _check(self, source: SourceFile, facts: FileFacts, is_new: bool) -> list[Finding]:
         extra: list[Finding] = []
         if self.rules and not facts.skipped:
+            # the hook's path: the checks load only when there are constraints to check
             from ananke_ci.analysis.constraints.check import check_constraints
             from ananke_ci.analysis.constraints.common import CheckContext
             from ananke_ci.analysis.constraints.scan import scan_file
@@ -117,10 +119,11 @@ class Judge:
 
     def resolver(self) -> Resolve | None:
         """Imports -> repository files, for layering; the tree is listed once, if needed."""
-        from ananke_ci.core.constraints import Kind
+        from ananke_ci.core.constraints import Kind  # the hook's path: only with constraints
 
         if self._resolve is None and any(c.kind in (Kind.LAYERING, Kind.NO_CYCLES)
                                          for c in self.rules):
+            # the hook's path: the resolver loads only for a layering constraint
             from ananke_ci.analysis.salience.imports import Resolver, go_module_path
 
             paths = self.paths()

@@ -13,24 +13,25 @@ import hashlib
 from pathlib import Path
 
 from ananke_ci.adapters import history
-from ananke_ci.adapters.facts_cache import FactsCache
-from ananke_ci.adapters.ir_cache import code_fingerprint
+from ananke_ci.adapters.cache.facts_cache import FactsCache
+from ananke_ci.adapters.cache.ir_cache import code_fingerprint
 from ananke_ci.analysis.constraints.mine import MiningInput, mine_all
 from ananke_ci.analysis.constraints.scan import scan_file
+from ananke_ci.analysis.constraints.summarize import summarize
 from ananke_ci.analysis.constraints.summary import VERSION as SUMMARY_VERSION
-from ananke_ci.analysis.constraints.summary import FileSummary, summarize
+from ananke_ci.analysis.constraints.summary import FileSummary
 from ananke_ci.analysis.languages import language_for_path
 from ananke_ci.analysis.salience.imports import import_edges
 from ananke_ci.app.repo_facts import FactKeys, facts_at, fingerprint
 from ananke_ci.core.config import Config
 from ananke_ci.core.constraints import Constraint
 from ananke_ci.core.globs import first_match
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 CACHE_NAME = "summaries"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Mined:
     constraints: tuple[Constraint, ...]
     files: int  # source files summarised

@@ -15,20 +15,23 @@ import itertools
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ananke_ci.adapters import facts_codec, history
-from ananke_ci.adapters.facts_cache import VERSION as CACHE_VERSION
-from ananke_ci.adapters.facts_cache import FactsCache
+from ananke_ci import analysis
+from ananke_ci.adapters import history
+from ananke_ci.adapters.cache import facts_codec
+from ananke_ci.adapters.cache.facts_cache import VERSION as CACHE_VERSION
+from ananke_ci.adapters.cache.facts_cache import FactsCache
 from ananke_ci.analysis import rows
-from ananke_ci.analysis.languages import language_for_path
+from ananke_ci.analysis.languages import LANGUAGES, language_for_path
 from ananke_ci.analysis.rows import CoreRow
+from ananke_ci.analysis.salience.imports import go_module_path
 from ananke_ci.app.extraction import extract_encoded, is_overrun
+from ananke_ci.core import facts, testfiles
 from ananke_ci.core.config import DEFAULT_MAX_FILE_BYTES
 from ananke_ci.core.facts import FileFacts
-from ananke_ci.core.records import replace
+from ananke_ci.core.records import record, replace
 
 POOL_MIN_BYTES = 1 << 20
 READ_BATCH = 128  # blobs per `cat-file`
@@ -39,7 +42,7 @@ Parts = Literal["all", "imports"]
 _Item = tuple[str, str, str, bytes]  # (cache key, path, language, content)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RepoFacts:
     commit: str
     tree: tuple[tuple[str, str], ...]  # (path, blob sha) of every regular file
@@ -68,8 +71,6 @@ def facts_at(
     already has what it needs from at that blob; `tree` is the commit's (path, blob) listing
     when the caller has it already.
     """
-    from ananke_ci.analysis.salience.imports import go_module_path
-
     tree = tuple(history.tree_blobs(root, commit) if tree is None else tree)
     languages = {p: lang for p, _ in tree if (lang := language_for_path(p)) is not None}
     skip = skip or {}
@@ -155,9 +156,6 @@ class FactKeys:
 
 
 def _query_digest(language: str) -> str:
-    from ananke_ci import analysis
-    from ananke_ci.analysis.languages import LANGUAGES
-
     spec = LANGUAGES.get(language)
     query = Path(analysis.__file__).parent / "queries" / f"{spec.query_name}.scm" if spec else None
     try:
@@ -170,9 +168,6 @@ def _query_digest(language: str) -> str:
 def fingerprint() -> str:
     """A digest of everything facts depend on but the queries (see _Keys): the extractor's
     code and placeholder rules, the codec, the grammars and Python (marshal's format)."""
-    from ananke_ci import analysis
-    from ananke_ci.core import facts, testfiles
-
     digest = hashlib.sha256(f"{CACHE_VERSION}:{sys.version_info[:2]}".encode())
     for package in ("tree_sitter", "tree_sitter_language_pack"):
         digest.update(_installed(package).encode())

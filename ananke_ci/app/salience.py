@@ -12,11 +12,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from ananke_ci.adapters import salience_cache as cache
+from ananke_ci.adapters import history as git
+from ananke_ci.adapters.cache import salience_cache as cache
 from ananke_ci.analysis.salience.imports import ImportSpec, import_spec
 from ananke_ci.analysis.salience.model import Quadrant, SalienceReport
+from ananke_ci.analysis.salience.pipeline import paths_key, rank, resolve_imports
 from ananke_ci.analysis.salience.state import BuildState, EdgeCache
 from ananke_ci.app.intensities import load_intensities
+from ananke_ci.app.repo_facts import facts_at
 from ananke_ci.core.errors import UserError
 
 __all__ = ["compute_salience", "load_intensities", "load_report"]
@@ -78,9 +81,6 @@ def compute_salience(
     commit HEAD does not descend from (rebase, other branch) or a damaged one is rebuilt.
     use_cache=False ignores what is cached; write_cache=False leaves it as it was.
     """
-    from ananke_ci.adapters import history as git
-    from ananke_ci.analysis.salience.pipeline import rank, resolve_imports
-
     require_graphs()
     timings = timings if timings is not None else Timings()
     head = git.head_commit(root)
@@ -127,8 +127,6 @@ def compute_salience(
 
 def _mine(root: Path, head: str, since: str | None, state: BuildState,
           progress: Progress | None) -> None:
-    from ananke_ci.adapters import history as git
-
     start = progress.start if progress is not None else None
     advance = (lambda _commit: progress.advance()) if progress is not None else None
     try:
@@ -147,9 +145,6 @@ def _import_facts(
     """Source paths at `head`; the imports of those in a language we resolve, from the facts
     cache or parsed, left out for files `cached` has resolved at the same blob; the blobs of
     those files; and the Go module of each go.mod directory."""
-    from ananke_ci.analysis.salience.pipeline import paths_key
-    from ananke_ci.app.repo_facts import facts_at
-
     def resolved(_path: str, lang: str) -> bool:
         return lang in RESOLVED_LANGUAGES
 

@@ -10,25 +10,25 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from ananke_ci.adapters import git
+from ananke_ci.adapters.git import read as git
 from ananke_ci.analysis.languages import language_for_path
 from ananke_ci.core.config import Config
 from ananke_ci.core.diff import FileDiff
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.globs import first_match
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 TargetMode = Literal["staged", "range", "files", "repo"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Target:
     mode: TargetMode
     spec: str | None = None  # the range, for mode "range"
     paths: tuple[str, ...] = ()  # repo-relative; restricts staged/range, names files for "files"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SourceFile:
     path: str  # repo-relative, forward slashes
     content: bytes

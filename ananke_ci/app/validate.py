@@ -13,16 +13,16 @@ from ananke_ci.core.config import Config
 from ananke_ci.core.diff import line_in_scope
 from ananke_ci.core.facts import FileFacts
 from ananke_ci.core.findings import FilterMode, Finding
-from ananke_ci.core.records import dataclass, replace
+from ananke_ci.core.records import record, replace
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CheckedFile:
     source: SourceFile
     facts: FileFacts
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ValidateResult:
     findings: tuple[Finding, ...]  # every finding, `in_diff` marking which ones count
     files: tuple[CheckedFile, ...]

@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from ananke_ci.adapters import git_write as git
+from ananke_ci.adapters.git import write as git
 from ananke_ci.adapters.sandbox import run_sandboxed
 from ananke_ci.analysis import python_fill
 from ananke_ci.analysis.extract import extract_facts
@@ -49,18 +49,18 @@ from ananke_ci.core.config import Config
 from ananke_ci.core.facts import FileFacts, Hole
 from ananke_ci.core.findings import SEVERITY_RANK, Finding
 from ananke_ci.core.protocol import Constraint
-from ananke_ci.core.records import dataclass, field
+from ananke_ci.core.records import field, record
 
 _OUTPUT_TAIL = 600  # characters of a failing test command's output kept as the reason
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Verdict:
     ok: bool
     reasons: tuple[str, ...]  # why it failed (empty when ok)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Patch:
     original: bytes
     patched: bytes
@@ -73,7 +73,7 @@ class Patch:
         return self.end + len(self.original) - len(self.patched)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FillSite:
     """One hole in its file as analysed: what every candidate for it is checked against."""
 
@@ -125,7 +125,7 @@ def _line_start(data: bytes, line: int) -> int:
     return pos
 
 
-@dataclass
+@record
 class Verifier:
     """Checks candidates for the holes of one change, against one judge."""
 

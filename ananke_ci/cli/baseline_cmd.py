@@ -6,7 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from ananke_ci.app.baseline import record_baseline
+from ananke_ci.app.judge import open_judge, tty_progress
+from ananke_ci.app.targets import Target
 from ananke_ci.cli.common import repo_root_here
+from ananke_ci.core.sanitize import printable
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,11 +24,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ananke_ci.app.baseline import record_baseline
-    from ananke_ci.app.judge import open_judge, tty_progress
-    from ananke_ci.app.targets import Target
-    from ananke_ci.core.sanitize import printable
-
     root = repo_root_here()
     judge = open_judge(root, Target("repo"), config_path=args.config, progress=tty_progress)
     for notice in judge.notices:

@@ -15,6 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ananke_ci.adapters.git import read as git
+from ananke_ci.adapters.github_api import GitHubClient
+from ananke_ci.app.ci import run_ci
+from ananke_ci.app.ci_context import FIX_MODES, CiSettings, read_event, secret_values, truthy
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import FilterMode
 
@@ -67,10 +71,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> int:
-    from ananke_ci.adapters import git
-    from ananke_ci.app.ci import run_ci
-    from ananke_ci.app.ci_context import read_event
-
     event_path = args.event or (Path(environ["GITHUB_EVENT_PATH"])
                                 if environ.get("GITHUB_EVENT_PATH") else None)
     if event_path is None:
@@ -81,8 +81,6 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
     token = environ.get(args.token_env, "")
     api = None
     if token and not event.fork:
-        from ananke_ci.adapters.github_api import GitHubClient
-
         api_url = environ.get("GITHUB_API_URL", "https://api.github.com")
         api = GitHubClient(api_url, environ.get("GITHUB_GRAPHQL_URL"), token,
                            event.repository or environ.get("GITHUB_REPOSITORY", ""),
@@ -101,8 +99,6 @@ def _seconds(text: str | None, default: float) -> float:
 
 
 def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> CiSettings:
-    from ananke_ci.app.ci_context import FIX_MODES, CiSettings, secret_values, truthy
-
     fix = args.fix or environ.get("INPUT_FIX") or "off"
     if fix not in FIX_MODES:
         raise UserError(f"fix must be one of {', '.join(FIX_MODES)}, not {fix!r}")

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from ananke_ci.adapters import git
+from ananke_ci.adapters.git import read as git
 from ananke_ci.app.judge import Judge, open_judge, tty_progress
 from ananke_ci.app.targets import Target, resolve_paths
 from ananke_ci.core.errors import UserError

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ananke_ci.cli.constraints_cmd import add_options, build
+from ananke_ci.report.constraints_text import ir_text
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,8 +19,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ananke_ci.report.constraints_text import ir_text
-
     result = build(args)
     sys.stdout.write(result.text if args.json else ir_text(result.ir))
     return 0

@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ananke_ci.adapters.cache.cache_paths import cache_notices
+from ananke_ci.adapters.config_file import load_config
+from ananke_ci.app.constraints import compile_constraints
 from ananke_ci.cli.common import repo_root_here
 
 if TYPE_CHECKING:
@@ -21,10 +24,6 @@ def add_options(p: argparse.ArgumentParser) -> None:
 
 
 def build(args: argparse.Namespace) -> CompileResult:
-    from ananke_ci.adapters.cache_paths import cache_notices
-    from ananke_ci.adapters.config_file import load_config
-    from ananke_ci.app.constraints import compile_constraints
-
     root = repo_root_here()
     config = load_config(root, args.config)
     result = compile_constraints(root, config, args.rev, use_cache=not args.no_cache)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from ananke_ci import __version__
 from ananke_ci.core.errors import UserError
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.core.sanitize import printable
 
 EXIT_USER_ERROR = 2
@@ -17,7 +17,7 @@ EXIT_INTERRUPTED = 130
 ISSUES_URL = "https://github.com/ananke-ci/ananke-ci/issues"
 
 
-@dataclass
+@record
 class Status:
     code: int = 0
 

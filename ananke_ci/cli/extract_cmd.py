@@ -8,6 +8,7 @@ import json
 import sys
 
 from ananke_ci.cli.constraints_cmd import add_options, build
+from ananke_ci.report.constraints_text import constraint_table
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,8 +22,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ananke_ci.report.constraints_text import constraint_table
-
     result = build(args)
     rows = [c for c in result.ir.constraints if not args.mined or c.source == "mined"]
     if args.json:

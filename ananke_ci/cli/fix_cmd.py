@@ -13,10 +13,14 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ananke_ci.adapters.backends import registry
+from ananke_ci.adapters.backends.registry import BackendSettings
+from ananke_ci.adapters.git.txn import recover
+from ananke_ci.app.fix import FixOptions, fix_holes
+from ananke_ci.app.fix_write import apply_fixes, fixup_commits, unified_diff, write_report
 from ananke_ci.cli.common import add_target_options, load
 from ananke_ci.core.config import BACKENDS, Config
 from ananke_ci.core.deadline import Deadline
-from ananke_ci.core.errors import UserError
 from ananke_ci.core.sanitize import printable
 
 if TYPE_CHECKING:
@@ -90,10 +94,6 @@ def _seconds(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ananke_ci.adapters.git_txn import recover
-    from ananke_ci.app.fix import FixOptions, fix_holes
-    from ananke_ci.app.fix_write import apply_fixes, fixup_commits, unified_diff, write_report
-
     root, target, judge = load(args)
     config = judge.config
     for line in recover(root):  # a run killed while it moved HEAD: finish or undo it first
@@ -145,18 +145,8 @@ def make_backend(args: argparse.Namespace, config: Config,
                  deadline: Deadline | None = None) -> Backend:
     """The backend the flags, then [generate], ask for; secrets only from the environment."""
     gen = config.generate
-    kind = args.backend or gen.backend
-    model = args.model or gen.model
-    endpoint = args.endpoint or gen.endpoint
-    if kind == "local":
-        from ananke_ci.adapters.local_backend import LocalBackend
-
-        return LocalBackend(model, environ=environ)
-    if not endpoint:
-        raise UserError(f"the {kind} backend needs --endpoint URL (or [generate] endpoint)")
-    from ananke_ci.adapters.protocol_client import make_remote
-
-    timeout = getattr(args, "request_timeout", None) or gen.request_timeout
-    backend: Backend = make_remote(kind, endpoint, model=model, environ=environ,
-                                   request_timeout=timeout, deadline=deadline)
-    return backend
+    settings = BackendSettings(
+        model=args.model or gen.model, endpoint=args.endpoint or gen.endpoint,
+        request_timeout=getattr(args, "request_timeout", None) or gen.request_timeout,
+        deadline=deadline)
+    return registry.make_backend(args.backend or gen.backend, settings, environ)

@@ -8,6 +8,7 @@ import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+from ananke_ci.app.holes import find_holes
 from ananke_ci.cli.common import add_target_options, load
 from ananke_ci.core.sanitize import printable
 
@@ -27,8 +28,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ananke_ci.app.holes import find_holes
-
     root, target, judge = load(args)
     holes = find_holes(root, target, judge)
     if args.json:

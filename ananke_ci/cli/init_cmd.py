@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from ananke_ci.app.constraints import compile_constraints
+from ananke_ci.app.init_config import render_init, write_init
 from ananke_ci.cli.common import repo_root_here
+from ananke_ci.core.config import Config
+from ananke_ci.core.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,11 +21,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ananke_ci.app.constraints import compile_constraints
-    from ananke_ci.app.init_config import render_init, write_init
-    from ananke_ci.core.config import Config
-    from ananke_ci.core.errors import UserError
-
     root = repo_root_here()
     if (root / ".ananke.toml").exists() and not args.force:
         raise UserError("already exists; `ananke-ci init --force` replaces it",

@@ -5,18 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ananke_ci.adapters import git
+from ananke_ci.adapters.cache.cache_paths import cache_notices
 from ananke_ci.adapters.config_file import load_config
+from ananke_ci.adapters.git import read as git
 from ananke_ci.analysis.salience.model import FileSalience
 from ananke_ci.analysis.salience.pins import apply_pins
+from ananke_ci.app.salience import compute_salience
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.intensity import Intensity
+from ananke_ci.core.records import replace
 from ananke_ci.report.salience_table import SORT_FIELDS, render_json, render_table, sort_rows
 
 
@@ -66,9 +68,6 @@ class RichProgress:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ananke_ci.adapters.cache_paths import cache_notices
-    from ananke_ci.app.salience import compute_salience
-
     if args.top is not None and args.top < 1:
         raise UserError("--top wants a positive number")
     root = git.repo_root(Path.cwd())
@@ -83,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     rows = sort_rows(pinned(list(report.files), config.intensity_pins), args.sort)
     shown = rows[: args.top] if args.top else rows
     if args.plot is not None:
-        from ananke_ci.adapters.plot import hotspot_map
+        from ananke_ci.adapters.plot import hotspot_map  # matplotlib: only for --plot
 
         hotspot_map(rows, args.plot, title=f"Salience hotspot map: {root.name}")
         err.print(f"wrote {args.plot}", markup=False)

@@ -12,6 +12,9 @@ import os
 import sys
 from collections.abc import Mapping
 
+from ananke_ci.adapters.backends.model_files import load_lltokenizer
+from ananke_ci.adapters.backends.registry import BackendSettings, make_backend
+from ananke_ci.adapters.backends.server import GenerationServer
 from ananke_ci.core.errors import UserError
 
 
@@ -56,12 +59,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
         token = environ.get(args.token_env)
         if not token:
             raise UserError(f"--token-env {args.token_env}: that variable is not set or empty")
-    # imported here: torch/transformers take seconds to import
-    from ananke_ci.adapters.local_backend import LocalBackend
-    from ananke_ci.adapters.model_files import load_lltokenizer
-    from ananke_ci.adapters.server import GenerationServer
-
-    backend = LocalBackend(args.model, environ=environ)
+    backend = make_backend(args.backend, BackendSettings(model=args.model), environ)
     try:
         server = GenerationServer((args.host, args.port), backend, token=token,
                                   tokenizer=load_lltokenizer(environ), verbose=args.verbose,

@@ -6,8 +6,12 @@ import argparse
 import os
 import sys
 
+from ananke_ci import __version__
+from ananke_ci.app.validate import validate
 from ananke_ci.cli.common import add_target_options, load
 from ananke_ci.core.findings import FilterMode, should_fail
+from ananke_ci.core.sanitize import printable
+from ananke_ci.report.base import ReportInput
 from ananke_ci.report.registry import FORMATS, parse_specs, write_reports
 
 SLOW_S = 1.0  # seconds of mining worth a line even on a clean commit
@@ -36,11 +40,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ananke_ci import __version__
-    from ananke_ci.app.validate import validate
-    from ananke_ci.core.sanitize import printable
-    from ananke_ci.report.base import ReportInput
-
     specs = parse_specs(args.format)  # a bad --format fails before any work
     root, target, judge = load(args)
     config = judge.config

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Mapping
 
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import Finding
-from ananke_ci.core.records import dataclass, field
+from ananke_ci.core.records import field, record
 from ananke_ci.core.sanitize import shown
 
 BASELINE_VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Baseline:
     counts: Mapping[str, int] = field(default_factory=dict)  # fingerprint -> accepted
 

@@ -16,7 +16,7 @@ from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import SEVERITY_RANK, FilterMode, Severity
 from ananke_ci.core.intensity import Intensity
 from ananke_ci.core.nesting import MAX_DEPTH, nested_deeper, too_deep
-from ananke_ci.core.records import dataclass, field
+from ananke_ci.core.records import field, record, record_fields
 from ananke_ci.core.rules_catalog import RULES, lookup
 from ananke_ci.core.sanitize import check_glob, clean_text, shown
 
@@ -26,13 +26,13 @@ MAX_TIMEOUT = 86_400  # seconds: a longer limit is no limit
 BACKENDS = ("local", "openai", "modal", "protocol")  # protocol: an `ananke-ci serve` peer
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Ban:
     name: str  # dotted call or module name, as the user wrote it
     reason: str  # shown in the finding; may be ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class GenerateConfig:
     """[generate]: how `ananke-ci fix` asks for candidates (flags override it)."""
 
@@ -46,7 +46,7 @@ class GenerateConfig:
     deadline: float = 900.0  # seconds for a whole `fix` run: fits a CI job
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class VerifyConfig:
     """[verify]: an optional test command run on each candidate in a temporary worktree."""
 
@@ -54,7 +54,7 @@ class VerifyConfig:
     timeout: float = 120.0  # seconds
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Config:
     source: str | None = None  # the file it came from, for messages
     fail_level: Severity = "error"
@@ -179,8 +179,8 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
         banned_imports=_bans(doc, "banned-imports", fail),
         intensity_pins=pins,
         max_file_bytes=max_bytes,
-        generate=_generate(_section(doc, "generate", GenerateConfig.__match_args__, fail), fail),
-        verify=_verify(_section(doc, "verify", VerifyConfig.__match_args__, fail), fail),
+        generate=_generate(_section(doc, "generate", record_fields(GenerateConfig), fail), fail),
+        verify=_verify(_section(doc, "verify", record_fields(VerifyConfig), fail), fail),
         constraints=settings,
         declared=declared,
     )
@@ -188,7 +188,7 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
 
 def _section(doc: Mapping[str, Any], key: str, fields: tuple[str, ...], fail: Any,
              ) -> dict[str, Any]:
-    """A sub-table whose keys (with "-" or "_") are `fields` (a record's __match_args__)."""
+    """A sub-table whose keys (with "-" or "_") are `fields` (`record_fields` of a record)."""
     table = _table(doc, key, fail)
     out: dict[str, Any] = {}
     for name, value in table.items():

@@ -7,14 +7,14 @@ from typing import Any
 
 from ananke_ci.core.declared import Declaration, make_declaration
 from ananke_ci.core.errors import UserError
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.core.sanitize import check_glob, shown
 
 DEFAULT_BASELINE = ".ananke-baseline.json"
 DEFAULT_ARIADNE = ("**/*.ariadne",)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ConstraintSettings:
     mine: bool = True  # false: only declared constraints
     min_confidence: float = 0.95  # a mined convention must hold this often

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from ananke_ci.core.records import dataclass, field
+from ananke_ci.core.records import field, record, record_fields
 
 Tier = Literal["hard", "soft"]
 IR_VERSION = 1
@@ -37,7 +37,7 @@ class Kind:
     MAX_PARAMS = "max_params"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Constraint:
     id: str  # stable, e.g. "naming/python/function", "layering/src/app->src/cli"
     kind: str
@@ -62,14 +62,14 @@ class Constraint:
 
     @classmethod
     def from_json(cls, row: dict[str, Any]) -> Constraint:
-        known = set(cls.__match_args__)  # the fields, without importing dataclasses
+        known = set(record_fields(cls))
         args = {k: v for k, v in row.items() if k in known}
         for key in ("scope", "items"):
             args[key] = tuple(args.get(key, ()))
         return cls(**args)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Conflict:
     """Two constraints that cannot both hold somewhere; `winner` is the one kept."""
 
@@ -86,7 +86,7 @@ class Conflict:
         return asdict(self)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Artefacts:
     """What generation needs: a Lark fragment, regexes and JSON schemas, per scope."""
 
@@ -98,7 +98,7 @@ class Artefacts:
         return {"grammars": self.grammars, "regexes": self.regexes, "schemas": self.schemas}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ConstraintIR:
     inputs: str  # content hash of everything the IR was built from
     rev: str | None  # the commit mined

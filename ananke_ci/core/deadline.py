@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from ananke_ci.core.records import record
 
 Clock = Callable[[], float]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Deadline:
     at: float  # on the `clock`'s scale (time.monotonic by default)
     label: str  # what set it, for messages: "the request timeout (300 s)"

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ananke_ci.core.errors import UserError
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.core.sanitize import (
     check_glob,
     check_name,
@@ -28,7 +28,7 @@ TIERS = ("hard", "soft")
 MAX_LIST = 200
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Declaration:
     name: str
     source: str  # "path:line" or "path:line:col" of the declaration

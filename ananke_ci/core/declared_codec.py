@@ -7,16 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from ananke_ci.core.declared import Declaration
+from ananke_ci.core.records import record_fields
 
 _TUPLES = ("parents", "applies_to", "forbid", "forbid_imports", "allow", "requires")
 
 
 def declaration_to_json(d: Declaration) -> dict[str, Any]:
-    return {name: getattr(d, name) for name in Declaration.__match_args__}
+    return {name: getattr(d, name) for name in record_fields(Declaration)}
 
 
 def declaration_from_json(row: dict[str, Any]) -> Declaration:
-    if not isinstance(row, dict) or set(row) != set(Declaration.__match_args__):
+    if not isinstance(row, dict) or set(row) != set(record_fields(Declaration)):
         raise ValueError("not a declaration row")
     args = dict(row)
     for key in _TUPLES:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from ananke_ci.core.records import dataclass, field
+from ananke_ci.core.records import field, record
 
 FileStatus = Literal["added", "deleted", "modified", "renamed", "copied"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Hunk:
     old_start: int
     old_count: int
@@ -18,7 +18,7 @@ class Hunk:
     new_count: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileDiff:
     old_path: str | None  # None for an added file
     new_path: str | None  # None for a deleted file
@@ -133,7 +133,7 @@ def _git_header_paths(rest: bytes) -> tuple[bytes, bytes]:
     return _strip_prefix(a, b"a/"), _strip_prefix(b, b"b/")
 
 
-@dataclass
+@record
 class _Builder:
     """One file's diff while its lines are read (mutable; frozen into a FileDiff)."""
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ananke_ci.core.records import dataclass, field
+from ananke_ci.core.records import field, record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Span:
     start_line: int
     start_col: int
@@ -25,13 +25,13 @@ class Span:
         return range(self.start_line, self.end_line + 1)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Param:
     name: str
     type: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Function:
     name: str
     params: tuple[Param, ...]
@@ -46,14 +46,14 @@ class Function:
         return "method" if self.container else "function"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class TypeDef:
     name: str
     kind: str  # class, struct, interface, enum, trait, ...
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Import:
     module: str  # what is imported from, as written ("os.path", "./util", "std::io")
     names: tuple[str, ...]  # the names bound, when the syntax lists them
@@ -64,7 +64,7 @@ class Import:
     bindings: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Alias:
     """A plain assignment that rebinds a name (`run = os.system`, `e = eval`): the value is
     an identifier or a dotted chain of them, as written."""
@@ -74,19 +74,19 @@ class Alias:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Call:
     name: str  # the callee as written, whitespace folded ("os.system", "eval", "fmt.Println")
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Comment:
     text: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SyntaxIssue:
     kind: Literal["error", "missing"]
     span: Span
@@ -96,7 +96,7 @@ class SyntaxIssue:
 HoleKind = Literal["todo", "typed"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Hole:
     kind: HoleKind
     marker: str  # "TODO", "FIXME", "pass", "todo!()", "raise NotImplementedError", ...
@@ -105,7 +105,7 @@ class Hole:
     function: Function | None  # enclosing function, if any
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileFacts:
     path: str
     language: str
@@ -122,7 +122,7 @@ class FileFacts:
     notices: tuple[str, ...] = field(default=())  # e.g. "not valid UTF-8: decoded with replacement"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ErrorHandler:
     """An `except` / `catch` / `rescue` clause, as the error-handling constraints see it."""
 

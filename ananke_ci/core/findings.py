@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from ananke_ci.core.records import dataclass, replace
+from ananke_ci.core.records import record, replace
 
 Severity = Literal["error", "warning", "note"]
 SEVERITY_RANK: dict[str, int] = {"note": 0, "warning": 1, "error": 2}
@@ -20,7 +20,7 @@ class FilterMode(StrEnum):
     NOFILTER = "nofilter"  # everything, touched or not
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Finding:
     rule: str  # e.g. "ANK101"
     severity: Severity

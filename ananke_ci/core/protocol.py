@@ -8,8 +8,9 @@ next to these records; the constraint (grammar / regex / JSON schema) is exactly
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal, Protocol
+
+from ananke_ci.core.records import field, record
 
 PROTOCOL_VERSION = 1
 
@@ -18,7 +19,7 @@ FinishReason = Literal["stop", "length", "grammar_error", "error"]
 DEFAULT_MAX_TOKENS = 256
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LineBans:
     """What no line of the output may contain, as regex fragments (Rust regex syntax).
 
@@ -30,7 +31,7 @@ class LineBans:
     fragments: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Constraint:
     kind: ConstraintKind
     text: str  # Lark grammar (starts with `start:` or `%llguidance {}`), regex, or JSON schema
@@ -41,7 +42,7 @@ class Constraint:
     bans: LineBans | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class GenerationRequest:
     constraint: Constraint | None  # None: unconstrained (benchmarks only)
     prompt: str = ""  # full prompt (chat template already applied), or
@@ -56,7 +57,7 @@ class GenerationRequest:
     version: int = PROTOCOL_VERSION
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Candidate:
     text: str
     tokens: int
@@ -65,21 +66,21 @@ class Candidate:
     violation: str | None = None  # the matcher's error when the grammar was broken
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Timings:
     queue_ms: float = 0.0
     compile_ms: float = 0.0
     generate_ms: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Provenance:
     backend: str  # "local", "openai", "modal"
     model: str
     versions: dict[str, str] = field(default_factory=dict)  # e.g. {"vllm": "0.33.0"}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class GenerationResponse:
     candidates: tuple[Candidate, ...]
     provenance: Provenance
@@ -102,7 +103,7 @@ class ProtocolError(Exception):
         super().__init__(f"{status}: {message}")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Limits:
     """What one peer accepts; the same defaults on both ends so a client fails before sending."""
 

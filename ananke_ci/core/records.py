@@ -1,24 +1,28 @@
-"""`dataclass`, `field` and `replace` for the records on the pre-commit hot path, built cheaply.
+"""`@record`, `field` and `replace`: the one way records are declared in ananke_ci.
 
-On Python 3.11 the stdlib decorator costs ~1.5 ms a class (it compiles six methods one by one
-and runs inspect.signature for the docstring), and importing `dataclasses` pulls in inspect,
-ast and dis: together about a third of the hook's time for the ~30 records it loads. Here a
-class gets one compiled `__init__` (the same code the stdlib generates, so building records
-is as fast) and shared methods, and `dataclasses` is not imported. Its `__dataclass_fields__`
-are made on first use by the stdlib decorator itself, on a copy of the class, so
-`dataclasses.fields`, `replace`, `asdict` and `is_dataclass` work on these records as on any.
+`record(frozen=..., slots=...)` builds the class the stdlib's `dataclasses.dataclass` would,
+cheaply. On Python 3.11 the stdlib decorator costs ~1.5 ms a class (it compiles six methods
+one by one and runs inspect.signature for the docstring), and importing `dataclasses` pulls
+in inspect, ast and dis: together about a third of the hook's time for the ~30 records it
+loads. Here a class gets one compiled `__init__` (the same code the stdlib generates, so
+building records is as fast) and shared methods, and `dataclasses` is not imported. Its
+`__dataclass_fields__` are made on first use by the stdlib decorator itself, on a copy of
+the class, so `dataclasses.fields`, `replace`, `asdict` and `is_dataclass` work on these
+records as on any.
 
-The type checker sees the stdlib names (the TYPE_CHECKING imports at the bottom), so the
-declarations are checked exactly as before; tests/test_records.py holds the two
-implementations to the same behaviour. Supported: `dataclass(frozen=..., slots=...)` with the
-other options at their defaults, and `field(default=..., default_factory=..., init=...)`.
+The decorator is declared with `typing.dataclass_transform`, so the type checker checks the
+declarations against this decorator as it runs (generated `__init__`, frozen fields, `field`
+as the field specifier), with no stand-in. tests/test_records.py holds it to the stdlib's
+behaviour. Supported: `record(frozen=..., slots=...)` with the other options at their
+defaults, and `field(default=..., default_factory=..., init=...)`. `record_fields(cls)` and
+`slot_setters(cls)` are what code that builds records by other means may rely on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar, dataclass_transform, overload
 
 _C = TypeVar("_C", bound=type)
 _T = TypeVar("_T")
@@ -52,16 +56,29 @@ class _Field:
         self.name, self.type, self.spec = name, type, spec
 
 
-def record_field(*, default: Any = MISSING, default_factory: Any = MISSING,
-                 init: bool = True) -> Any:
+@overload
+def field(*, default: _T, init: bool = True) -> _T: ...
+@overload
+def field(*, default_factory: Callable[[], _T], init: bool = True) -> _T: ...
+@overload
+def field(*, init: bool = True) -> Any: ...
+
+
+def field(*, default: Any = MISSING, default_factory: Any = MISSING, init: bool = True) -> Any:
     """`dataclasses.field` for the options records use."""
     if default is not MISSING and default_factory is not MISSING:
         raise ValueError("cannot specify both default and default_factory")
     return _FieldSpec(default, default_factory, init)
 
 
-def record(cls: _C | None = None, /, *, frozen: bool = False, slots: bool = False,
-           ) -> Any:
+@overload
+def record(cls: _C, /) -> _C: ...
+@overload
+def record(*, frozen: bool = False, slots: bool = False) -> Callable[[_C], _C]: ...
+
+
+@dataclass_transform(field_specifiers=(field,))
+def record(cls: _C | None = None, /, *, frozen: bool = False, slots: bool = False) -> Any:
     """`dataclasses.dataclass(frozen=..., slots=...)`, as `@record` or `@record(...)`."""
 
     def wrap(cls: _C) -> _C:
@@ -70,7 +87,7 @@ def record(cls: _C | None = None, /, *, frozen: bool = False, slots: bool = Fals
     return wrap if cls is None else wrap(cls)
 
 
-def record_replace(obj: _T, /, **changes: Any) -> _T:
+def replace(obj: _T, /, **changes: Any) -> _T:
     """`dataclasses.replace`: a copy of obj with `changes` (init fields only)."""
     init_names: tuple[str, ...] | None = getattr(type(obj), "_record_init_names", None)
     if init_names is None:  # a stdlib dataclass
@@ -144,6 +161,7 @@ def _process(cls: _C, *, frozen: bool, slots: bool) -> _C:
             body.pop(f.name, None)
             if not slots and f.spec.default is not MISSING:
                 body[f.name] = f.spec.default
+    body["_record_names"] = names
     body["_record_init_names"] = init_names
     body["_record_no_init"] = tuple(f.name for f in fields if not f.spec.init)
     body["__dataclass_fields__"] = _Lazy(cls, fields, frozen, "__dataclass_fields__")
@@ -324,11 +342,21 @@ class _Lazy:
         return getattr(twin, self.attr)
 
 
-if TYPE_CHECKING:
-    from dataclasses import dataclass as dataclass
-    from dataclasses import field as field
-    from dataclasses import replace as replace
-else:
-    dataclass, field, replace = record, record_field, record_replace
+def record_fields(cls: type) -> tuple[str, ...]:
+    """The names of a record's fields, in declaration order (what `dataclasses.fields`
+    gives, without importing dataclasses)."""
+    names: tuple[str, ...] | None = cls.__dict__.get("_record_names")
+    if names is None:
+        raise TypeError(f"{cls.__qualname__} is not a record")
+    return names
 
-__all__ = ["dataclass", "field", "replace"]
+
+def slot_setters(cls: type) -> tuple[Callable[[Any, Any], None], ...]:
+    """Each field's slot descriptor `__set__`, in field order: for code that builds many
+    instances of a frozen slotted record without its `__init__` (analysis/rows.py)."""
+    if "__slots__" not in cls.__dict__:
+        raise TypeError(f"{cls.__qualname__} is not a slotted record")
+    return tuple(cls.__dict__[name].__set__ for name in record_fields(cls))
+
+
+__all__ = ["field", "record", "record_fields", "replace", "slot_setters"]

@@ -9,12 +9,12 @@ from typing import Literal
 
 from ananke_ci.core.findings import Severity
 from ananke_ci.core.intensity import Intensity
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 Tier = Literal["hard", "soft"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RuleInfo:
     id: str
     name: str  # kebab-case, also accepted in config and suppressions

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ananke_ci.core.findings import Finding
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.report.github import annotation
 
 BATCH = 50
@@ -23,7 +23,7 @@ PER_LEVEL = 10  # workflow commands shown per level and step
 _LEVEL = {"error": "failure", "warning": "warning", "note": "notice"}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CommandPlan:
     lines: tuple[str, ...]  # the workflow commands to print
     overflow: tuple[Finding, ...]  # past the per-level limit: listed in the summary

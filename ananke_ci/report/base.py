@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Protocol
 
 from ananke_ci.core.findings import Finding
-from ananke_ci.core.records import dataclass, field
+from ananke_ci.core.records import field, record
 from ananke_ci.core.rules_catalog import lookup
 
 TOOL_NAME = "ananke-ci"
 INFORMATION_URI = "https://pypi.org/project/ananke-ci/"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Counts:
     """Tallies over the findings a reporter shows (in_diff) plus those the filter hid."""
 
@@ -34,7 +34,7 @@ class Counts:
         return self.errors + self.warnings + self.notes
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ReportInput:
     """Everything one run hands its reporters."""
 

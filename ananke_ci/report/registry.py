@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import TextIO
 
 from ananke_ci.core.errors import UserError
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.report.base import Reporter, ReportInput
 from ananke_ci.report.text import TextReporter, colour_enabled
 
 
 # The other reporters load on demand: the pre-commit hot path prints text only.
 def _json(colour: bool) -> Reporter:
-    from ananke_ci.report.json_report import JsonReporter
+    from ananke_ci.report.json_report import JsonReporter  # on demand, as the two below
 
     return JsonReporter()
 
@@ -47,7 +47,7 @@ DEFAULT_FORMAT = "text"
 DOCUMENT_FORMATS = frozenset({"json", "sarif"})  # whole documents: cannot share the stream
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ReportSpec:
     name: str
     path: Path | None = None  # None: the output stream

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ananke_ci.core.diff import FileDiff, Hunk
 from ananke_ci.core.findings import Finding
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 MARKER_RE = re.compile(r"<!-- ananke-ci:finding key=([0-9a-f]{16}\.\d+) -->")
 REVIEW_MARKER = "<!-- ananke-ci:review -->"
@@ -27,7 +27,7 @@ MAX_BODY = 60_000  # GitHub refuses comment bodies over 65,536 characters
 _SEVERITY_ICON = {"error": "\u274c", "warning": "\u26a0\ufe0f", "note": "\u2139\ufe0f"}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Proposal:
     """A verified fill for a hole: replaces lines start_line..end_line of the new file."""
 
@@ -36,7 +36,7 @@ class Proposal:
     text: str  # the replacement lines, without the final newline
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DesiredComment:
     key: str  # fingerprint.occurrence
     path: str
@@ -45,7 +45,7 @@ class DesiredComment:
     body: str  # with its marker
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ExistingComment:
     """One of the bot's review comments as GitHub lists it, with its thread."""
 
@@ -59,21 +59,21 @@ class ExistingComment:
     human_reply: bool  # someone other than the bot wrote in its thread
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Edit:
     comment_id: int
     key: str
     body: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Retire:
     comment_id: int
     key: str
     thread_id: str | None  # resolve it when there is a thread, else delete the comment
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ReviewPlan:
     new: tuple[DesiredComment, ...]  # posted in one review
     review_body: str  # the new review's body ("" when there is no review to post)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from ananke_ci.analysis.salience.model import FileSalience
 from ananke_ci.core.findings import Finding
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.report.base import count, summary_line
 from ananke_ci.report.review_plan import fence_for
 
@@ -24,7 +24,7 @@ _QUADRANT_LABEL = {  # Mermaid's numbering: 1 top right, 2 top left, 3 bottom le
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class HoleLine:
     path: str
     line: int
@@ -34,7 +34,7 @@ class HoleLine:
     reasons: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class MapPoint:
     path: str
     centrality: float
@@ -43,7 +43,7 @@ class MapPoint:
     changed: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SummaryInput:
     findings: Sequence[Finding]  # all, marked in_diff
     holes: Sequence[HoleLine] = ()

@@ -17,7 +17,7 @@ from ananke_ci.core.facts import FileFacts, Function
 from ananke_ci.core.findings import Finding
 from ananke_ci.core.testfiles import is_test_path
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the miners' input: checking a change never loads it
     from ananke_ci.analysis.constraints.summary import FileSummary
 
 LANGUAGES = {"python": "python", "typescript": "typescript", "tsx": "typescript"}

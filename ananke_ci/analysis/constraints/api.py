@@ -13,13 +13,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from ananke_ci.analysis.constraints.common import CheckContext, finding
+from ananke_ci.analysis.constraints.scan import call_text
+from ananke_ci.analysis.extract import extract_facts
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.facts import Function
 from ananke_ci.core.findings import Finding
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.core.testfiles import is_test_path
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the miners' input: checking a change never loads it
     from ananke_ci.analysis.constraints.summary import FileSummary
 
 MIN_CALLERS = 3  # files
@@ -40,7 +42,7 @@ def shape(fn: Function) -> str:
     return ", ".join(parts) + (f" -> {fn.return_type}" if fn.return_type else "")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Break:
     """One way a new signature breaks callers of the old one."""
 
@@ -101,7 +103,7 @@ def breaks(old: str, new: str) -> list[str]:
     return [b.words() for b in signature_breaks(old, new)]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Arguments:
     """What one call site passes: how many positional arguments, which keywords, and
     whether a `*` / `**` spread hides more."""
@@ -239,9 +241,6 @@ def breaking_sites(c: Constraint, why: list[Break], ctx: CheckContext) -> tuple[
     """The mined call sites that `why` breaks, each read from the base (keyword uses for a
     rename, positional ones for a reorder, all for a new required parameter), and how many
     call sites could not be examined (not listed, or not found where mining saw them)."""
-    from ananke_ci.analysis.constraints.scan import call_text
-    from ananke_ci.analysis.extract import extract_facts
-
     total = max(int(c.limit or 0), len(c.items))
     if all(b.kind in ("required", "returns") for b in why):
         return list(c.items), total - len(c.items)  # every caller, however it calls

@@ -10,7 +10,7 @@ from ananke_ci.core.constraints import Constraint
 from ananke_ci.core.facts import Span
 from ananke_ci.core.findings import Finding
 from ananke_ci.core.globs import glob_match
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 from ananke_ci.core.rules_catalog import BY_ID
 
 ImportSpec = tuple[str, tuple[str, ...]]
@@ -18,7 +18,7 @@ Resolve = Callable[[str, Sequence[ImportSpec]], set[str]]
 Read = Callable[[Sequence[str]], Mapping[str, bytes]]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CheckContext:
     scan: FileScan
     is_new: bool  # the change adds the file (file naming is only checked then)

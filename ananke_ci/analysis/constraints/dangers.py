@@ -3,22 +3,19 @@
 A construct is a call (by normalised callee name, or a prefix of it), optionally only when
 the call's text matches `args` and not `unless` (`subprocess.run(..., shell=True)`,
 `yaml.load` without a safe loader), or a textual construct that is not a call (`innerHTML =`,
-Rust `unsafe { }`), matched on code with comments blanked out.
+Rust `unsafe { }`), matched on code with comments blanked out. Which of them apply to a
+language is its row's `dangers` (languages.py).
 """
 
 from __future__ import annotations
 
-from ananke_ci.core.records import dataclass
-
-PY = frozenset({"python"})
-JS = frozenset({"javascript", "typescript", "tsx"})
-C = frozenset({"c", "cpp"})
+from ananke_ci.analysis.languages import LANGUAGES
+from ananke_ci.core.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DangerSpec:
     key: str  # stable id part and the name shown: "eval", "subprocess-shell"
-    languages: frozenset[str]
     alternative: str  # what to do instead
     calls: tuple[str, ...] = ()  # exact normalised callee names
     prefixes: tuple[str, ...] = ()  # callee name prefixes ("subprocess.")
@@ -28,37 +25,37 @@ class DangerSpec:
 
 
 DANGERS: tuple[DangerSpec, ...] = (
-    DangerSpec("eval", PY | JS | {"ruby", "php"}, "parse the data (json, ast.literal_eval)",
+    DangerSpec("eval", "parse the data (json, ast.literal_eval)",
                calls=("eval",)),
-    DangerSpec("exec", PY, "call the code directly", calls=("exec",)),
-    DangerSpec("os.system", PY, "subprocess.run([...]) without a shell",
+    DangerSpec("exec", "call the code directly", calls=("exec",)),
+    DangerSpec("os.system", "subprocess.run([...]) without a shell",
                calls=("os.system", "os.popen")),
-    DangerSpec("subprocess-shell", PY, "pass an argument list and shell=False",
+    DangerSpec("subprocess-shell", "pass an argument list and shell=False",
                prefixes=("subprocess.",), args=r"\bshell\s*=\s*True\b"),
-    DangerSpec("pickle.loads", PY, "a data format (json) for untrusted input",
+    DangerSpec("pickle.loads", "a data format (json) for untrusted input",
                calls=("pickle.loads", "pickle.load", "marshal.loads", "marshal.load",
                       "cPickle.loads", "dill.loads")),
-    DangerSpec("yaml.load", PY, "yaml.safe_load", calls=("yaml.load", "yaml.unsafe_load"),
+    DangerSpec("yaml.load", "yaml.safe_load", calls=("yaml.load", "yaml.unsafe_load"),
                unless=r"Loader\s*=\s*(yaml\.)?C?(Safe|Base)Loader"),
-    DangerSpec("new-Function", JS, "a plain function", calls=("Function",)),
-    DangerSpec("innerHTML", JS, "textContent, or a sanitiser",
+    DangerSpec("new-Function", "a plain function", calls=("Function",)),
+    DangerSpec("innerHTML", "textContent, or a sanitiser",
                text=r"\.(inner|outer)HTML\s*(\+?=)(?!=)|dangerouslySetInnerHTML"),
-    DangerSpec("document.write", JS, "DOM methods", calls=("document.write",)),
-    DangerSpec("child_process.exec", JS, "execFile / spawn with an argument list",
+    DangerSpec("document.write", "DOM methods", calls=("document.write",)),
+    DangerSpec("child_process.exec", "execFile / spawn with an argument list",
                calls=("child_process.exec", "child_process.execSync")),
-    DangerSpec("unsafe", frozenset({"rust"}), "a safe abstraction", text=r"\bunsafe\s*\{"),
-    DangerSpec("unsafe.Pointer", frozenset({"go"}), "typed code", calls=("unsafe.Pointer",)),
-    DangerSpec("shell-exec", frozenset({"go"}), "exec.Command with separate arguments",
+    DangerSpec("unsafe", "a safe abstraction", text=r"\bunsafe\s*\{"),
+    DangerSpec("unsafe.Pointer", "typed code", calls=("unsafe.Pointer",)),
+    DangerSpec("shell-exec", "exec.Command with separate arguments",
                calls=("exec.Command", "exec.CommandContext"), args=r"\"(ba|z)?sh\"\s*,\s*\"-c\""),
-    DangerSpec("system", C | {"ruby", "php"}, "exec*/posix_spawn with an argument vector",
+    DangerSpec("system", "exec*/posix_spawn with an argument vector",
                calls=("system", "popen", "shell_exec", "passthru")),
-    DangerSpec("gets", C, "fgets", calls=("gets",)),
-    DangerSpec("unserialize", frozenset({"php"}), "json_decode", calls=("unserialize",)),
-    DangerSpec("Marshal.load", frozenset({"ruby"}), "JSON.parse",
+    DangerSpec("gets", "fgets", calls=("gets",)),
+    DangerSpec("unserialize", "json_decode", calls=("unserialize",)),
+    DangerSpec("Marshal.load", "JSON.parse",
                calls=("Marshal.load", "YAML.load")),
-    DangerSpec("Runtime.exec", frozenset({"java", "kotlin"}), "ProcessBuilder with arguments",
+    DangerSpec("Runtime.exec", "ProcessBuilder with arguments",
                calls=("Runtime.getRuntime().exec", "Runtime.getRuntime.exec")),
-    DangerSpec("BinaryFormatter", frozenset({"csharp"}), "System.Text.Json",
+    DangerSpec("BinaryFormatter", "System.Text.Json",
                calls=("BinaryFormatter",)),
 )
 
@@ -66,4 +63,7 @@ BY_KEY: dict[str, DangerSpec] = {d.key: d for d in DANGERS}
 
 
 def for_language(language: str) -> list[DangerSpec]:
-    return [d for d in DANGERS if language in d.languages]
+    """The constructs `language`'s row names (languages.py), in the order of DANGERS."""
+    spec = LANGUAGES.get(language)
+    keys = frozenset(spec.dangers if spec is not None else ())
+    return [d for d in DANGERS if d.key in keys]

@@ -15,11 +15,11 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ananke_ci.analysis.constraints.common import CheckContext, finding
-from ananke_ci.analysis.constraints.dangers import BY_KEY, DANGERS
+from ananke_ci.analysis.constraints.dangers import BY_KEY, for_language
 from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.findings import Finding
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the miners' input: checking a change never loads it
     from ananke_ci.analysis.constraints.summary import FileSummary
 
 MIN_FILES = 20  # an absence in fewer files of a language says little
@@ -59,9 +59,9 @@ def mine_habits(files: Iterable[tuple[str, FileSummary]], min_files: int = MIN_F
     for lang, n in sorted(counted.items()):
         if n < min_files:
             continue
-        for spec in DANGERS:
+        for spec in for_language(lang):
             found = sorted(users.get((lang, spec.key), ()))
-            if lang not in spec.languages or not _holds(len(found), n, min_confidence):
+            if not _holds(len(found), n, min_confidence):
                 continue
             evidence = (f"`{spec.key}` is used nowhere in {n} {lang} files" if not found else
                         f"`{spec.key}` is used in {len(found)} of {n} {lang} files"

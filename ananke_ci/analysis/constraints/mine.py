@@ -4,7 +4,6 @@ of FoundationalStable files."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from ananke_ci.analysis.constraints.annotations import mine_annotations
 from ananke_ci.analysis.constraints.api import mine_api
@@ -14,9 +13,10 @@ from ananke_ci.analysis.constraints.naming import mine_naming
 from ananke_ci.analysis.constraints.summary import FileSummary
 from ananke_ci.core.config_constraints import ConstraintSettings
 from ananke_ci.core.constraints import Constraint
+from ananke_ci.core.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class MiningInput:
     summaries: Mapping[str, FileSummary]  # path -> summary, every source file of the commit
     edges: frozenset[tuple[str, str]]  # (importer, imported) between repository files

@@ -22,7 +22,7 @@ from ananke_ci.core.constraints import Constraint, Kind
 from ananke_ci.core.facts import Span
 from ananke_ci.core.findings import Finding
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the miners' input: checking a change never loads it
     from ananke_ci.analysis.constraints.summary import FileSummary
 
 STYLE_REGEX: dict[str, str] = {

@@ -11,12 +11,11 @@ import bisect
 import re
 
 from ananke_ci.analysis.constraints.dangers import DANGERS, DangerSpec, for_language
+from ananke_ci.analysis.languages import LANGUAGES
 from ananke_ci.analysis.rules import call_names
 from ananke_ci.core.facts import ErrorHandler, FileFacts, Span
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
-BRACES = frozenset({"javascript", "typescript", "tsx", "java", "csharp", "kotlin", "php",
-                    "swift", "cpp", "dart", "scala"})
 # `catch (E e) { }`, `catch { }`, `catch let e { }` (Swift), with nothing but blanks inside
 _CATCH = re.compile(r"\bcatch\b\s*(\(([^()]*)\)|[^{};()]*?)\s*\{(\s*)\}?")
 _GO_ERR = re.compile(r"\bif\s+err\s*!=\s*nil\s*\{(\s*)\}")
@@ -27,14 +26,14 @@ _BRANCH_BYTES = re.compile(rb"\b(if|elif|else\s+if|for|foreach|while|case|catch|
                            rb"|&&|\|\||\band\b|\bor\b|\?\?|(?<![?.])\?(?![.?:])")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Danger:
     key: str  # DangerSpec.key
     span: Span
     code: str  # the text, for the fingerprint
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileScan:
     facts: FileFacts
     handlers: tuple[ErrorHandler, ...]
@@ -83,17 +82,19 @@ def scan_file(facts: FileFacts, source: bytes) -> FileScan:
 
 def _handlers(language: str, text: str, lines: _Lines) -> list[ErrorHandler]:
     out: list[ErrorHandler] = []
-    if language == "python":
+    spec = LANGUAGES.get(language)
+    catch = spec.catch if spec is not None else ""
+    if catch == "except":
         for m in _PY_EXCEPT.finditer(text):
             body = m.group(3).strip() or _next_block_line(text, m.end(), len(m.group(1)))
             out.append(ErrorHandler(lines.span(m.start() + len(m.group(1)), m.end()),
                                     m.group(2).strip() or None, body in ("pass", "...")))
-    elif language in BRACES:
+    elif catch == "catch":
         for m in _CATCH.finditer(text):
             inner = (m.group(2) if m.group(2) is not None else m.group(1)).strip()
             closed = m.group(0).endswith("}")
             out.append(ErrorHandler(lines.span(m.start(), m.end()), inner or None, closed))
-    elif language == "go":
+    elif catch == "if-err":
         for m in _GO_ERR.finditer(text):
             out.append(ErrorHandler(lines.span(m.start(), m.end()), "err", True))
     return out

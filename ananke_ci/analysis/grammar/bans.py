@@ -15,10 +15,10 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ananke_ci.analysis.grammar._common import WORD
+from ananke_ci.core.records import record
 
 # the stdlib's regex parser: private but stable since 3.11, and untyped (attributes are Any)
 _parser = importlib.import_module("re._parser")
@@ -178,7 +178,7 @@ def _repeat(nfa: _Nfa, pattern: str, av: Any, at: int) -> int:
     return end
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BanAutomaton:
     """A minimal DFA over bytes; `table[state][byte]` is the next state.
 
@@ -205,7 +205,7 @@ class BanAutomaton:
         return len(self.table)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Search:
     """The line-search NFA: fragments start anywhere, words after a boundary; HIT = banned."""
 

@@ -18,30 +18,23 @@ project's own checks).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ananke_ci.analysis.grammar._common import ban_terminal
+from ananke_ci.analysis.languages import (
+    GENERIC_LINES_COMMENTS,
+    GENERIC_LINES_FILL,
+    LANGUAGES,
+    anycase,
+)
 from ananke_ci.core.protocol import LineBans
-
-
-def _anycase(word: str) -> str:
-    """`todo` -> `[Tt][Oo][Dd][Oo]`: the bans' automaton has no case-insensitive flag."""
-    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
-
+from ananke_ci.core.records import record
 
 # the phrases that make a message a placeholder's (holes._NI), in any case
-_NOT_IMPLEMENTED = "|".join(_anycase(w) for w in (
+_NOT_IMPLEMENTED = "|".join(anycase(w) for w in (
     "not implemented", "not yet implemented", "unimplemented", "implement me"))
-# a string literal opening with one of holes._NI's words before its closing quote: the
-# call that re-emits a message placeholder (`panic("todo: later")`, `@panic("FIXME")`)
-_SAYS_TODO = "(" + "|".join(_anycase(w) for w in ("todo", "fixme")) + ")"
 
 
-def _message_call(call: str, quotes: str = '\\"') -> str:
-    return rf"{call}\s*\(\s*[{quotes}][^{quotes}\n]*{_SAYS_TODO}"
-
-
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BraceSpec:
     comments: tuple[str, ...]  # what starts a comment (literal)
     placeholders: tuple[str, ...]  # regex fragments that re-emit the hole
@@ -51,38 +44,27 @@ class BraceSpec:
     tail_expression: bool = False  # Rust: a final expression is a return path
 
 
-_C_COMMENT = ("//", "/*")
-_GENERIC_COMMENT = ("//", "/*", "#")
-_GENERIC_BRACE = (r"NotImplementedException", r"(todo|unimplemented)\s*!",
-                  r"fatalError\s*\(\s*\"", r"assert\s*\(\s*(0|false)\s*&&")
-SPECS: dict[str, BraceSpec] = {
-    "rust": BraceSpec(_C_COMMENT, (r"(todo|unimplemented)\s*!",), tail_expression=True),
-    "go": BraceSpec(_C_COMMENT, (_message_call("panic", '\\"`'),)),
-    "java": BraceSpec(_C_COMMENT, ("UnsupportedOperationException",)),
-    "javascript": BraceSpec(_C_COMMENT, (_message_call(r"throw\s+new\s+Error", '\\"\'`'),)),
-    "generic_brace": BraceSpec(_GENERIC_COMMENT, _GENERIC_BRACE),
-    # the generic one, and the message placeholder of the language
-    "zig": BraceSpec(_GENERIC_COMMENT, (*_GENERIC_BRACE, _message_call("@panic"))),
-    "php": BraceSpec(_GENERIC_COMMENT, (
-        *_GENERIC_BRACE, _message_call(r"throw\s+new\s+[\\\w]*Exception", '\\"\'')),
-    ),
-    "cpp": BraceSpec(_GENERIC_COMMENT, (
-        *_GENERIC_BRACE, _message_call(r"throw\s+(std::)?(logic_error|runtime_error)")),
-    ),
-    "generic": BraceSpec(
-        ("//", "#", "--", "/*"),
-        (r"raise\s+NotImplementedError", r"NotImplementedException"),
-        openers="{[(", closers="}])", braced=False,
-    ),
-}
-for _name in ("typescript", "tsx"):
-    SPECS[_name] = SPECS["javascript"]
-for _name in ("c", "csharp", "kotlin", "swift"):
-    SPECS[_name] = SPECS["generic_brace"]
+GENERIC = BraceSpec(GENERIC_LINES_COMMENTS, GENERIC_LINES_FILL, openers="{[(", closers="}])",
+                    braced=False)
+_SPECS: dict[str, BraceSpec] = {}
 
 
 def spec_for(language: str) -> BraceSpec:
-    return SPECS.get(language, SPECS["generic"])
+    """The body shape of `language`'s row (languages.py); GENERIC for a language without
+    brace bodies or one we do not parse (Python's bodies are grammar/python.py's)."""
+    found = _SPECS.get(language)
+    if found is None:
+        row = LANGUAGES.get(language)
+        if row is None or row.body == "indent":
+            found = GENERIC
+        elif row.body == "lines":
+            found = BraceSpec(row.comments, row.fill_placeholders, openers="{[(",
+                              closers="}])", braced=False)
+        else:
+            found = BraceSpec(row.comments, row.fill_placeholders,
+                              tail_expression=row.tail_expression)
+        _SPECS[language] = found
+    return found
 
 
 def brace_fragments(spec: BraceSpec) -> tuple[str, ...]:

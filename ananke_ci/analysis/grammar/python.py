@@ -17,10 +17,9 @@ lines sit shallower than the statement (they do not match any line kind).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ananke_ci.analysis.grammar._common import ban_terminal, lark_regex, lark_string
 from ananke_ci.core.protocol import LineBans
+from ananke_ci.core.records import record
 
 # Line kinds by their last non-blank character, written positively (no `&`/`~` but the ban:
 # every extra intersection multiplies the lexer's states)
@@ -42,7 +41,7 @@ PLACEHOLDER_FRAGMENTS = (r"raise\s+NotImplementedError",)
 _KINDS = ("COMMENT", "TOP", "SIMPLE", "RETURN", "HEAD", "OPEN", "OPENRET", "CONT")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PythonLayout:
     base: str  # the body's indentation in the file
     unit: str  # one more level

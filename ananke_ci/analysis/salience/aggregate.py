@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from ananke_ci.analysis.history import Commit
+from ananke_ci.core.records import record
 
 HALF_LIFE_DAYS = 180.0
 TAU = HALF_LIFE_DAYS * 86400 / math.log(2)
@@ -62,7 +62,7 @@ class FileAcc:
         return acc
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CoChange:
     shared: int  # commits both files were in
     weight: float  # recency-decayed shared commits

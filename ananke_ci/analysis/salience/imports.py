@@ -1,4 +1,5 @@
-"""Import statements resolved to files of the repository (Python, JS/TS, Go, Rust, Java).
+"""Import statements resolved to files of the repository (Python, JS/TS, Go, Rust, Java: the
+languages whose row in languages.py names a resolver).
 
 Pure: takes the paths that exist and each file's imports as extract_facts reports them
 (module as written, names bound), returns importer -> imported edges. Imports that do not
@@ -11,6 +12,7 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
+from ananke_ci.analysis.languages import LANGUAGES, language_for_path
 from ananke_ci.core.facts import Import
 
 ImportSpec = tuple[str, tuple[str, ...]]  # (module as written, names)
@@ -60,18 +62,19 @@ class Resolver:
             self.py.setdefault(name, path)
 
     def resolve(self, path: str, imports: Sequence[ImportSpec]) -> set[str]:
-        ext = posixpath.splitext(path)[1]
+        language = language_for_path(path)
+        kind = LANGUAGES[language].imports if language is not None else ""  # the row's resolver
         out: set[str] = set()
         for module, names in imports:
-            if ext in _PY_EXTS:
+            if kind == "python":
                 out.update(self._python(path, module.strip(), names))
-            elif ext in _JS_EXTS:
+            elif kind == "js":
                 out.update(self._js(path, _unquote(module)))
-            elif ext == ".go":
+            elif kind == "go":
                 out.update(self._go(_unquote(module)))
-            elif ext in (".rs", ".java"):  # `use a::b::{C, D}`: the names may be modules
-                resolve = self._rust if ext == ".rs" else self._java
-                sep = "::" if ext == ".rs" else "."
+            elif kind in ("rust", "java"):  # `use a::b::{C, D}`: the names may be modules
+                resolve = self._rust if kind == "rust" else self._java
+                sep = "::" if kind == "rust" else "."
                 base = module.strip()
                 found = [f for n in names for f in resolve(path, f"{base}{sep}{n}" if base else n)]
                 out.update(found or resolve(path, base))

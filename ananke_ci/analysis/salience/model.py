@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
 from ananke_ci.core.intensity import Intensity
+from ananke_ci.core.records import record, record_fields
 
 
 class Quadrant(StrEnum):
@@ -24,14 +24,14 @@ INTENSITY_FOR: dict[Quadrant, Intensity] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Centrality:
     pagerank: float
     betweenness: float
     hits: float  # HITS authority: imported by files that import much
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileSalience:
     path: str
     quadrant: Quadrant
@@ -68,11 +68,11 @@ class FileSalience:
         return cls(**args)
 
 
-_FIELDS = tuple(f.name for f in fields(FileSalience))  # in order: JSON output keeps it
+_FIELDS = record_fields(FileSalience)  # in order: JSON output keeps it
 _KNOWN = frozenset(_FIELDS)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SalienceReport:
     head: str | None  # the commit it describes; None for a repository without commits
     commits: int  # commits mined (all reachable from head)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from ananke_ci.analysis.salience.aggregate import CoChange, HistoryState, decayed
 from ananke_ci.analysis.salience.imports import ImportSpec, Resolver
 from ananke_ci.analysis.salience.model import Centrality, FileSalience
 from ananke_ci.analysis.salience.score import FileFigures, score_files
 from ananke_ci.analysis.salience.state import CentralityCache, EdgeCache
+from ananke_ci.core.records import record
 from ananke_ci.core.testfiles import is_test_path
 
 MIN_SHARED = 2  # co-changing once is coincidence; twice makes partners
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Ranking:
     files: tuple[FileSalience, ...]
     graph: str  # "imports", or "co-change" when no import resolved to a repository file

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from ananke_ci.analysis.salience.model import INTENSITY_FOR, Centrality, FileSalience, Quadrant
 from ananke_ci.core.intensity import Intensity
+from ananke_ci.core.records import record
 
 # the reference design's weights; "bus" scores a low bus factor, "untested" a missing test
 WEIGHTS: dict[str, float] = {
@@ -22,7 +22,7 @@ WEIGHTS: dict[str, float] = {
 REWRITE_HALF_LIFE_DAYS = 30.0  # confidence in a rewritten file's history halves this fast
 LOW_CONFIDENCE = 0.5  # below it, a file is never guarded less than STANDARD
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileFigures:
     """What history and the graphs say about one file, before ranking."""
 

@@ -10,30 +10,30 @@ facts themselves are not kept here: the facts cache (app.repo_facts) holds them 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from ananke_ci.analysis.history import Commit, FileChange
 from ananke_ci.analysis.salience.aggregate import HistoryState
 from ananke_ci.analysis.salience.model import Centrality
+from ananke_ci.core.records import field, record
 
 RECENT_MAX = 500  # commits kept apart before the base is rewritten (replaying them: ~10 ms)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CentralityCache:
     key: str  # graph_key of the graph they were computed on
     values: dict[str, Centrality] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EdgeCache:
     key: str  # digest of the source paths and Go modules the targets were resolved among
     files: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     # path -> (blob, the repository files its imports resolved to)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class BuildState:
     """History as of `base` (the big, rarely rewritten part) plus what changes every run.
 

@@ -1,8 +1,8 @@
-"""The git operations that write: throwaway worktrees and indexes, blame, off-index commits.
+"""The git operations that write: throwaway worktrees and indexes, off-index commits.
 
 Commits are made with plumbing on a temporary index (GIT_INDEX_FILE), so the user's index and
 working tree are never used to build them. Moving HEAD with the index and work tree is one
-transaction (adapters/git_txn.py).
+transaction (adapters/git/txn.py).
 
 Everything temporary lives in the git dir's `ananke/tmp/`, named `KIND-PID-RANDOM`: a run
 killed with SIGKILL cannot clean up, so the next one removes what dead processes left there
@@ -16,16 +16,14 @@ import secrets
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from ananke_ci.adapters import atomic
-from ananke_ci.adapters.git import git_dir, head_commit
+from ananke_ci.adapters.git.read import git_dir, head_commit
 from ananke_ci.adapters.proc import run
 from ananke_ci.core.errors import UserError
 
 _GIT = ("git", "--literal-pathspecs", "-c", "core.quotepath=off")
-NOT_COMMITTED = "0" * 40
 SCRATCH = ("ananke", "tmp")
 
 
@@ -38,8 +36,6 @@ def index_tree(root: str | Path) -> str:
     """The tree the index holds (what would be committed); writes tree objects only."""
     return _git(root, "write-tree")
 
-
-head = head_commit
 
 
 # -- kill-safe scratch space -----------------------------------------------------------
@@ -146,7 +142,7 @@ def temp_dir(root: str | Path, kind: str) -> Iterator[Path]:
 
 def worktree_add(root: str | Path, where: Path, tree: str) -> None:
     """A detached worktree at `where` whose files are `tree` (any tree-ish)."""
-    base = head(root)
+    base = head_commit(root)
     if base is None:
         raise UserError("the test command needs a commit to build a worktree from")
     _git(root, "worktree", "add", "--detach", "--quiet", str(where), base)
@@ -160,37 +156,7 @@ def worktree_remove(root: str | Path, where: Path) -> None:
     run([*_GIT, "worktree", "prune"], cwd=root, check=False)
 
 
-# -- reading and committing ------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class BlameLine:
-    commit: str  # NOT_COMMITTED for a line only in the index / working tree
-    subject: str
-
-
-def blame_line(root: str | Path, path: str, line: int, rev: str | None = None) -> BlameLine:
-    """The commit that last changed `line` of `path` at `rev` (default: the working tree)."""
-    revs = [rev] if rev else []
-    out = _git(root, "blame", "--porcelain", "-L", f"{line},{line}", *revs, "--", path)
-    commit, subject = NOT_COMMITTED, ""
-    for i, raw in enumerate(out.splitlines()):
-        if i == 0:
-            commit = raw.split(" ", 1)[0]
-        elif raw.startswith("summary "):
-            subject = raw[len("summary "):]
-    return BlameLine(commit, subject)
-
-
-def blob_at(root: str | Path, rev: str, path: str) -> tuple[str, bytes] | None:
-    """(mode, contents) of path at rev, or None when it is not a file there."""
-    listed = _git(root, "ls-tree", rev, "--", path)
-    if not listed:
-        return None
-    mode, kind, obj = listed.split("\t", 1)[0].split(" ")
-    if kind != "blob":
-        return None
-    return mode, run([*_GIT, "cat-file", "blob", obj], cwd=root).stdout
-
+# -- committing ------------------------------------------------------------
 
 def commit_file(root: str | Path, parent: str, path: str, content: bytes, mode: str,
                 message: str) -> str:

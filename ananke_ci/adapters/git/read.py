@@ -13,7 +13,9 @@ from pathlib import Path
 from ananke_ci.adapters.proc import run
 from ananke_ci.core.diff import FileDiff, parse_unified_diff
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.records import record
 
+NOT_COMMITTED = "0" * 40  # blame's commit for a line not committed yet
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # what a first commit is diffed against
 
 # quotepath=off keeps UTF-8 names readable; literal pathspecs so "[a].py" is a name, not a glob
@@ -193,3 +195,34 @@ def hooks_dir(root: str | Path) -> Path:
     raw = _git(root, "rev-parse", "--git-path", "hooks").rstrip(b"\n")
     path = Path(_decode_path(raw))
     return path if path.is_absolute() else Path(root) / path
+
+
+@record(frozen=True, slots=True)
+class BlameLine:
+    commit: str  # NOT_COMMITTED for a line only in the index / working tree
+    subject: str
+
+
+def blame_line(root: str | Path, path: str, line: int, rev: str | None = None) -> BlameLine:
+    """The commit that last changed `line` of `path` at `rev` (default: the working tree)."""
+    revs = [rev] if rev else []
+    out = _git(root, "blame", "--porcelain", "-L", f"{line},{line}", *revs, "--",
+               path).decode()
+    commit, subject = NOT_COMMITTED, ""
+    for i, raw in enumerate(out.splitlines()):
+        if i == 0:
+            commit = raw.split(" ", 1)[0]
+        elif raw.startswith("summary "):
+            subject = raw[len("summary "):]
+    return BlameLine(commit, subject)
+
+
+def blob_at(root: str | Path, rev: str, path: str) -> tuple[str, bytes] | None:
+    """(mode, contents) of path at rev, or None when it is not a file there."""
+    listed = _git(root, "ls-tree", rev, "--", path).decode().strip()
+    if not listed:
+        return None
+    mode, kind, obj = listed.split("\t", 1)[0].split(" ")
+    if kind != "blob":
+        return None
+    return mode, _git(root, "cat-file", "blob", obj)

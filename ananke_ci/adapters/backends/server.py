@@ -27,7 +27,7 @@ from typing import Any
 
 import llguidance
 
-from ananke_ci.adapters.service_core import (
+from ananke_ci.adapters.backends.service_core import (
     check_bearer,
     grammar_answer,
     health_answer,

@@ -12,7 +12,7 @@ import hmac
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ananke_ci.adapters.protocol_client import recheck
+from ananke_ci.adapters.backends.protocol_client import recheck
 from ananke_ci.analysis.grammar import constraint_grammar, validate_grammar
 from ananke_ci.core.protocol import (
     DEFAULT_LIMITS,

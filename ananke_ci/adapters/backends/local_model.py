@@ -22,12 +22,13 @@ import socket
 import tempfile
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ananke_ci.adapters.model_files import cache_dir as cache_root
+from ananke_ci.adapters.backends.model_files import cache_dir as cache_root
+from ananke_ci.adapters.backends.model_files import gguf_path, load_lltokenizer, token_slices
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.records import record
 
 DEFAULT_MODEL = "Qwen/Qwen2.5-Coder-0.5B-Instruct"
 PACKAGED_NAME = "Qwen2.5-Coder-0.5B-Instruct (packaged GGUF Q4_K_M)"
@@ -38,7 +39,7 @@ _HUB_HOST = ("huggingface.co", 443)
 _EOS_TOKENS = ("<|im_end|>", "<|endoftext|>", "<|end_of_text|>", "<|eot_id|>")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LoadedModel:
     """A model ready to decode: fp32 in eval mode, its tokenizers and what to mask."""
 
@@ -94,7 +95,6 @@ def packaged(environ: Mapping[str, str] = os.environ) -> Path:
     dest = cache_root(environ) / _PACKAGED_DIR
     if (dest / "config.json").is_file():
         return dest
-    from ananke_ci.adapters.model_files import gguf_path
 
     return convert_gguf(gguf_path(environ), dest)
 
@@ -140,7 +140,6 @@ def load_dir(path: Path, name: str, *, packaged: bool = False,
     model.eval()  # type: ignore[no-untyped-call]
     lltok = None
     if packaged:  # the cached tokenizer.json without the GGUF's placeholder entries
-        from ananke_ci.adapters.model_files import load_lltokenizer
 
         lltok = load_lltokenizer(environ)
     return assemble(name, path, model, tok, lltok)
@@ -153,7 +152,6 @@ def assemble(name: str, path: Path, model: Any, tok: Any, lltok: Any = None) -> 
     if lltok is None:
         import llguidance.hf
 
-        from ananke_ci.adapters.model_files import token_slices
 
         lltok = llguidance.hf.from_tokenizer(tok, n_vocab=vocab, eos_token=list(eos),
                                              slices=token_slices())

@@ -13,23 +13,23 @@ import copy
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from ananke_ci.adapters.local_model import LoadedModel
+from ananke_ci.adapters.backends.local_model import LoadedModel
 from ananke_ci.core.protocol import FinishReason
+from ananke_ci.core.records import record
 
 if TYPE_CHECKING:
-    from ananke_ci.adapters.token_bans import TokenBans
+    from ananke_ci.adapters.backends.token_bans import TokenBans
 
 _MAX_VIOLATION = 500
 Floats = npt.NDArray[np.float32]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Sample:
     text: str
     tokens: tuple[int, ...]
@@ -39,7 +39,7 @@ class Sample:
     mask_ms: float  # time spent waiting on masks beyond the forward pass (0 when overlapped)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Settings:
     max_tokens: int
     temperature: float
@@ -48,7 +48,7 @@ class Settings:
     overlap: bool = True  # compute the next mask while the forward pass runs
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Guide:
     """What constrains one sample: an llguidance matcher and, when the request's line bans
     are masked per token rather than inside the grammar, their token automaton."""

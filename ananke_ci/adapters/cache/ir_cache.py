@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from ananke_ci import __version__
-from ananke_ci.adapters.cache_paths import cache_dir, find_git_dir, write_cache
+from ananke_ci.adapters.cache.cache_paths import cache_dir, find_git_dir, write_cache
 from ananke_ci.core.config import Config
 from ananke_ci.core.constraints import ConstraintIR
 

@@ -1,18 +1,14 @@
 """Our generation protocol over HTTP (`ananke-ci serve`, the modal_app service).
 
-The transport (deadlines, retries, redirects, proxies, secret masking) is adapters/http_json.py,
-shared with the openai backend; its names are re-exported here.
+The transport (deadlines, retries, redirects, proxies, secret masking) is
+adapters/backends/http_json.py, shared with the openai backend; its names are re-exported here.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from typing import Any
-
 import llguidance
 
-from ananke_ci.adapters.http_json import (
+from ananke_ci.adapters.backends.http_json import (
     DEFAULT_RETRY,
     MODAL_KEY_ENV,
     MODAL_SECRET_ENV,
@@ -28,7 +24,6 @@ from ananke_ci.adapters.http_json import (
 )
 from ananke_ci.analysis.grammar import check_output
 from ananke_ci.core.deadline import Deadline
-from ananke_ci.core.errors import UserError
 from ananke_ci.core.protocol import (
     DEFAULT_LIMITS,
     Candidate,
@@ -42,7 +37,7 @@ from ananke_ci.core.protocol_json import request_to_dict, response_from_dict
 __all__ = [
     "DEFAULT_RETRY", "MODAL_KEY_ENV", "MODAL_SECRET_ENV", "NO_AUTH", "RETRY_STATUSES",
     "TOKEN_ENV", "Auth", "BackendError", "ProtocolClient", "RetryPolicy", "error_for",
-    "make_remote", "post_json", "post_ok", "recheck",
+    "post_json", "post_ok", "recheck",
 ]
 
 
@@ -102,29 +97,3 @@ class ProtocolClient:
                                502) from None
         return recheck(request, response, self.tokenizer)
 
-
-def make_remote(
-    kind: str,
-    endpoint: str,
-    *,
-    model: str | None = None,
-    environ: Mapping[str, str] = os.environ,
-    tokenizer: llguidance.LLTokenizer | None = None,
-    request_timeout: float | None = None,
-    deadline: Deadline | None = None,
-) -> ProtocolClient | Any:
-    """The remote Backend for `kind` ("openai", "modal" or "protocol"); secrets from environ.
-    `request_timeout`: seconds for one request, retries included; `deadline`: the run's."""
-    auth = Auth.from_env(environ)
-    policy = DEFAULT_RETRY if request_timeout is None else RetryPolicy(timeout=request_timeout)
-    if kind == "openai":
-        from ananke_ci.adapters.openai_backend import OpenAIBackend
-
-        if not model:
-            raise UserError("the openai backend needs a model name (--model)")
-        return OpenAIBackend(endpoint, model, auth=auth, tokenizer=tokenizer, policy=policy,
-                             deadline=deadline)
-    if kind in ("modal", "protocol"):
-        return ProtocolClient(endpoint, auth=auth, tokenizer=tokenizer, name=kind,
-                              policy=policy, deadline=deadline)
-    raise UserError(f"unknown remote backend {kind!r} (openai, modal, protocol)")

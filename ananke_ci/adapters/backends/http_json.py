@@ -28,13 +28,13 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ananke_ci.core.deadline import Deadline
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.protocol import DEFAULT_LIMITS, ProtocolError
 from ananke_ci.core.protocol_json import decode, encode
+from ananke_ci.core.records import record
 from ananke_ci.core.sanitize import shown
 
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
@@ -53,7 +53,7 @@ class BackendError(UserError):
         super().__init__(message)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RetryPolicy:
     attempts: int = 4
     base_delay: float = 0.5  # seconds; attempt k waits up to base * 2**k (full jitter)
@@ -61,7 +61,7 @@ class RetryPolicy:
     timeout: float = DEFAULT_REQUEST_TIMEOUT  # one request, all its attempts together
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Auth:
     """Credentials, read from the environment by the composition root, never from flags."""
 

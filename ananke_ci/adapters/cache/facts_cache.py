@@ -21,7 +21,7 @@ import marshal
 import zlib
 from pathlib import Path
 
-from ananke_ci.adapters.cache_paths import cache_dir, write_cache
+from ananke_ci.adapters.cache.cache_paths import cache_dir, write_cache
 
 FORMAT = "ananke-ci/facts"
 VERSION = 3  # 3: Import bindings, Python aliases

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 # re-exported: the salience callers find the cache through this module
-from ananke_ci.adapters.cache_paths import cache_dir as cache_dir
-from ananke_ci.adapters.cache_paths import find_git_dir as find_git_dir
-from ananke_ci.adapters.cache_paths import write_cache
+from ananke_ci.adapters.cache.cache_paths import cache_dir as cache_dir
+from ananke_ci.adapters.cache.cache_paths import find_git_dir as find_git_dir
+from ananke_ci.adapters.cache.cache_paths import write_cache
 
 FORMAT = "ananke-ci/salience"
 VERSION = 2  # 2: import edges resolve the names an alias stands for

@@ -31,23 +31,24 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any, cast
 
-from ananke_ci.adapters import git_write
 from ananke_ci.adapters.atomic import inside, remove_stale_temps, write_atomic
-from ananke_ci.adapters.git import git_dir
+from ananke_ci.adapters.git import read as git_read
+from ananke_ci.adapters.git import write as git_write
+from ananke_ci.adapters.git.read import git_dir
 from ananke_ci.adapters.proc import run
 from ananke_ci.core.errors import UserError
+from ananke_ci.core.records import record
 
 _GIT = ("git", "--literal-pathspecs", "-c", "core.quotepath=off")
 JOURNAL = ("ananke", "fixup-transaction.json")
 _LOCK_WAIT = 2.0  # seconds to wait for another git's index.lock (an IDE's `git status`)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileMove:
     path: str
     before: bytes  # the content at the old HEAD
@@ -55,7 +56,7 @@ class FileMove:
     mode: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Plan:
     path: str
     before_blob: str
@@ -114,7 +115,7 @@ def advance_head(root: Path, old: str, new: str, moves: list[FileMove],
                 committed = True
                 ref.commit()
         except BaseException:
-            if committed and git_write.head(root) == new:  # it did move: keep it
+            if committed and git_read.head_commit(root) == new:  # it did move: keep it
                 journal.unlink(missing_ok=True)
                 raise
             if committed:
@@ -158,7 +159,7 @@ def recover(root: Path) -> list[str]:
     ours = _is_lock(lock, state["lock"])
     files = state["files"]
     staged = _staged(root, [f["path"] for f in files])
-    head = git_write.head(root)
+    head = git_read.head_commit(root)
     done: list[str] = []
     if head == state["old"] and not ours and state["planned"] and all(
             staged.get(f["path"], ("",))[0] == f["index"] for f in files if f["index"]):

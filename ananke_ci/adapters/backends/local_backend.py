@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ananke_ci.adapters.local_model import LoadedModel, load
+from ananke_ci.adapters.backends.local_model import LoadedModel, load
 from ananke_ci.core.protocol import (
     Candidate,
     Constraint,
@@ -31,8 +31,8 @@ from ananke_ci.core.protocol import (
 )
 
 if TYPE_CHECKING:
-    from ananke_ci.adapters.decode import Guide
-    from ananke_ci.adapters.token_bans import TokenBans
+    from ananke_ci.adapters.backends.decode import Guide
+    from ananke_ci.adapters.backends.token_bans import TokenBans
 
 _VERSIONED = ("torch", "transformers", "llguidance", "ananke-ci")
 
@@ -67,7 +67,8 @@ class LocalBackend:
         return Provenance(self.name, self.loaded().name, _versions())
 
     def generate(self, request: GenerationRequest) -> GenerationResponse:
-        from ananke_ci.adapters.decode import Settings, run_samples
+        # numpy (the local extra): loaded with the model on the first request
+        from ananke_ci.adapters.backends.decode import Settings, run_samples
 
         queued = time.perf_counter()
         with self._lock:
@@ -117,13 +118,13 @@ def guide_factory(lm: LoadedModel, constraint: Constraint) -> Callable[[], Guide
     """
     from llguidance import LLMatcher
 
-    from ananke_ci.adapters.decode import Guide
+    from ananke_ci.adapters.backends.decode import Guide  # numpy: the first request's
 
     limits = parser_limits()
     bans = None
     line_bans = constraint.bans
     if constraint.kind == "lark" and line_bans is not None:
-        from ananke_ci.analysis.grammar import strip_bans
+        from ananke_ci.analysis.grammar import strip_bans  # llguidance, lark: the first request's
 
         constraint = Constraint("lark", strip_bans(constraint.text, line_bans))
         try:
@@ -164,7 +165,8 @@ def parser_limits() -> Any:
 def token_bans(tokenizer: Any, bans: LineBans) -> TokenBans:
     """The token automaton for a set of line bans (built in well under a second; reused by
     every request with the same bans, as `fix` sends for each hole of a run)."""
-    from ananke_ci.adapters.token_bans import TokenBans
+    # numpy (the local extra) and the ban automaton: the first request's
+    from ananke_ci.adapters.backends.token_bans import TokenBans
     from ananke_ci.analysis.grammar.bans import compile_bans
 
     return TokenBans(compile_bans(bans.words, bans.fragments), tokenizer)

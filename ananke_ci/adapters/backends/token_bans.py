@@ -12,19 +12,19 @@ bytes), and after a token's first byte b the states collapse to the few that byt
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 import llguidance
 import numpy as np
 import numpy.typing as npt
 
 from ananke_ci.analysis.grammar.bans import BanAutomaton
+from ananke_ci.core.records import record
 
 _Ints = npt.NDArray[np.intp]
 _CHUNK = 256  # states per boolean block (256 x 152k tokens = 39 MB)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Level:
     """The trie nodes at one depth (prefixes of length depth) and the tokens ending there."""
 
@@ -35,7 +35,7 @@ class _Level:
     end_tokens: _Ints  # those tokens' ids
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Vocabulary:
     """A tokenizer's text tokens as a byte trie (independent of the bans, so cached)."""
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import llguidance
 
-from ananke_ci.adapters.protocol_client import (
+from ananke_ci.adapters.backends.protocol_client import (
     DEFAULT_RETRY,
     NO_AUTH,
     Auth,
