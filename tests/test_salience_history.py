@@ -14,6 +14,7 @@ from ananke_ci.analysis.salience.aggregate import MAX_CHANGESET, HistoryState
 from ananke_ci.analysis.salience.imports import ImportSpec, go_module_path, import_edges
 from ananke_ci.analysis.salience.score import bus_factor, percentile_ranks
 from ananke_ci.cli import salience_cmd
+from ananke_ci.core.errors import UserError
 from tests.gitrepo import GitRepo
 from tests.test_salience import build_hub_repo, day
 
@@ -119,3 +120,23 @@ def test_cli_json_table_and_plot(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
     out = capsys.readouterr().out
     assert "pkg/hub.py" in out and "FoundationalStable" in out
     assert (tmp_path / "map.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_the_table_fits_80_columns_and_columns_are_chosen(
+        repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    build_hub_repo(repo, edits=3)
+    monkeypatch.chdir(repo.root)
+    monkeypatch.setenv("COLUMNS", "80")
+    assert run_cli() == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80, out
+    header = next(line for line in out.splitlines() if "quadrant" in line)
+    assert header.split() == ["path", "quadrant", "intensity", "score", "churn", "commits"]
+    assert "pkg/hub.py" in out  # a path whole, not folded
+    assert run_cli("--columns", "path,pagerank,bus_factor") == 0
+    header = next(line for line in capsys.readouterr().out.splitlines() if "PageRank" in line)
+    assert header.split() == ["path", "PageRank", "bus"]
+    with pytest.raises(UserError) as exc:
+        run_cli("--columns", "path,centrallity")
+    assert "--columns: unknown column 'centrallity' (valid: score, path, " in str(exc.value)

@@ -172,9 +172,32 @@ def open_judge(root: Path, target: Target, *, config_path: Path | None = None,
     commit = basis.commit if basis.committed else None
     declared = declared_constraints(root, config, ariadne_sources(root, config, commit))
     rows = tuple(c for c in (*mined, *declared) if not _disabled(c.id, config))
+    if mined or declared:
+        notices += _disable_typos(config, [c.id for c in (*mined, *declared)])
     baseline = _baseline(root, config, commit)
     notices += cache_notices()
     return Judge(root, config, basis, rows, salience, baseline, tuple(notices), seconds)
+
+
+def _disable_typos(config: Config, ids: list[str]) -> list[str]:
+    """A `disable` entry that matches no constraint but is one letter or so from one is a
+    typo: say so, with the id it probably meant (an entry for a constraint that is simply
+    not mined here, far from every id, stays quiet)."""
+    from difflib import get_close_matches
+    from fnmatch import fnmatchcase
+
+    out = []
+    settings = config.constraints
+    for i, pattern in enumerate(settings.disable):
+        if any(fnmatchcase(cid, pattern) for cid in ids):
+            continue
+        close = get_close_matches(pattern, ids, n=1, cutoff=0.85)
+        if close:
+            where = config.disable_at[i] if i < len(config.disable_at) else \
+                config.source or "the config"
+            out.append(f"{where}: constraints.disable entry {pattern!r} matches no constraint "
+                       f"here; did you mean {close[0]!r}?")
+    return out
 
 
 def _disabled(cid: str, config: Config) -> bool:

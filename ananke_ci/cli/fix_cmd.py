@@ -18,6 +18,7 @@ from ananke_ci.core.config import BACKENDS, Config
 from ananke_ci.core.deadline import Deadline
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.sanitize import printable
+from ananke_ci.report.base import filled_line, plural
 
 if TYPE_CHECKING:
     from ananke_ci.core.protocol import Backend
@@ -122,12 +123,12 @@ def run(args: argparse.Namespace) -> int:
             hole = fix.report.hole
             print(printable(f"{fix.report.path}:{hole.span.start_line}:{hole.span.start_col}: "
                             f"no verified fill for `{hole.marker}` after "
-                            f"{len(fix.attempts)} candidate(s):", newlines=False),
+                            f"{plural(len(fix.attempts), 'candidate')}:", newlines=False),
                   file=sys.stderr)
             for reason in fix.reasons:  # they quote candidates and test output
                 print(f"    {printable(reason, newlines=False)}", file=sys.stderr)
     filled = sum(f.ok for f in fixes)
-    progress(f"{filled} of {len(fixes)} hole(s) filled")
+    progress(filled_line(filled, len(fixes)))
     if args.mode == "dry-run":
         diff = unified_diff(fixes)
         # for `git apply` as it is; on a terminal, what the files hold is shown escaped

@@ -10,7 +10,11 @@ import re
 from collections.abc import Mapping
 from typing import Any, cast
 
-from ananke_ci.core.config_constraints import ConstraintSettings, parse_constraint_keys
+from ananke_ci.core.config_constraints import (
+    ConstraintSettings,
+    check_disable,
+    parse_constraint_keys,
+)
 from ananke_ci.core.declared import Declaration
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import SEVERITY_RANK, FilterMode, Severity
@@ -69,6 +73,7 @@ class Config:
     verify: VerifyConfig = field(default_factory=VerifyConfig)
     constraints: ConstraintSettings = field(default_factory=ConstraintSettings)  # [constraints]
     declared: tuple[Declaration, ...] = ()  # [constraint.NAME] tables
+    disable_at: tuple[str, ...] = ()  # "file:line" of each constraints.disable entry
 
     def severity_for(self, rule_id: str) -> str:
         """The configured severity of a rule, "off", or its default."""
@@ -110,6 +115,15 @@ def parse_config(text: str, source: str, *, table: tuple[str, ...] = ()) -> Conf
     return _build(doc, _only_table(text, table), source)
 
 
+def _did_you_mean(key: str) -> str:
+    import difflib
+
+    names = [r.id for r in RULES] + [r.name for r in RULES]
+    close = difflib.get_close_matches(key.upper() if key[:3].lower() == "ank" else key.lower(),
+                                      names, n=1, cutoff=0.8)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 def _deepest_key_line(text: str) -> int | None:
     """The line whose dotted key has the most parts (what made tables nest deeply)."""
     dots = [line.partition("=")[0].count(".") for line in text.splitlines()]
@@ -148,7 +162,7 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
     for key, value in _table(doc, "rules", fail).items():
         info = lookup(key)
         if info is None:
-            raise fail(key, f"unknown rule {shown(key)} in [rules] (known: "
+            raise fail(key, f"unknown rule {shown(key)} in [rules]{_did_you_mean(key)} (known: "
                        + ", ".join(f"{r.id}/{r.name}" for r in RULES) + ")")
         if not isinstance(value, str) or value not in (*SEVERITY_RANK, OFF):
             raise fail(key, f"rule {key}: severity must be error, warning, note or off, "
@@ -169,6 +183,8 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
         raise fail("max-file-bytes", "max-file-bytes must be a positive integer")
     settings, declared = parse_constraint_keys(doc, fail, lambda k: _line_of(text, k), source)
+    disable_at = check_disable(settings.disable, source, lambda v: _line_of_string(text, v),
+                               lambda k: _line_of(text, k))
     return Config(
         source=source,
         fail_level=cast(Severity, fail_level),
@@ -183,6 +199,7 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
         verify=_verify(_section(doc, "verify", VerifyConfig.__match_args__, fail), fail),
         constraints=settings,
         declared=declared,
+        disable_at=disable_at,
     )
 
 
@@ -281,6 +298,12 @@ def _bans(doc: Mapping[str, Any], key: str, fail: Any) -> tuple[Ban, ...]:
             raise fail(name, f"{key}.{name}: the reason must be a string")
         bans.append(Ban(name, clean_text(reason)))  # it is printed: no control characters
     return tuple(bans)
+
+
+def _line_of_string(text: str, value: str) -> int | None:
+    """The 1-based line where a string value first appears quoted (a list entry)."""
+    m = re.search("[\"']" + re.escape(value) + "[\"']", text)
+    return text.count("\n", 0, m.start()) + 1 if m else None
 
 
 def _line_of(text: str, key: str) -> int | None:

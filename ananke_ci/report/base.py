@@ -110,6 +110,13 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def filled_line(filled: int, holes: int) -> str:
+    """'no holes to fill', '1 of 1 hole filled', '1 of 3 holes filled'."""
+    if not holes:
+        return "no holes to fill"
+    return f"{filled} of {plural(holes, 'hole')} filled"
+
+
 def summary_line(c: Counts) -> str:
     """'2 errors, 1 warning in 3 files' or 'no findings', plus the hidden tally if any."""
     parts = [

@@ -19,7 +19,7 @@ C = frozenset({"c", "cpp"})
 class DangerSpec:
     key: str  # stable id part and the name shown: "eval", "subprocess-shell"
     languages: frozenset[str]
-    alternative: str  # what to do instead
+    alternative: str  # what to do instead: an imperative sentence, no full stop
     calls: tuple[str, ...] = ()  # exact normalised callee names
     prefixes: tuple[str, ...] = ()  # callee name prefixes ("subprocess.")
     args: str | None = None  # regex the call's text must match
@@ -28,37 +28,37 @@ class DangerSpec:
 
 
 DANGERS: tuple[DangerSpec, ...] = (
-    DangerSpec("eval", PY | JS | {"ruby", "php"}, "parse the data (json, ast.literal_eval)",
+    DangerSpec("eval", PY | JS | {"ruby", "php"}, "Parse the data instead (json, ast.literal_eval)",
                calls=("eval",)),
-    DangerSpec("exec", PY, "call the code directly", calls=("exec",)),
-    DangerSpec("os.system", PY, "subprocess.run([...]) without a shell",
+    DangerSpec("exec", PY, "Call the code directly instead", calls=("exec",)),
+    DangerSpec("os.system", PY, "Use subprocess.run([...]) without a shell",
                calls=("os.system", "os.popen")),
-    DangerSpec("subprocess-shell", PY, "pass an argument list and shell=False",
+    DangerSpec("subprocess-shell", PY, "Pass an argument list and shell=False instead",
                prefixes=("subprocess.",), args=r"\bshell\s*=\s*True\b"),
-    DangerSpec("pickle.loads", PY, "a data format (json) for untrusted input",
+    DangerSpec("pickle.loads", PY, "Use a data format (json) for untrusted input",
                calls=("pickle.loads", "pickle.load", "marshal.loads", "marshal.load",
                       "cPickle.loads", "dill.loads")),
-    DangerSpec("yaml.load", PY, "yaml.safe_load", calls=("yaml.load", "yaml.unsafe_load"),
+    DangerSpec("yaml.load", PY, "Use yaml.safe_load", calls=("yaml.load", "yaml.unsafe_load"),
                unless=r"Loader\s*=\s*(yaml\.)?C?(Safe|Base)Loader"),
-    DangerSpec("new-Function", JS, "a plain function", calls=("Function",)),
-    DangerSpec("innerHTML", JS, "textContent, or a sanitiser",
+    DangerSpec("new-Function", JS, "Use a plain function", calls=("Function",)),
+    DangerSpec("innerHTML", JS, "Use textContent, or a sanitiser",
                text=r"\.(inner|outer)HTML\s*(\+?=)(?!=)|dangerouslySetInnerHTML"),
-    DangerSpec("document.write", JS, "DOM methods", calls=("document.write",)),
-    DangerSpec("child_process.exec", JS, "execFile / spawn with an argument list",
+    DangerSpec("document.write", JS, "Use DOM methods", calls=("document.write",)),
+    DangerSpec("child_process.exec", JS, "Use execFile / spawn with an argument list",
                calls=("child_process.exec", "child_process.execSync")),
-    DangerSpec("unsafe", frozenset({"rust"}), "a safe abstraction", text=r"\bunsafe\s*\{"),
-    DangerSpec("unsafe.Pointer", frozenset({"go"}), "typed code", calls=("unsafe.Pointer",)),
-    DangerSpec("shell-exec", frozenset({"go"}), "exec.Command with separate arguments",
+    DangerSpec("unsafe", frozenset({"rust"}), "Use a safe abstraction", text=r"\bunsafe\s*\{"),
+    DangerSpec("unsafe.Pointer", frozenset({"go"}), "Use typed code", calls=("unsafe.Pointer",)),
+    DangerSpec("shell-exec", frozenset({"go"}), "Use exec.Command with separate arguments",
                calls=("exec.Command", "exec.CommandContext"), args=r"\"(ba|z)?sh\"\s*,\s*\"-c\""),
-    DangerSpec("system", C | {"ruby", "php"}, "exec*/posix_spawn with an argument vector",
+    DangerSpec("system", C | {"ruby", "php"}, "Use exec*/posix_spawn with an argument vector",
                calls=("system", "popen", "shell_exec", "passthru")),
-    DangerSpec("gets", C, "fgets", calls=("gets",)),
-    DangerSpec("unserialize", frozenset({"php"}), "json_decode", calls=("unserialize",)),
-    DangerSpec("Marshal.load", frozenset({"ruby"}), "JSON.parse",
+    DangerSpec("gets", C, "Use fgets", calls=("gets",)),
+    DangerSpec("unserialize", frozenset({"php"}), "Use json_decode", calls=("unserialize",)),
+    DangerSpec("Marshal.load", frozenset({"ruby"}), "Use JSON.parse",
                calls=("Marshal.load", "YAML.load")),
-    DangerSpec("Runtime.exec", frozenset({"java", "kotlin"}), "ProcessBuilder with arguments",
+    DangerSpec("Runtime.exec", frozenset({"java", "kotlin"}), "Use ProcessBuilder with arguments",
                calls=("Runtime.getRuntime().exec", "Runtime.getRuntime.exec")),
-    DangerSpec("BinaryFormatter", frozenset({"csharp"}), "System.Text.Json",
+    DangerSpec("BinaryFormatter", frozenset({"csharp"}), "Use System.Text.Json",
                calls=("BinaryFormatter",)),
 )
 
