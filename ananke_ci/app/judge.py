@@ -226,9 +226,13 @@ def _mined(root: Path, basis: Basis, config: Config, salience: Salience, notices
                       use_cache=use_cache)
     if result.files:  # a base without source files has nothing to mine: nothing to say
         notices.append(f"mined the constraints of {where} in {result.seconds:.1f} s "
-                       f"({result.files} files, {result.parsed} parsed; cached for later "
+                       f"({_files(result.files)}, {result.parsed} parsed; cached for later "
                        "runs)")
     return result.ir.constraints, result.seconds
+
+
+def _files(n: int) -> str:
+    return "1 file" if n == 1 else f"{n} files"
 
 
 def _baseline(root: Path, config: Config, commit: str | None) -> Baseline | None:

@@ -69,6 +69,7 @@ class Config:
     banned_imports: tuple[Ban, ...] = ()
     intensity_pins: Mapping[str, Intensity] = field(default_factory=dict)  # glob -> intensity
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    show_source: bool = False  # text output quotes each finding's line (ruff's show-source)
     generate: GenerateConfig = field(default_factory=GenerateConfig)
     verify: VerifyConfig = field(default_factory=VerifyConfig)
     constraints: ConstraintSettings = field(default_factory=ConstraintSettings)  # [constraints]
@@ -85,6 +86,7 @@ class Config:
 _TOP_KEYS = {
     "fail-level", "filter", "exclude", "rules", "banned-calls", "banned-imports",
     "intensity", "max-file-bytes", "generate", "verify", "constraints", "constraint",
+    "show-source",
 }
 
 
@@ -182,6 +184,9 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
     max_bytes = doc.get("max-file-bytes", DEFAULT_MAX_FILE_BYTES)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
         raise fail("max-file-bytes", "max-file-bytes must be a positive integer")
+    show_source = doc.get("show-source", False)
+    if not isinstance(show_source, bool):
+        raise fail("show-source", f"show-source must be true or false, not {shown(show_source)}")
     settings, declared = parse_constraint_keys(doc, fail, lambda k: _line_of(text, k), source)
     disable_at = check_disable(settings.disable, source, lambda v: _line_of_string(text, v),
                                lambda k: _line_of(text, k))
@@ -195,6 +200,7 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
         banned_imports=_bans(doc, "banned-imports", fail),
         intensity_pins=pins,
         max_file_bytes=max_bytes,
+        show_source=show_source,
         generate=_generate(_section(doc, "generate", GenerateConfig.__match_args__, fail), fail),
         verify=_verify(_section(doc, "verify", VerifyConfig.__match_args__, fail), fail),
         constraints=settings,
