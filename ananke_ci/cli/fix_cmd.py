@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from ananke_ci.cli.common import add_target_options, load
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     # or round starts after it (the holes left are reported as not tried)
     seconds = args.deadline or gen.deadline
     deadline = Deadline.after(seconds, f"the run's deadline ({seconds:g} s, --deadline)")
-    backend = make_backend(args, config, deadline=deadline)
+    backend = make_backend(args, config, deadline=deadline, progress=progress)
     for notice in judge.notices:
         progress(notice)
     fixes = fix_holes(root, target, judge, backend, options, progress, deadline=deadline)
@@ -143,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
 
 def make_backend(args: argparse.Namespace, config: Config,
                  environ: Mapping[str, str] = os.environ,
-                 deadline: Deadline | None = None) -> Backend:
+                 deadline: Deadline | None = None,
+                 progress: Callable[[str], None] | None = None) -> Backend:
     """The backend the flags, then [generate], ask for; secrets only from the environment."""
     gen = config.generate
     kind = args.backend or gen.backend
@@ -152,7 +153,7 @@ def make_backend(args: argparse.Namespace, config: Config,
     if kind == "local":
         from ananke_ci.adapters.local_backend import LocalBackend
 
-        return LocalBackend(model, environ=environ)
+        return LocalBackend(model, environ=environ, progress=progress)
     if not endpoint:
         raise UserError(f"the {kind} backend needs --endpoint URL (or [generate] endpoint)")
     from ananke_ci.adapters.protocol_client import make_remote
