@@ -109,10 +109,10 @@ def quiet() -> None:
     """No progress bars, hints or warnings from transformers and the hub on stderr: what
     ananke-ci prints there is its own (its errors still come through)."""
     import transformers.utils.logging as hf_logging
-    from huggingface_hub.utils import disable_progress_bars
+    from huggingface_hub.utils import disable_progress_bars  # type: ignore[attr-defined]
 
-    hf_logging.disable_progress_bar()
-    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
     disable_progress_bars()
 
 
