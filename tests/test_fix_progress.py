@@ -15,9 +15,6 @@ import pytest
 
 from tests.gitrepo import GIT_ENV, GitRepo
 
-pytest.importorskip("torch")
-pytestmark = [pytest.mark.slow, pytest.mark.model]
-
 HOLE = 'def add(a: int, b: int) -> int:\n    """Sum."""\n    pass\n'
 
 
@@ -25,6 +22,7 @@ HOLE = 'def add(a: int, b: int) -> int:\n    """Sum."""\n    pass\n'
 def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny model as a transformers directory, written by a subprocess (so the test's
     own process never imports transformers and the CLI's stderr is all there is)."""
+    pytest.importorskip("torch")
     path = tmp_path_factory.mktemp("tiny")
     script = ("import sys; from tests.tiny_model import tiny_qwen2; m, t = tiny_qwen2(); "
               "m.save_pretrained(sys.argv[1]); t.save_pretrained(sys.argv[1])")
@@ -33,6 +31,8 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow
+@pytest.mark.model
 def test_fix_stderr_is_its_own_progress_only(repo: GitRepo, tiny_dir: Path) -> None:
     repo.write("base.py", "X = 1\n")
     repo.commit("base")
@@ -59,3 +59,46 @@ def test_fix_stderr_is_its_own_progress_only(repo: GitRepo, tiny_dir: Path) -> N
     assert re.search(r"\(2 candidates, \d+ tokens?, generated in \d+\.\d s, checked in "
                      r"\d+\.\d s\)", rounds[0]), rounds[0]
     assert lines[-1] in ("ananke-ci: 0 of 1 hole filled", "ananke-ci: 1 of 1 hole filled")
+
+
+def _stderr_on_a_terminal(repo: GitRepo, *args: str) -> tuple[str, str]:
+    """(stdout, stderr) of the real CLI with stderr on a pseudo-terminal."""
+    import pty
+
+    env = {**os.environ, **{k: v or str(repo.root.parent) for k, v in GIT_ENV.items()}}
+    leader, follower = pty.openpty()
+    try:
+        run = subprocess.run([sys.executable, "-m", "ananke_ci", *args], cwd=repo.root,
+                             env=env, stdout=subprocess.PIPE, stderr=follower, timeout=300)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal is closed and drained
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    return run.stdout.decode(), b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize("command", ["compile", "validate"])
+def test_mining_says_so_on_a_terminal_only(repo: GitRepo, command: str) -> None:
+    for i in range(3):
+        repo.write(f"pkg/m{i}.py", f"def f{i}(x: int) -> int:\n    return x\n")
+    repo.commit("base")
+    args = [command, "--all"] if command == "validate" else [command]
+    out, err = _stderr_on_a_terminal(repo, *args)
+    assert "ananke-ci: mining the constraints of " in err, err
+    assert "mining the constraints" not in out  # progress never in the output itself
+    repo.write("pkg/m9.py", "def f9(x: int) -> int:\n    return x\n")
+    repo.commit("a new base: mined again")
+    env = {**os.environ, **{k: v or str(repo.root.parent) for k, v in GIT_ENV.items()}}
+    piped = subprocess.run([sys.executable, "-m", "ananke_ci", *args], cwd=repo.root,
+                           env=env, capture_output=True, text=True, timeout=300)
+    assert piped.returncode == 0, piped.stderr
+    assert "mining the constraints of" not in piped.stderr  # a log gets the notice only
+    assert "mined" in piped.stderr  # ...which says it was mined, once done
