@@ -96,6 +96,7 @@ def test_conflict_reported_with_both_sources_and_priority_decides(repo: GitRepo,
         repo.write(f"pkg/m{i}.py", snake_module(3, f"m{i}"))
     repo.commit("init")
     out = check.compile()
+    assert re.search(r"\): \d+ constraints, 1 conflict\n", out), out.splitlines()[0]
     assert "two naming styles for function names" in out
     assert "declared/camel/naming/function (.ananke.toml:4) wins over naming/python/function " \
            "(mined): priority 10 > 0" in out

@@ -18,6 +18,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,7 +49,7 @@ def _copy(template: GitRepo, where: Path) -> GitRepo:
     return repo
 
 
-def _state(repo: GitRepo) -> dict[str, object]:
+def _state(repo: GitRepo) -> dict[str, Any]:
     def show(spec: str) -> str:
         return repo.git("show", spec)
 

@@ -179,7 +179,7 @@ def test_plot_labels_never_overlap_in_a_crowd(tmp_path: Path) -> None:
     ax.set_xlim(-0.05, 1.05)
     ax.set_ylim(-0.05, 1.05)
     left = _labels(fig, ax, rows, 20)
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg's canvas
     boxes = [_box(t.get_window_extent(renderer)) for t in ax.texts]
     assert len(boxes) + left == 20 and 0 < left < 20
     assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if overlaps(a, b)]

@@ -33,7 +33,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def rule_line(r: RuleInfo, width: int = WIDTH) -> str:
-    """One rule, its summary wrapped under its own column so the list fits `width`."""
-    head = f"{r.id}  {r.name:<19} {r.domain:<9} {r.default_severity:<7} "
-    return textwrap.fill(r.summary, width, initial_indent=head,
-                         subsequent_indent=" " * len(head))
+    """One rule: id, name, domain and severity, then its summary indented under them,
+    wrapped so the list fits `width`."""
+    head = f"{r.id}  {r.name:<19} {r.domain:<9} {r.default_severity}"
+    indent = " " * (len(r.id) + 2)
+    return head + "\n" + textwrap.fill(r.summary, width, initial_indent=indent,
+                                       subsequent_indent=indent)

@@ -34,8 +34,9 @@ def ir_text(ir: ConstraintIR) -> str:
 
 def _ir_text(ir: ConstraintIR) -> str:
     by_id = {c.id: c for c in ir.constraints}
-    out = [f"ConstraintIR {ir.inputs} (commit {ir.rev or '-'}): {len(ir.constraints)} "
-           f"constraints, {plural(len(ir.conflicts), 'conflict')}"]
+    out = [f"ConstraintIR {ir.inputs} (commit {ir.rev or '-'}): "
+           f"{plural(len(ir.constraints), 'constraint')}, "
+           f"{plural(len(ir.conflicts), 'conflict')}"]
     for scope, ids in ir.scopes().items():
         out.append(f"\nscope {scope}:")
         for cid in ids:
