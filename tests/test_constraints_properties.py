@@ -49,6 +49,7 @@ def declarations(draw: st.DrawFn) -> list[Declaration]:
     return out
 
 
+@pytest.mark.slow  # 150 examples through the Lark parser
 @given(declarations())
 # no deadline: the first example builds the Ariadne parser (~1 s on a loaded machine)
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)

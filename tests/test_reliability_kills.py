@@ -26,6 +26,8 @@ from tests.faults import FaultServer, GitShim, fault_server
 from tests.gitrepo import ANANKE_CI, GitRepo
 from tests.test_fixup_txn import ADD, FILLED_ADD, FILLED_SUB, SUB
 
+pytestmark = pytest.mark.slow  # kills real ananke-ci processes at many points
+
 SEED = 1414
 EDIT = "X = 1\nY = 2\n"  # an unrelated unstaged edit that must survive every kill
 

@@ -183,7 +183,6 @@ def _disable_typos(config: Config, ids: list[str]) -> list[str]:
     """A `disable` entry that matches no constraint but is one letter or so from one is a
     typo: say so, with the id it probably meant (an entry for a constraint that is simply
     not mined here, far from every id, stays quiet)."""
-    from difflib import get_close_matches
     from fnmatch import fnmatchcase
 
     out = []
@@ -191,6 +190,8 @@ def _disable_typos(config: Config, ids: list[str]) -> list[str]:
     for i, pattern in enumerate(settings.disable):
         if any(fnmatchcase(cid, pattern) for cid in ids):
             continue
+        from difflib import get_close_matches  # only for an entry that matches nothing
+
         close = get_close_matches(pattern, ids, n=1, cutoff=0.85)
         if close:
             where = config.disable_at[i] if i < len(config.disable_at) else \
