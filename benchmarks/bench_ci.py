@@ -1,9 +1,10 @@
 """`ananke-ci ci --dry-run` on a 10-file pull request of a real repository, cold and warm
 salience cache, beside `semgrep scan` of the same checkout in the same run.
 
-Usage: python benchmarks/bench_ci.py [MIRROR] [--semgrep PATH] [--runs N]
+Usage: python benchmarks/bench_ci.py MIRROR [--semgrep PATH] [--runs N]
 
-MIRROR defaults to /work/.mirror/pallets+flask/repo (cloned into a temp dir). The branch
+MIRROR is a git repository (a clone or a bare mirror of pallets/flask for the numbers in
+benchmarks/README.md), cloned again into a temp dir. The branch
 appends a function with a TODO, a placeholder body and a banned call to each of 10 Python
 files. `ci` runs with `--fix off` (no model), `--dry-run` (prints what it would post, no
 token: nothing is read from GitHub), and the salience picture. Cold: no `.git/ananke`;
@@ -75,7 +76,8 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("mirror", nargs="?", default="/work/.mirror/pallets+flask/repo")
+    ap.add_argument("mirror", help="a git repository to clone (a clone or bare mirror of "
+                    "pallets/flask for the README's numbers)")
     ap.add_argument("--semgrep", default=shutil.which("semgrep"))
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()

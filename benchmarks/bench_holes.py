@@ -1,8 +1,9 @@
 """Hole benchmark: bodies of real functions removed, filled constrained vs unconstrained.
 
-Usage: python benchmarks/bench_holes.py [REPO] [--holes N] [--tokens N]
+Usage: python benchmarks/bench_holes.py REPO [--holes N] [--tokens N]
 
-REPO (default /work/benchrepos/flask, a clone of pallets/flask) gives small real functions
+REPO (a clone of a real project, e.g. `git clone https://github.com/pallets/flask`) gives
+small real functions
 (1-4 statement bodies, up to 3 per file); each body is replaced by `pass`, the hole is found
 by the extractor, and the same model, prompt and seed (greedy) fill it twice: under the
 grammar (bans included) and free (stopping at the closing fence). Each raw candidate is
@@ -84,7 +85,8 @@ def _make_hole(rel: str, source: bytes, fn: Function) -> tuple[str, bytes, Hole]
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("repo", nargs="?", default="/work/benchrepos/flask", type=Path)
+    parser.add_argument("repo", type=Path,
+                        help="a git clone of a real Python project (the numbers: flask)")
     parser.add_argument("--holes", type=int, default=20)
     parser.add_argument("--tokens", type=int, default=48)
     args = parser.parse_args()

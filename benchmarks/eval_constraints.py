@@ -4,7 +4,7 @@ For every non-merge commit C on the first-parent line: `ananke-ci compile --rev 
 constraints as they stood), then `ananke-ci validate --diff C^..C`. Prints the constraints
 mined at HEAD and every finding, so a maintainer can judge each one.
 
-    python benchmarks/eval_constraints.py /work/benchrepos/flask -n 20 [--full]
+    python benchmarks/eval_constraints.py REPO -n 20 [--full]
 
 --full pins every file to the `full` intensity (all five domains), so rules that salience
 would switch off for quiet files are exercised too.

@@ -8,7 +8,7 @@ are accepted and, for the refused ones, the line where the grammar leaves them, 
 maintainer can tell a refusal by design (a placeholder such as `raise NotImplementedError`,
 a TODO, a non-void body that only throws, braces in a char literal) from a grammar bug.
 
-    python benchmarks/eval_grammars.py /work/benchrepos/flask python --glob 'src/**/*.py'
+    python benchmarks/eval_grammars.py REPO python --glob 'src/**/*.py'
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ A verifier that refuses what the project itself wrote would refuse good fills.
 Bodies that are themselves placeholders or hold a TODO are refused by design and counted
 apart; every other refusal is printed with its reasons.
 
-    python benchmarks/eval_verifier.py /tmp/flask python --glob 'src/**/*.py'
+    python benchmarks/eval_verifier.py REPO python --glob 'src/**/*.py'
 """
 
 from __future__ import annotations

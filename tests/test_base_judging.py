@@ -147,3 +147,26 @@ def test_the_base_config_is_read_in_every_pyproject_spelling(repo: GitRepo, cli:
     repo.write("a.py", "import os\n\nos.system('ls')\n")
     repo.commit("shell")
     assert _range(cli, "HEAD~1..HEAD") == [("ANK201", "a.py")]
+
+
+def test_a_typo_in_disable_is_a_notice_naming_the_line_and_the_id_meant(repo: GitRepo,
+                                                                        cli: Cli) -> None:
+    _repo(repo, SMALL + 'disable = [\n  "dangerous/python/exce",\n  "naming/go/*",\n]\n')
+    repo.write("pkg/colors.py", EXEC)
+    repo.commit("add exec")
+    run = cli("validate", "--diff", "HEAD~1...HEAD")
+    assert ("ananke-ci: .ananke.toml:4: constraints.disable entry 'dangerous/python/exce' "
+            "matches no constraint here; did you mean 'dangerous/python/exec'?") in run.err
+    assert "naming/go" not in run.out + run.err  # far from every id: a disable-ahead, quiet
+    assert "ANK305" in run.out  # the typo disabled nothing
+
+
+def test_the_dangerous_call_message_and_hint_read_as_sentences(repo: GitRepo,
+                                                               cli: Cli) -> None:
+    _repo(repo)
+    repo.write("pkg/colors.py", EXEC)
+    repo.commit("add exec")
+    run = cli("validate", "--diff", "HEAD~1...HEAD", "--format", "json")
+    (found,) = [f for f in json.loads(run.out)["findings"] if f["rule"] == "ANK305"]
+    assert found["message"].startswith("`exec` is a dangerous call [soft, "), found["message"]
+    assert found["fix_hint"] == "Call the code directly instead."

@@ -36,7 +36,7 @@ def _deep(cache: Path) -> None:
 
 
 DAMAGE: dict[str, Damage] = {
-    ".git/ananke is a file": lambda cache: (shutil.rmtree(cache), cache.write_text("x")),  # type: ignore[func-returns-value]
+    ".git/ananke is a file": lambda cache: (shutil.rmtree(cache), cache.write_text("x")),  # type: ignore[func-returns-value, dict-item]
     "ir/ is a file": _file_at("ir"),
     "summaries/ is a file": _file_at("summaries"),
     "facts/ is a file": _file_at("facts"),

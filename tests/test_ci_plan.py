@@ -15,7 +15,14 @@ from ananke_ci.report.review_plan import (
     plan_review,
     range_problem,
 )
-from ananke_ci.report.summary import MapPoint, SummaryInput, cut, quadrant_chart, render
+from ananke_ci.report.summary import (
+    HoleLine,
+    MapPoint,
+    SummaryInput,
+    cut,
+    quadrant_chart,
+    render,
+)
 
 
 def diff(*hunks: tuple[int, int], added: set[int] | None = None) -> FileDiff:
@@ -128,3 +135,16 @@ def test_quadrant_chart_coordinates_are_what_mermaid_reads() -> None:
     assert '"a.py *": [1, 0.250]' in chart
     assert '"lib/a.py": [0, 0.500]' in chart
     assert chart.startswith("```mermaid\nquadrantChart")
+
+
+def test_the_summary_counts_holes_in_words() -> None:
+    def head(s: SummaryInput) -> str:
+        return render(s).splitlines()[2]
+
+    assert head(SummaryInput(findings=[])).endswith("; no holes.")
+    one = HoleLine("a.py", 3, "pass", "suggested", "return 1")
+    assert head(SummaryInput(findings=[], holes=[one])).endswith(
+        "; 1 hole, 1 with a verified fill.")
+    none = HoleLine("a.py", 5, "pass", "no verified fill")
+    assert head(SummaryInput(findings=[], holes=[none, none])).endswith(
+        "; 2 holes, none with a verified fill.")

@@ -251,3 +251,15 @@ def test_salience_without_the_history_extra_says_what_to_install(
     repo.commit("init")
     for command in ("salience", "compile"):
         assert_user_error(cli(command), "salience (and `compile`")
+
+
+def test_the_rule_list_fits_80_columns(cli: Cli) -> None:
+    run = cli("rules")
+    assert run.code == 0
+    lines = run.out.splitlines()
+    assert max(map(len, lines)) <= 80, max(lines, key=len)
+    starts = [line.split()[0] for line in lines if not line.startswith(" ")]
+    from ananke_ci.core.rules_catalog import RULES
+
+    assert starts == [r.id for r in RULES]  # one entry per rule, summaries wrapped under
+    assert "dangerous construct the repository never uses" in " ".join(run.out.split())

@@ -165,3 +165,14 @@ def test_holes_of_a_range(two_langs: GitRepo, cli: Cli) -> None:
 def test_holes_real_executable(two_langs: GitRepo) -> None:
     run = two_langs.exe("holes")
     assert (run.code, run.out, run.err) == (0, "".join(t + "\n" for t in TEXT), "5 holes\n")
+
+
+def test_fix_without_holes_says_so_in_words(repo: GitRepo, cli: Cli) -> None:
+    repo.write("a.py", "X = 1\n")
+    repo.commit("base")
+    repo.write("a.py", "X = 2\n")
+    repo.commit("no hole")
+    run = cli("fix", "--diff", "HEAD~1..HEAD")
+    assert run.code == 0, run.err
+    assert run.err.splitlines()[-1] == "ananke-ci: no holes to fill"
+    assert run.out == ""

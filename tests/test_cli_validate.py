@@ -639,3 +639,43 @@ def test_a_configured_ban_runs_at_every_intensity_but_is_a_warning_in_a_quiet_le
     assert run.code == 1
     assert "a.py:1:5: ANK201 call of banned `eval`: no [error]" in run.out
     assert "leaf/b.py:1:5: ANK201 call of banned `eval`: no [warning]" in run.out
+
+
+# --- show-source and the findings outside the change ----------------------------------------
+
+
+def test_show_source_quotes_the_line_with_a_caret_and_the_hint(banned: GitRepo,
+                                                                cli: Cli) -> None:
+    banned.write("a.py", body("import os", "", "", "def main() -> None:",
+                              "\tprint('hi')", "\tos.system('rm -rf build')"))
+    banned.stage()
+    run = cli("validate", "--show-source")
+    assert run.code == 1
+    assert run.lines == [f"a.py:6:2: ANK201 {BANNED}",
+                         "  |",
+                         "6 |     os.system('rm -rf build')",
+                         "  |     ^^^^^^^^^",  # under the callee, the tab shown as 4 spaces
+                         f"  = help: {HINT}",
+                         "1 error in 1 file"]
+    assert cli("validate").lines == [f"a.py:6:2: ANK201 {BANNED}", "1 error in 1 file"]
+    banned.write(".ananke.toml", "show-source = true\n" + BAN_SYSTEM)
+    assert cli("validate").lines == run.lines  # the config key turns it on...
+    assert cli("validate", "--no-show-source").lines == [f"a.py:6:2: ANK201 {BANNED}",
+                                                         "1 error in 1 file"]  # ...the flag off
+
+
+def test_json_can_carry_the_findings_outside_the_change_marked(banned: GitRepo,
+                                                               cli: Cli) -> None:
+    banned.write("a.py", body("import os", "", "", "def main() -> None:",
+                              "    os.system('old')"))
+    banned.commit("an old call")
+    banned.write("a.py", body("import os", "", "", "def main() -> None:",
+                              "    os.system('old')", "    os.system('new')"))
+    banned.stage()
+    plain = json.loads(cli("validate", "--format", "json").out)
+    assert [(f["line"], "in_diff" in f) for f in plain["findings"]] == [(6, False)]
+    marked = json.loads(cli("validate", "--format", "json", "--include-outside-diff").out)
+    assert [(f["line"], f["in_diff"]) for f in marked["findings"]] == [(5, False), (6, True)]
+    assert marked["summary"] == plain["summary"] and plain["summary"]["outside_diff"] == 1
+    assert [f for f in marked["findings"] if f["in_diff"]] == [
+        {**f, "in_diff": True} for f in plain["findings"]]

@@ -144,6 +144,14 @@ def test_pyproject_tool_ananke_must_be_a_table() -> None:
      "string"),
     ('intensity = "full"\n', 1, "intensity must be a table, e.g. [intensity]"),
     ('[intensity]\n"a/**" = "full"\n"b/**" = "maximal"\n', 3, "unknown intensity 'maximal'"),
+    ('[rules]\nANK3O5 = "off"\n', 2, "unknown rule 'ANK3O5' in [rules] (did you mean ANK305?)"),
+    ('[constraints]\ndisable = [\n  "naming/*",\n  "namng/python/class",\n]\n', 4,
+     "constraints.disable: 'namng/python/class' matches no constraint id: 'namng' is not a kind "
+     "of constraint (did you mean 'naming/python/class'?); ids start with annotations/, "),
+    ('[constraints]\ndisable = ["ANK305"]\n', 2, "constraints.disable: 'ANK305' is a rule, "
+     "not a constraint id; turn the rule off with [rules] ANK305 = \"off\""),
+    ('[constraints]\ndisable = ["dangerous-call"]\n', 2, "constraints.disable: "
+     "'dangerous-call' is a rule"),
 ])
 def test_errors_name_file_and_line(text: str, line: int, message: str) -> None:
     err = error_of(text, "conf/.ananke.toml")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,7 @@ def test_conflict_reported_with_both_sources_and_priority_decides(repo: GitRepo,
         repo.write(f"pkg/m{i}.py", snake_module(3, f"m{i}"))
     repo.commit("init")
     out = check.compile()
+    assert re.search(r"\): \d+ constraints, 1 conflict\n", out), out.splitlines()[0]
     assert "two naming styles for function names" in out
     assert "declared/camel/naming/function (.ananke.toml:4) wins over naming/python/function " \
            "(mined): priority 10 > 0" in out
@@ -174,6 +176,23 @@ def test_init_writes_commented_config_and_never_overwrites(repo: GitRepo,
     assert (repo.root / ".ananke.toml").read_text() == "# mine\n"
     assert repo.cli(check.mp, check.capsys, "init", "--force").code == 0
     assert (repo.root / ".ananke.toml").read_text() == text
+
+
+def test_init_ban_lines_carry_their_own_evidence_once_per_name(repo: GitRepo,
+                                                                 check: Checker) -> None:
+    for i in range(25):
+        repo.write(f"pkg/m{i}.py", snake_module(1, f"m{i}"))
+        repo.write(f"web/m{i}.js", f"export function f{i}(a) {{ return a + {i}; }}\n")
+    repo.commit("init")
+    assert repo.cli(check.mp, check.capsys, "init").code == 0
+    text = (repo.root / ".ananke.toml").read_text()
+    bans = [line for line in text.splitlines() if re.match(r'^# "[\w.]+" = ', line)]
+    names = [line.split('"')[1] for line in bans]
+    assert len(names) == len(set(names)), bans  # one line per name, even in two languages
+    line = next(b for b in bans if b.startswith('# "marshal.loads"'))
+    assert line.startswith('# "marshal.loads" = "counted with `pickle.loads`: '), line
+    evals = next(b for b in bans if b.startswith('# "eval"'))
+    assert "python files" in evals and "javascript files" in evals, evals
 
 
 def test_baseline_survives_line_moves(repo: GitRepo, check: Checker) -> None:

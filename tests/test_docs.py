@@ -430,6 +430,14 @@ def test_benchmarks_page_has_every_benchmark() -> None:
     assert re.search(r"\(20\d\d-\d\d-\d\d", text), "the figures carry their date"
 
 
+def test_benchmarks_name_no_machine_path() -> None:
+    """A repository to measure is the user's argument, never a path of one machine."""
+    for script in sorted((ROOT / "benchmarks").glob("*.py")):
+        found = re.findall(r"""["'\s](/(?:work|home|tmp|Users|root)/[\w.+/-]+)""",
+                           script.read_text(encoding="utf-8"))
+        assert not found, f"{script.name}: {found}"
+
+
 def test_readme_starts_with_the_install_and_the_test_command() -> None:
     first = parse_page(ROOT / "README.md").blocks[0]
     lines = first.text.splitlines()

@@ -23,6 +23,7 @@ from ananke_ci.core.protocol import Backend
 from tests.gitrepo import GitRepo
 
 pytest.importorskip("torch")
+pytestmark = [pytest.mark.slow, pytest.mark.model]
 
 SOURCE = '''import os
 

@@ -37,7 +37,7 @@ def holes_repo(repo: GitRepo) -> GitRepo:
     return repo
 
 
-def fixup(cli: Cli, server: FaultServer, *extra: str):  # type: ignore[no-untyped-def]
+def fixup(cli: Cli, server: FaultServer, *extra: str):
     return cli("fix", "-q", "--diff", "HEAD~1..HEAD", "--fixup", "--backend", "protocol",
                "--endpoint", server.url, *extra)
 

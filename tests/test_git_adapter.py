@@ -284,6 +284,7 @@ EDITS = st.lists(st.tuples(st.sampled_from(["keep", "drop", "swap"]), st.integer
                  min_size=26, max_size=26)
 
 
+@pytest.mark.slow  # git diff once per generated example
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(old=OLD, edits=EDITS, eol=st.sampled_from(["\n", "\r\n"]), final_eol=st.booleans())
 @example(old=["a"] * 13,

@@ -5,6 +5,7 @@ holes and missing returns do not."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -190,7 +191,7 @@ LANGUAGES = ("python", "rust", "go", "java", "typescript", "tsx", "javascript", 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("require_return", [False, True])
-def test_every_grammar_validates_and_starts_right(tok: object, language: str,
+def test_every_grammar_validates_and_starts_right(tok: Any, language: str,
                                                   require_return: bool) -> None:
     grammar = compile_body_grammar(_hole("int"), language, banned=BANNED,
                                    require_return=require_return)
@@ -222,7 +223,7 @@ def test_never_a_banned_token_under_the_mask(tok: object) -> None:
         assert matcher.validate_tokens(tokens) == 0, text
 
 
-def test_validate_grammar_reports_errors(tok: object) -> None:
+def test_validate_grammar_reports_errors(tok: Any) -> None:
     assert validate_grammar('?start: "a"', tok) is not None
     assert validate_grammar('root: "a"', tok) is not None
     error = validate_grammar("start: UNDEFINED_TERMINAL", tok)

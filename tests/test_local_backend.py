@@ -19,6 +19,8 @@ from ananke_ci.adapters.backends.local_backend import LocalBackend  # noqa: E402
 from ananke_ci.adapters.backends.local_model import LoadedModel, assemble  # noqa: E402
 from tests.tiny_model import tiny_qwen2  # noqa: E402
 
+pytestmark = pytest.mark.model  # the tiny random-weight Qwen2 (torch, transformers)
+
 PROMPT = "<|im_start|>user\nWrite a line of Python.<|im_end|>\n<|im_start|>assistant\n"
 WORDS_RE = r"[a-z]{1,6}( [a-z]{1,6}){0,3}\."
 BANNED = ("eval", "exec", "system")

@@ -143,6 +143,7 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.filterwarnings("ignore:The Generator.* executing locally")
+@pytest.mark.model
 def test_generator_local_round_trip(tiny_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from modal_app.gateway import Gateway, load_tokenizer
     from modal_app.smoke import smoke

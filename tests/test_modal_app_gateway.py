@@ -180,6 +180,7 @@ def _request(**changes: Any) -> dict[str, Any]:
 # --- the round trip on the CPU model -------------------------------------------------------
 
 
+@pytest.mark.model
 def test_round_trip_with_the_cpu_backend(tiny: Batcher, lltok: Any) -> None:
     wired = Wired(tiny, lltok)
     calls = tiny.calls
@@ -205,6 +206,7 @@ def test_round_trip_with_the_cpu_backend(tiny: Batcher, lltok: Any) -> None:
     assert "assistant" not in json.dumps(event)  # the prompt is never logged
 
 
+@pytest.mark.model
 def test_smoke_passes_on_the_cpu_backend(tiny: Batcher, lltok: Any) -> None:
     wired = Wired(tiny, lltok)
     report = asyncio.run(smoke(wired.gateway))

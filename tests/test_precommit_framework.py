@@ -15,6 +15,8 @@ import pytest
 
 from tests.gitrepo import VENV_BIN, GitRepo
 
+pytestmark = pytest.mark.slow  # the pre-commit framework installs and runs the hook
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PRE_COMMIT = VENV_BIN / "pre-commit"
 BAN_SYSTEM = '[banned-calls]\n"os.system" = "use subprocess.run"\n'

@@ -18,12 +18,15 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.faults import FaultServer, GitShim, fault_server
 from tests.gitrepo import ANANKE_CI, GitRepo
 from tests.test_fixup_txn import ADD, FILLED_ADD, FILLED_SUB, SUB
+
+pytestmark = pytest.mark.slow  # kills real ananke-ci processes at many points
 
 SEED = 1414
 EDIT = "X = 1\nY = 2\n"  # an unrelated unstaged edit that must survive every kill
@@ -48,7 +51,7 @@ def _copy(template: GitRepo, where: Path) -> GitRepo:
     return repo
 
 
-def _state(repo: GitRepo) -> dict[str, object]:
+def _state(repo: GitRepo) -> dict[str, Any]:
     def show(spec: str) -> str:
         return repo.git("show", spec)
 

@@ -158,7 +158,7 @@ def test_added_lines_are_the_lines_the_new_side_adds(old: list[str], new: list[s
     b = [line.replace("\n", "").replace("\r", "") + "\n" for line in new]
     text = "".join(difflib.unified_diff(a, b, "a/f.txt", "b/f.txt", n=3))
     files = parse_unified_diff(b"diff --git a/f.txt b/f.txt\n" + text.encode())
-    expected = set()
+    expected: set[int] = set()
     for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
         if tag in ("replace", "insert"):
             expected.update(range(j1 + 1, j2 + 1))

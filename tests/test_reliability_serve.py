@@ -188,7 +188,8 @@ def test_a_load_is_queued_none_lost_memory_flat(serve: object) -> None:
 def test_the_modal_gateway_refuses_deep_json_with_400() -> None:
     """modal_app/gateway.py parses requests with the same ananke_ci modules."""
     pytest.importorskip("torch")
-    from tests.test_modal_app_gateway import Batcher, FixedEngine, Wired
+    from modal_app.engine import Batcher
+    from tests.test_modal_app_gateway import FixedEngine, Wired
 
     wired = Wired(Batcher(FixedEngine()), None)
     for body in (b"[" * 100_000 + b"]" * 100_000,

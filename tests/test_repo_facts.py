@@ -23,7 +23,7 @@ class Shape:
 def later():
     pass
 """
-FILES = {
+FILES: dict[str, str | bytes] = {
     "pkg/__init__.py": "",
     "pkg/util.py": "def name() -> str:\n    return 'x'\n",
     "pkg/shape.py": PY,

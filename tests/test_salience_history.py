@@ -14,6 +14,7 @@ from ananke_ci.analysis.salience.aggregate import MAX_CHANGESET, HistoryState
 from ananke_ci.analysis.salience.imports import ImportSpec, go_module_path, import_edges
 from ananke_ci.analysis.salience.score import bus_factor, percentile_ranks
 from ananke_ci.cli import salience_cmd
+from ananke_ci.core.errors import UserError
 from tests.gitrepo import GitRepo
 from tests.test_salience import build_hub_repo, day
 
@@ -119,3 +120,71 @@ def test_cli_json_table_and_plot(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
     out = capsys.readouterr().out
     assert "pkg/hub.py" in out and "FoundationalStable" in out
     assert (tmp_path / "map.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_the_table_fits_80_columns_and_columns_are_chosen(
+        repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    build_hub_repo(repo, edits=3)
+    monkeypatch.chdir(repo.root)
+    monkeypatch.setenv("COLUMNS", "80")
+    assert run_cli() == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80, out
+    header = next(line for line in out.splitlines() if "quadrant" in line)
+    assert header.split() == ["path", "quadrant", "intensity", "score", "churn", "commits"]
+    assert "pkg/hub.py" in out  # a path whole, not folded
+    assert run_cli("--columns", "path,pagerank,bus_factor") == 0
+    header = next(line for line in capsys.readouterr().out.splitlines() if "PageRank" in line)
+    assert header.split() == ["path", "PageRank", "bus"]
+    with pytest.raises(UserError) as exc:
+        run_cli("--columns", "path,centrallity")
+    assert "--columns: unknown column 'centrallity' (valid: score, path, " in str(exc.value)
+
+
+def test_plot_labels_are_unique_suffixes() -> None:
+    from ananke_ci.adapters.plot import unique_suffixes
+
+    assert unique_suffixes(["src/flask/app.py", "src/flask/sansio/app.py",
+                            "tests/test_apps/app.py", "src/flask/cli.py"]) == {
+        "src/flask/app.py": "flask/app.py", "src/flask/sansio/app.py": "sansio/app.py",
+        "tests/test_apps/app.py": "test_apps/app.py", "src/flask/cli.py": "cli.py"}
+    assert unique_suffixes(["a/x.py", "b/a/x.py"]) == {"a/x.py": "a/x.py",
+                                                       "b/a/x.py": "b/a/x.py"}
+
+
+def test_plot_labels_never_overlap_in_a_crowd(tmp_path: Path) -> None:
+    """Thirty same-named files crowded into one corner: every label placed is clear of the
+    others and of the legends, and the ones left out are counted in a note."""
+    from typing import NamedTuple
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ananke_ci.adapters.plot import _box, _labels, hotspot_map, overlaps
+
+    class Row(NamedTuple):
+        path: str
+        quadrant: str
+        centrality: float
+        activity: float
+        lines: int
+        score: float
+
+    rows = [Row(f"pkg{i}/app.py", "ActiveHotspot", 0.9 + i / 300, 0.9 + (i % 5) / 100,
+                50 * i, 1 - i / 100) for i in range(30)]
+    rows += [Row(f"q{i}.py", "QuietLeaf", i / 20, i / 25, 5, 0.1) for i in range(10)]
+    fig, ax = plt.subplots(figsize=(11, 8))
+    ax.set_xlim(-0.05, 1.05)
+    ax.set_ylim(-0.05, 1.05)
+    left = _labels(fig, ax, rows, 20)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg's canvas
+    boxes = [_box(t.get_window_extent(renderer)) for t in ax.texts]
+    assert len(boxes) + left == 20 and 0 < left < 20
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if overlaps(a, b)]
+    assert {t.get_text() for t in ax.texts} <= {f"pkg{i}/app.py" for i in range(30)}
+    plt.close(fig)
+    out = hotspot_map(rows, tmp_path / "crowd.svg")
+    svg = out.read_text()
+    assert "unlabelled: no free place" in svg and "1000 lines" in svg and "quadrant" in svg

@@ -57,7 +57,7 @@ def sites(repo: GitRepo) -> Sites:
     return Sites(repo)
 
 
-def _hole(source: bytes = SOURCE.encode()):  # type: ignore[no-untyped-def]
+def _hole(source: bytes = SOURCE.encode()):
     (hole,) = extract_facts("m.py", source).holes
     return hole
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ananke_ci.adapters.cache import ir_cache
@@ -55,14 +56,17 @@ def resolve_rev(root: Path, rev: str) -> tuple[str, str]:
 
 
 def mined_ir(root: Path, commit: str, tree: str, config: Config,
-             foundational: frozenset[str], *, use_cache: bool = True) -> MinedIR:
+             foundational: frozenset[str], *, use_cache: bool = True,
+             progress: Callable[[str], None] | None = None) -> MinedIR:
     """The mined constraints of `commit`: from the cache, else mined (incrementally: only
-    blobs no earlier run summarised are parsed) and cached."""
+    blobs no earlier run summarised are parsed) and cached; `progress` hears of a miss."""
     key = ir_cache.mined_key(tree, config, foundational)
     if use_cache:
         cached = ir_cache.read_mined(root, key)
         if cached is not None:
             return MinedIR(cached, True, 0.0)
+    if progress and config.constraints.mine:
+        progress(f"mining the constraints of {commit[:12]} (first time for this commit)...")
     started = time.perf_counter()
     if config.constraints.mine:
         mined = mine_commit(root, commit, config, foundational, use_cache=use_cache)
@@ -84,14 +88,16 @@ def foundational_files(root: Path) -> frozenset[str]:
 
 
 def compile_constraints(root: Path, config: Config, rev: str = "HEAD", *,
-                        use_cache: bool = True) -> CompileResult:
+                        use_cache: bool = True,
+                        progress: Callable[[str], None] | None = None) -> CompileResult:
     """The whole IR of `rev`: its mined constraints and the declarations (config and Ariadne
     files as in the work tree), with conflicts and generation artefacts."""
     commit, tree = resolve_rev(root, rev)
     sources = ariadne_sources(root, config)
     declared = declared_constraints(root, config, sources)  # syntax errors before mining
     foundational = foundational_files(root) if config.constraints.mine else frozenset()
-    mined = mined_ir(root, commit, tree, config, foundational, use_cache=use_cache)
+    mined = mined_ir(root, commit, tree, config, foundational, use_cache=use_cache,
+                     progress=progress)
     if not mined.cache_hit and mined.files:
         print(f"ananke-ci: mined {mined.files} files at {commit[:12]} in "
               f"{mined.seconds:.1f} s ({mined.parsed} parsed)", file=sys.stderr)

@@ -35,6 +35,7 @@ from ananke_ci.core.facts import FileFacts
 from ananke_ci.core.intensity import Intensity
 from ananke_ci.core.protocol import Backend, Candidate, GenerationRequest
 from ananke_ci.core.records import record
+from ananke_ci.report.base import plural
 
 _FENCE = "```"
 
@@ -164,6 +165,9 @@ def fix_one(
             request_id=f"{where}:{round_no}",
         )
         started = time.perf_counter()
+        if progress:
+            progress(f"{where}: round {round_no} of {options.attempts}: asking for "
+                     f"{plural(options.n, 'candidate')}...")
         try:
             response = backend.generate(request)
         except UserError:
@@ -173,6 +177,7 @@ def fix_one(
             attempts.append(Attempt(round_no, "", Verdict(False, (
                 f"not finished: {deadline.label} passed",))))
             break
+        generated = time.perf_counter()
         failed: list[str] = []
         for cand in response.candidates:
             body = body_text(cand)
@@ -180,21 +185,25 @@ def fix_one(
             attempts.append(Attempt(round_no, body, verdict))
             if verdict.ok:
                 if progress:
-                    progress(f"{where}: verified fill in round {round_no} "
-                             f"({_tally(response.candidates, started)})")
+                    progress(f"{where}: verified fill in round {round_no} of "
+                             f"{options.attempts} "
+                             f"({_tally(response.candidates, started, generated)})")
                 return HoleFix(report, original, body, tuple(attempts))
             failed.extend(verdict.reasons)
         feedback = tuple(dict.fromkeys(failed))
         if progress:
-            progress(f"{where}: round {round_no} failed ({_tally(response.candidates, started)})"
-                     ": " + "; ".join(feedback)[:200])
+            progress(f"{where}: round {round_no} of {options.attempts} failed "
+                     f"({_tally(response.candidates, started, generated)}): "
+                     + "; ".join(feedback)[:200])
     return HoleFix(report, original, None, tuple(attempts))
 
 
-def _tally(candidates: tuple[Candidate, ...], started: float) -> str:
+def _tally(candidates: tuple[Candidate, ...], started: float, generated: float) -> str:
+    """'2 candidates, 48 tokens, generated in 3.1 s, checked in 0.4 s'."""
     tokens = sum(c.tokens for c in candidates)
-    return (f"{len(candidates)} candidate(s), {tokens} tokens, "
-            f"{time.perf_counter() - started:.1f} s")
+    return (f"{plural(len(candidates), 'candidate')}, {plural(tokens, 'token')}, "
+            f"generated in {generated - started:.1f} s, checked in "
+            f"{time.perf_counter() - generated:.1f} s")
 
 
 def _precheck(cand: Candidate, options: FixOptions) -> Verdict | None:

@@ -17,7 +17,7 @@ HEADER = """\
 # ananke-ci configuration, seeded by `ananke-ci init` from what this repository does at
 # {rev}. Mined constraints are checked without being listed here (`ananke-ci extract`
 # shows them with their evidence); this file is where you keep, relax or forbid them.
-# Reference: the README's "Constraints" section.
+# Reference: docs/constraints.md (and docs/configuration.md for every key).
 
 fail-level = "error"        # error | warning | note
 filter = "added"            # findings count on the lines a change adds
@@ -48,13 +48,26 @@ FOOTER = """
 
 def render_init(mined: list[Constraint], config: Config, rev: str) -> str:
     rows = "".join(f"  # {json.dumps(c.id)},  # {clean_text(c.evidence, 90)}\n" for c in mined)
-    bans = "".join(f"# {json.dumps(name)} = {json.dumps(clean_text(c.evidence, 90))}\n"
-                   for c in mined for name in _bannable(c))
+    bans = "".join(f"# {json.dumps(name)} = {json.dumps(clean_text(why, 90))}\n"
+                   for name, why in _ban_lines(mined).items())
     text = HEADER.format(rev=rev[:12], conf=config.constraints.min_confidence,
                          evidence=config.constraints.min_evidence, disable=rows)
     text += FOOTER.format(bans=bans or "# (no dangerous call is absent from this repository)\n")
     parse_config(text, ".ananke.toml")  # what we write must load
     return text
+
+
+def _ban_lines(mined: list[Constraint]) -> dict[str, str]:
+    """One line per call name, with the evidence of that name: a constraint's evidence
+    speaks of its key (`pickle.loads`), so the other calls it counts (`marshal.load`) say
+    whose count they share, and a name mined in two languages keeps both counts."""
+    out: dict[str, list[str]] = {}
+    for c in mined:
+        for name in _bannable(c):
+            why = c.evidence if name == c.subject else \
+                f"counted with `{c.subject}`: {c.evidence}"
+            out.setdefault(name, []).append(why)
+    return {name: "; ".join(whys) for name, whys in out.items()}
 
 
 def _bannable(c: Constraint) -> tuple[str, ...]:

@@ -175,9 +175,33 @@ def open_judge(root: Path, target: Target, *, config_path: Path | None = None,
     commit = basis.commit if basis.committed else None
     declared = declared_constraints(root, config, ariadne_sources(root, config, commit))
     rows = tuple(c for c in (*mined, *declared) if not _disabled(c.id, config))
+    if mined or declared:
+        notices += _disable_typos(config, [c.id for c in (*mined, *declared)])
     baseline = _baseline(root, config, commit)
     notices += cache_notices()
     return Judge(root, config, basis, rows, salience, baseline, tuple(notices), seconds)
+
+
+def _disable_typos(config: Config, ids: list[str]) -> list[str]:
+    """A `disable` entry that matches no constraint but is one letter or so from one is a
+    typo: say so, with the id it probably meant (an entry for a constraint that is simply
+    not mined here, far from every id, stays quiet)."""
+    from fnmatch import fnmatchcase
+
+    out = []
+    settings = config.constraints
+    for i, pattern in enumerate(settings.disable):
+        if any(fnmatchcase(cid, pattern) for cid in ids):
+            continue
+        from difflib import get_close_matches  # only for an entry that matches nothing
+
+        close = get_close_matches(pattern, ids, n=1, cutoff=0.85)
+        if close:
+            where = config.disable_at[i] if i < len(config.disable_at) else \
+                config.source or "the config"
+            out.append(f"{where}: constraints.disable entry {pattern!r} matches no constraint "
+                       f"here; did you mean {close[0]!r}?")
+    return out
 
 
 def _disabled(cid: str, config: Config) -> bool:
@@ -206,9 +230,13 @@ def _mined(root: Path, basis: Basis, config: Config, salience: Salience, notices
                       use_cache=use_cache)
     if result.files:  # a base without source files has nothing to mine: nothing to say
         notices.append(f"mined the constraints of {where} in {result.seconds:.1f} s "
-                       f"({result.files} files, {result.parsed} parsed; cached for later "
+                       f"({_files(result.files)}, {result.parsed} parsed; cached for later "
                        "runs)")
     return result.ir.constraints, result.seconds
+
+
+def _files(n: int) -> str:
+    return "1 file" if n == 1 else f"{n} files"
 
 
 def _baseline(root: Path, config: Config, commit: str | None) -> Baseline | None:

@@ -21,6 +21,7 @@ from ananke_ci.app.ci import run_ci
 from ananke_ci.app.ci_context import FIX_MODES, CiSettings, read_event, secret_values, truthy
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import FilterMode
+from ananke_ci.report.base import plural
 
 if TYPE_CHECKING:
     from ananke_ci.app.ci_context import CiSettings
@@ -86,7 +87,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
                            event.repository or environ.get("GITHUB_REPOSITORY", ""),
                            write_interval=_seconds(environ.get("ANANKE_CI_WRITE_INTERVAL"), 1.0))
     result = run_ci(root, event, settings, environ, api)
-    print(f"ananke-ci: {result.findings} finding(s), {result.holes} hole(s) in the change; "
+    print(f"ananke-ci: {plural(result.findings, 'finding')}, {plural(result.holes, 'hole')} "
+          "in the change; "
           f"SARIF in {result.sarif}", file=sys.stderr)
     return result.exit_code
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ananke_ci.adapters.cache.cache_paths import cache_notices
 from ananke_ci.adapters.config_file import load_config
 from ananke_ci.app.constraints import compile_constraints
+from ananke_ci.app.judge import tty_progress
 from ananke_ci.cli.common import repo_root_here
 
 if TYPE_CHECKING:
@@ -26,7 +27,8 @@ def add_options(p: argparse.ArgumentParser) -> None:
 def build(args: argparse.Namespace) -> CompileResult:
     root = repo_root_here()
     config = load_config(root, args.config)
-    result = compile_constraints(root, config, args.rev, use_cache=not args.no_cache)
+    result = compile_constraints(root, config, args.rev, use_cache=not args.no_cache,
+                                 progress=tty_progress)
     for notice in cache_notices():
         print(f"ananke-ci: {notice}", file=sys.stderr)
     print(f"ananke-ci: IR {result.ir.inputs} "

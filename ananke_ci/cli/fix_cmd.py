@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from ananke_ci.adapters.backends import registry
@@ -22,6 +22,7 @@ from ananke_ci.cli.common import add_target_options, load
 from ananke_ci.core.config import BACKENDS, Config
 from ananke_ci.core.deadline import Deadline
 from ananke_ci.core.sanitize import printable
+from ananke_ci.report.base import filled_line, plural
 
 if TYPE_CHECKING:
     from ananke_ci.core.protocol import Backend
@@ -113,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     # or round starts after it (the holes left are reported as not tried)
     seconds = args.deadline or gen.deadline
     deadline = Deadline.after(seconds, f"the run's deadline ({seconds:g} s, --deadline)")
-    backend = make_backend(args, config, deadline=deadline)
+    backend = make_backend(args, config, deadline=deadline, progress=progress)
     for notice in judge.notices:
         progress(notice)
     fixes = fix_holes(root, target, judge, backend, options, progress, deadline=deadline)
@@ -122,12 +123,12 @@ def run(args: argparse.Namespace) -> int:
             hole = fix.report.hole
             print(printable(f"{fix.report.path}:{hole.span.start_line}:{hole.span.start_col}: "
                             f"no verified fill for `{hole.marker}` after "
-                            f"{len(fix.attempts)} candidate(s):", newlines=False),
+                            f"{plural(len(fix.attempts), 'candidate')}:", newlines=False),
                   file=sys.stderr)
             for reason in fix.reasons:  # they quote candidates and test output
                 print(f"    {printable(reason, newlines=False)}", file=sys.stderr)
     filled = sum(f.ok for f in fixes)
-    progress(f"{filled} of {len(fixes)} hole(s) filled")
+    progress(filled_line(filled, len(fixes)))
     if args.mode == "dry-run":
         diff = unified_diff(fixes)
         # for `git apply` as it is; on a terminal, what the files hold is shown escaped
@@ -142,11 +143,12 @@ def run(args: argparse.Namespace) -> int:
 
 def make_backend(args: argparse.Namespace, config: Config,
                  environ: Mapping[str, str] = os.environ,
-                 deadline: Deadline | None = None) -> Backend:
+                 deadline: Deadline | None = None,
+                 progress: Callable[[str], None] | None = None) -> Backend:
     """The backend the flags, then [generate], ask for; secrets only from the environment."""
     gen = config.generate
     settings = BackendSettings(
         model=args.model or gen.model, endpoint=args.endpoint or gen.endpoint,
         request_timeout=getattr(args, "request_timeout", None) or gen.request_timeout,
-        deadline=deadline)
+        deadline=deadline, progress=progress)
     return registry.make_backend(args.backend or gen.backend, settings, environ)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import textwrap
 
 from ananke_ci.core.intensity import Intensity
-from ananke_ci.core.rules_catalog import RULES, severity_at
+from ananke_ci.core.rules_catalog import RULES, RuleInfo, severity_at
+
+WIDTH = 80
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,5 +28,14 @@ def run(args: argparse.Namespace) -> int:
              "help": r.help} for r in RULES], indent=2))
         return 0
     for r in RULES:
-        print(f"{r.id}  {r.name:<14} {r.domain:<10} {r.default_severity:<8} {r.summary}")
+        print(rule_line(r))
     return 0
+
+
+def rule_line(r: RuleInfo, width: int = WIDTH) -> str:
+    """One rule: id, name, domain and severity, then its summary indented under them,
+    wrapped so the list fits `width`."""
+    head = f"{r.id}  {r.name:<19} {r.domain:<9} {r.default_severity}"
+    indent = " " * (len(r.id) + 2)
+    return head + "\n" + textwrap.fill(r.summary, width, initial_indent=indent,
+                                       subsequent_indent=indent)

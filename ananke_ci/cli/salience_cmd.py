@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,7 +20,14 @@ from ananke_ci.app.salience import compute_salience
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.intensity import Intensity
 from ananke_ci.core.records import replace
-from ananke_ci.report.salience_table import SORT_FIELDS, render_json, render_table, sort_rows
+from ananke_ci.report.salience_table import (
+    DEFAULT_COLUMNS,
+    SORT_FIELDS,
+    parse_columns,
+    render_json,
+    render_table,
+    sort_rows,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,6 +41,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--sort", default="score", choices=sorted(SORT_FIELDS), metavar="FIELD",
                    help=f"order by FIELD (default: score; one of {', '.join(SORT_FIELDS)})")
     p.add_argument("--top", type=int, metavar="N", help="only the first N files")
+    p.add_argument("--columns", metavar="A,B,...",
+                   help="the table's columns, in order (default: "
+                   f"{','.join(DEFAULT_COLUMNS)}; any of {', '.join(SORT_FIELDS)})")
     p.add_argument("--plot", type=Path, metavar="FILE",
                    help="also draw the hotspot map to FILE (.png or .svg; needs matplotlib)")
     cache = p.add_mutually_exclusive_group()
@@ -70,6 +81,12 @@ class RichProgress:
 def run(args: argparse.Namespace) -> int:
     if args.top is not None and args.top < 1:
         raise UserError("--top wants a positive number")
+    columns: tuple[str, ...] = DEFAULT_COLUMNS
+    if args.columns is not None:
+        try:
+            columns = parse_columns(args.columns)
+        except ValueError as exc:
+            raise UserError(f"--columns: {exc} (valid: {', '.join(SORT_FIELDS)})") from None
     root = git.repo_root(Path.cwd())
     config = load_config(root, getattr(args, "config", None))
     err = Console(stderr=True)
@@ -93,9 +110,9 @@ def run(args: argparse.Namespace) -> int:
     head = report.head[:12] if report.head else "no commits"
     title = f"salience at {head}: {report.commits} commits, centrality from {report.graph}"
     out = Console()
-    if not out.is_terminal:  # piped: rich's 80-column default would fold every path
-        out = Console(width=220)
-    render_table(shown, out, title=title, notices=report.notices)
+    if not out.is_terminal and "COLUMNS" not in os.environ:
+        out = Console(width=220)  # piped: rich's 80-column default would fold long paths
+    render_table(shown, out, title=title, notices=report.notices, columns=columns)
     return 0
 
 

@@ -35,6 +35,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="lowest severity that makes the exit status 1 (default: error)")
     p.add_argument("--no-baseline", action="store_true",
                    help="report findings recorded in the baseline file too")
+    p.add_argument("--show-source", action=argparse.BooleanOptionalAction, default=None,
+                   help="text: quote each finding's line, a caret under its columns, and its "
+                   "fix hint (default: the config's show-source, false)")
+    p.add_argument("--include-outside-diff", action="store_true",
+                   help="json: list the findings outside the change too, each with "
+                   '"in_diff": true or false')
     p.add_argument("-q", "--quiet", action="store_true", help="no notices on stderr")
     p.set_defaults(func=run)
 
@@ -53,8 +59,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         for notice in notices:
             print(f"ananke-ci: {printable(notice, newlines=False)}", file=sys.stderr)
+    show_source = config.show_source if args.show_source is None else args.show_source
+    sources = {c.source.path: c.source.content.decode("utf-8", "replace")
+               for c in result.files} if show_source else {}
     report = ReportInput(findings=result.findings, version=__version__, root=root,
-                         notices=result.notices, files_checked=len(result.files))
+                         notices=result.notices, files_checked=len(result.files),
+                         sources=sources, outside_diff=args.include_outside_diff)
     if args.hook and clean:
         # pre-commit shows a passing hook's output (`verbose: true`, for its warnings): a
         # clean change says nothing

@@ -10,7 +10,11 @@ import re
 from collections.abc import Mapping
 from typing import Any, cast
 
-from ananke_ci.core.config_constraints import ConstraintSettings, parse_constraint_keys
+from ananke_ci.core.config_constraints import (
+    ConstraintSettings,
+    check_disable,
+    parse_constraint_keys,
+)
 from ananke_ci.core.declared import Declaration
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.findings import SEVERITY_RANK, FilterMode, Severity
@@ -65,10 +69,12 @@ class Config:
     banned_imports: tuple[Ban, ...] = ()
     intensity_pins: Mapping[str, Intensity] = field(default_factory=dict)  # glob -> intensity
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    show_source: bool = False  # text output quotes each finding's line (ruff's show-source)
     generate: GenerateConfig = field(default_factory=GenerateConfig)
     verify: VerifyConfig = field(default_factory=VerifyConfig)
     constraints: ConstraintSettings = field(default_factory=ConstraintSettings)  # [constraints]
     declared: tuple[Declaration, ...] = ()  # [constraint.NAME] tables
+    disable_at: tuple[str, ...] = ()  # "file:line" of each constraints.disable entry
 
     def severity_for(self, rule_id: str) -> str:
         """The configured severity of a rule, "off", or its default."""
@@ -80,6 +86,7 @@ class Config:
 _TOP_KEYS = {
     "fail-level", "filter", "exclude", "rules", "banned-calls", "banned-imports",
     "intensity", "max-file-bytes", "generate", "verify", "constraints", "constraint",
+    "show-source",
 }
 
 
@@ -108,6 +115,15 @@ def parse_config(text: str, source: str, *, table: tuple[str, ...] = ()) -> Conf
         raise UserError(f"keys nested more than {MAX_DEPTH} deep", path=source,
                         line=_deepest_key_line(text))
     return _build(doc, _only_table(text, table), source)
+
+
+def _did_you_mean(key: str) -> str:
+    import difflib
+
+    names = [r.id for r in RULES] + [r.name for r in RULES]
+    close = difflib.get_close_matches(key.upper() if key[:3].lower() == "ank" else key.lower(),
+                                      names, n=1, cutoff=0.8)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _deepest_key_line(text: str) -> int | None:
@@ -148,7 +164,7 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
     for key, value in _table(doc, "rules", fail).items():
         info = lookup(key)
         if info is None:
-            raise fail(key, f"unknown rule {shown(key)} in [rules] (known: "
+            raise fail(key, f"unknown rule {shown(key)} in [rules]{_did_you_mean(key)} (known: "
                        + ", ".join(f"{r.id}/{r.name}" for r in RULES) + ")")
         if not isinstance(value, str) or value not in (*SEVERITY_RANK, OFF):
             raise fail(key, f"rule {key}: severity must be error, warning, note or off, "
@@ -168,7 +184,12 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
     max_bytes = doc.get("max-file-bytes", DEFAULT_MAX_FILE_BYTES)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
         raise fail("max-file-bytes", "max-file-bytes must be a positive integer")
+    show_source = doc.get("show-source", False)
+    if not isinstance(show_source, bool):
+        raise fail("show-source", f"show-source must be true or false, not {shown(show_source)}")
     settings, declared = parse_constraint_keys(doc, fail, lambda k: _line_of(text, k), source)
+    disable_at = check_disable(settings.disable, source, lambda v: _line_of_string(text, v),
+                               lambda k: _line_of(text, k))
     return Config(
         source=source,
         fail_level=cast(Severity, fail_level),
@@ -179,10 +200,12 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
         banned_imports=_bans(doc, "banned-imports", fail),
         intensity_pins=pins,
         max_file_bytes=max_bytes,
+        show_source=show_source,
         generate=_generate(_section(doc, "generate", record_fields(GenerateConfig), fail), fail),
         verify=_verify(_section(doc, "verify", record_fields(VerifyConfig), fail), fail),
         constraints=settings,
         declared=declared,
+        disable_at=disable_at,
     )
 
 
@@ -281,6 +304,12 @@ def _bans(doc: Mapping[str, Any], key: str, fail: Any) -> tuple[Ban, ...]:
             raise fail(name, f"{key}.{name}: the reason must be a string")
         bans.append(Ban(name, clean_text(reason)))  # it is printed: no control characters
     return tuple(bans)
+
+
+def _line_of_string(text: str, value: str) -> int | None:
+    """The 1-based line where a string value first appears quoted (a list entry)."""
+    m = re.search("[\"']" + re.escape(value) + "[\"']", text)
+    return text.count("\n", 0, m.start()) + 1 if m else None
 
 
 def _line_of(text: str, key: str) -> int | None:

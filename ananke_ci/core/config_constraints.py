@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ananke_ci.core.constraints import ID_FAMILIES
 from ananke_ci.core.declared import Declaration, make_declaration
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.records import record
+from ananke_ci.core.rules_catalog import lookup
 from ananke_ci.core.sanitize import check_glob, shown
 
 DEFAULT_BASELINE = ".ananke-baseline.json"
@@ -25,13 +27,42 @@ class ConstraintSettings:
 
 
 Fail = Callable[[str, str], UserError]
+LineOf = Callable[[str], int | None]
 
 
 def parse_constraint_keys(
-    doc: Mapping[str, Any], fail: Fail, line_of: Callable[[str], int | None], source: str,
+    doc: Mapping[str, Any], fail: Fail, line_of: LineOf, source: str,
 ) -> tuple[ConstraintSettings, tuple[Declaration, ...]]:
     return _settings(doc.get("constraints", {}), fail), _declared(
         doc.get("constraint", {}), fail, line_of, source)
+
+
+def check_disable(disable: tuple[str, ...], source: str, string_line: LineOf,
+                  line_of: LineOf) -> tuple[str, ...]:
+    """Where each `disable` entry is ("file:line"), once each is known to be able to match
+    a constraint id: a rule id there, or an unknown first part (`namng/*`), is a typo that
+    would silently disable nothing. `string_line` finds the line of a quoted string."""
+    import difflib
+
+    at = []
+    for entry in disable:
+        line = string_line(entry) or line_of("disable")
+        where = f"{source}:{line}" if line else source
+        at.append(where)
+        rule = lookup(entry)
+        if rule is not None:
+            raise UserError(f"constraints.disable: {shown(entry)} is a rule, not a constraint "
+                            f"id; turn the rule off with [rules] {rule.id} = \"off\"",
+                            path=source, line=line)
+        family, slash, rest = entry.partition("/")
+        if family in ID_FAMILIES or any(ch in family for ch in "*?["):
+            continue
+        close = difflib.get_close_matches(family, ID_FAMILIES, n=1, cutoff=0.6)
+        hint = f" (did you mean {shown(close[0] + slash + rest)}?)" if close else ""
+        raise UserError(f"constraints.disable: {shown(entry)} matches no constraint id: "
+                        f"{shown(family)} is not a kind of constraint{hint}; ids start with "
+                        + ", ".join(f"{f}/" for f in ID_FAMILIES), path=source, line=line)
+    return tuple(at)
 
 
 def _settings(table: Any, fail: Fail) -> ConstraintSettings:

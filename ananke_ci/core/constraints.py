@@ -18,6 +18,9 @@ Tier = Literal["hard", "soft"]
 IR_VERSION = 1
 MINED_PRIORITY = 0  # a declaration (default priority 10) always beats what was mined
 DECLARED_PRIORITY = 10
+# the first part of every constraint id ("naming/python/function"): what `disable` checks
+ID_FAMILIES = ("annotations", "api", "dangerous", "declared", "errors", "layering", "naming",
+               "no_cycles")
 
 
 class Kind:

@@ -7,7 +7,7 @@ as plain string producers and several can run at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -43,6 +43,10 @@ class ReportInput:
     root: Path  # repository root: base of the repo-relative paths (SARIF %SRCROOT%)
     notices: Sequence[str] = ()  # run-level remarks, e.g. "skipped 2 binary files"
     files_checked: int = 0
+    # the text of each checked file, for reporters that quote the offending line (text
+    # with --show-source); empty: they do not
+    sources: Mapping[str, str] = field(default_factory=dict)
+    outside_diff: bool = False  # JSON lists the findings outside the change too, marked
     counts: Counts = field(init=False)
 
     def __post_init__(self) -> None:
@@ -108,6 +112,13 @@ def one_line(text: str) -> str:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def filled_line(filled: int, holes: int) -> str:
+    """'no holes to fill', '1 of 1 hole filled', '1 of 3 holes filled'."""
+    if not holes:
+        return "no holes to fill"
+    return f"{filled} of {plural(holes, 'hole')} filled"
 
 
 def summary_line(c: Counts) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from ananke_ci.core.constraints import Constraint, ConstraintIR, scope_key
 from ananke_ci.core.sanitize import printable
+from ananke_ci.report.base import plural
 
 
 def constraint_table(rows: Iterable[Constraint]) -> str:
@@ -33,8 +34,9 @@ def ir_text(ir: ConstraintIR) -> str:
 
 def _ir_text(ir: ConstraintIR) -> str:
     by_id = {c.id: c for c in ir.constraints}
-    out = [f"ConstraintIR {ir.inputs} (commit {ir.rev or '-'}): {len(ir.constraints)} "
-           f"constraints, {len(ir.conflicts)} conflicts"]
+    out = [f"ConstraintIR {ir.inputs} (commit {ir.rev or '-'}): "
+           f"{plural(len(ir.constraints), 'constraint')}, "
+           f"{plural(len(ir.conflicts), 'conflict')}"]
     for scope, ids in ir.scopes().items():
         out.append(f"\nscope {scope}:")
         for cid in ids:

@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -64,6 +65,8 @@ SORT_FIELDS: dict[str, tuple[str, bool]] = {
     "betweenness": ("between.", True), "hits": ("HITS", True), "lines": ("lines", True),
     "tested": ("tested", False), "confidence": ("conf.", False),
 }
+# what `salience` shows unless --columns says otherwise: fits an 80-column terminal
+DEFAULT_COLUMNS = ("path", "quadrant", "intensity", "score", "churn", "commits")
 QUADRANT_STYLE = {
     "FoundationalStable": "bold blue", "ActiveHotspot": "bold red",
     "PeripheralActive": "yellow", "QuietLeaf": "dim",
@@ -82,28 +85,46 @@ def sort_rows(rows: Iterable[Row], field: str = "score") -> list[Row]:
     return sorted(ordered, key=lambda r: getattr(r, field), reverse=descending)
 
 
+def parse_columns(text: str) -> tuple[str, ...]:
+    """`--columns path,score,...`: known field names, in the order given, or a ValueError
+    naming the valid ones."""
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    bad = [n for n in names if n not in SORT_FIELDS]
+    if bad or not names:
+        raise ValueError(f"unknown column {bad[0]!r}" if bad else "no column named")
+    return names
+
+
+def _cell(r: SalienceRow, name: str) -> Text | str:
+    if name == "path":  # a path is text, not rich markup, and shows no control character
+        return Text(printable(r.path, newlines=False))
+    if name == "quadrant":
+        q = str(r.quadrant)
+        return f"[{QUADRANT_STYLE.get(q, '')}]{q}[/]"
+    if name == "intensity":
+        return r.intensity.name.lower()
+    if name == "tested":
+        return "yes" if r.tested else "no"
+    value = getattr(r, name)
+    digits = {"score": 3, "centrality": 2, "churn": 0, "confidence": 2}.get(name, 4)
+    return str(value) if isinstance(value, int) else f"{value:.{digits}f}"
+
+
 def render_table(
     rows: Sequence[SalienceRow], console: Console, *, title: str | None = None,
-    notices: Sequence[str] = (),
+    notices: Sequence[str] = (), columns: Sequence[str] = DEFAULT_COLUMNS,
 ) -> None:
-    table = Table(title=title, header_style="bold", pad_edge=False)
-    table.add_column("path", overflow="fold", min_width=20)
-    table.add_column("quadrant")
-    table.add_column("intensity")
-    for name in ("score", "centrality", "churn", "commits", "authors", "bus_factor",
-                 "partners", "pagerank", "betweenness", "hits", "lines", "tested",
-                 "confidence"):
-        table.add_column(SORT_FIELDS[name][0], justify="right")
+    table = Table(title=title, header_style="bold", pad_edge=False, box=box.SIMPLE_HEAD,
+                  show_edge=False, collapse_padding=True)
+    for name in columns:
+        if name == "path":
+            table.add_column("path", overflow="fold", min_width=20)
+        elif name in ("quadrant", "intensity"):
+            table.add_column(name)
+        else:
+            table.add_column(SORT_FIELDS[name][0], justify="right")
     for r in rows:
-        q = str(r.quadrant)
-        table.add_row(  # a path is text, not rich markup, and shows no control character
-            Text(printable(r.path, newlines=False)), f"[{QUADRANT_STYLE.get(q, '')}]{q}[/]",
-            r.intensity.name.lower(),
-            f"{r.score:.3f}", f"{r.centrality:.2f}", f"{r.churn:.0f}", str(r.commits),
-            str(r.authors), str(r.bus_factor), str(r.partners), f"{r.pagerank:.4f}",
-            f"{r.betweenness:.4f}", f"{r.hits:.4f}", str(r.lines), "yes" if r.tested else "no",
-            f"{r.confidence:.2f}",
-        )
+        table.add_row(*(_cell(r, name) for name in columns))
     console.print(table)
     for notice in notices:
         console.print(Text("note: ", style="yellow") + Text(printable(notice)))

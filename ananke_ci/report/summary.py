@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from ananke_ci.analysis.salience.model import FileSalience
 from ananke_ci.core.findings import Finding
 from ananke_ci.core.records import record
-from ananke_ci.report.base import count, summary_line
+from ananke_ci.report.base import count, plural, summary_line
 from ananke_ci.report.review_plan import fence_for
 
 MAX_SUMMARY = 1_000_000  # bytes; GitHub's limit is 1 MiB (1,048,576)
@@ -118,6 +118,12 @@ def cell(text: str) -> str:
             .replace(">", "&gt;").replace("@", "@\u200b"))[:300]
 
 
+def _holes_line(holes: int, filled: int) -> str:
+    if not holes:
+        return "no holes"
+    return f"{plural(holes, 'hole')}, {filled or 'none'} with a verified fill"
+
+
 def render(s: SummaryInput, limit: int = MAX_SUMMARY) -> str:
     """The summary's Markdown, under `limit` bytes."""
     shown = sorted((f for f in s.findings if f.in_diff), key=lambda f: (f.path, f.line))
@@ -126,7 +132,7 @@ def render(s: SummaryInput, limit: int = MAX_SUMMARY) -> str:
     filled = sum(1 for h in s.holes if h.proposal is not None)
     holes = len(s.holes) or sum(1 for f in shown if f.rule in ("ANK101", "ANK102"))
     out.append(f"**{summary_line(count(s.findings))}**{rng}; "
-               f"{holes} hole(s), {filled} with a verified fill.")
+               f"{_holes_line(holes, filled)}.")
     out.append("")
     out += [f"> {n}" for n in s.notes]
     if s.notes:

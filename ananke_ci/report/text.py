@@ -10,6 +10,17 @@ Newlines inside a message are folded to spaces so a record never spans lines. Th
 ``ananke-ci: <notice>`` line per notice and a summary line ("2 errors, 1 warning in 3 files",
 "no findings"). With colour on, ANSI codes wrap the fields; stripping them gives the same text.
 
+With the files' text in the input (`validate --show-source`), each finding is followed, as
+ruff's full output does, by the line it is on, a caret under its columns and its fix hint:
+
+    src/app.py:12:12: ANK201 call to banned function eval() [error]
+       |
+    12 |     return eval(text)
+       |            ^^^^
+       = help: Remove the call or use the alternative named in the configuration.
+
+Those lines start with spaces, so a parser of the one-line records skips them.
+
 Plain ANSI escapes, not rich: importing rich costs ~50 ms on the pre-commit hot path.
 """
 
@@ -60,8 +71,33 @@ class TextReporter:
         sev = self._paint(DIM, f"[{f.severity}]")
         return f"{where} {rule} {printable(one_line(f.message), newlines=False)} {sev}"
 
+    def source(self, f: Finding, text: str) -> list[str]:
+        """The finding's line with a caret under its columns, and its fix hint."""
+        rows = text.splitlines()
+        if not 1 <= f.line <= len(rows):
+            return []
+        raw = rows[f.line - 1].rstrip()
+        gutter = " " * len(str(f.line))
+        start = min(max(f.col, 1), len(raw) + 1)
+        end = f.end_col if f.end_line == f.line and f.end_col and f.end_col > start else \
+            len(raw) + 1  # to the end of the line when the finding goes on past it
+
+        def shown(part: str) -> str:  # tabs as four spaces, no control character
+            return printable(part.replace("\t", "    "), newlines=False)
+
+        row = shown(raw)
+        caret = " " * len(shown(raw[:start - 1])) + "^" * max(1, len(shown(raw[start - 1:end - 1])))
+        out = [f"{gutter} |", f"{f.line} | {row}", f"{gutter} | {self._paint(BOLD, caret)}"]
+        if f.fix_hint:
+            out.append(f"{gutter} = help: {printable(one_line(f.fix_hint), newlines=False)}")
+        return out
+
     def render(self, report: ReportInput) -> str:
-        lines = [self.line(f) for f in report.shown]
+        lines = []
+        for f in report.shown:
+            lines.append(self.line(f))
+            if f.path in report.sources:
+                lines += self.source(f, report.sources[f.path])
         lines += [f"ananke-ci: {printable(one_line(n), newlines=False)}" for n in report.notices]
         summary = summary_line(report.counts)
         if self.colour:

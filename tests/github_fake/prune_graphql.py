@@ -71,18 +71,18 @@ def main(source: str, target: str) -> None:
     # an interface a document selects from needs the types GitHub says implement it, to
     # execute: each gets the interface's selected fields and `implements` it
     implementers: dict[str, str] = {}
-    for name in list(fields):
-        t = schema.get_type(name)
+    for type_name in list(fields):
+        t = schema.get_type(type_name)
         if isinstance(t, GraphQLInterfaceType):
             for obj in schema.get_possible_types(t):
-                implementers[obj.name] = name
-                fields.setdefault(obj.name, set()).update(fields[name])
+                implementers[obj.name] = type_name
+                fields.setdefault(obj.name, set()).update(fields[type_name])
     # input types pull in their own fields' types
     todo = list(named)
     while todo:
-        t: GraphQLNamedType | None = schema.get_type(todo.pop())
-        if isinstance(t, GraphQLInputObjectType):
-            for f in t.fields.values():
+        named_type: GraphQLNamedType | None = schema.get_type(todo.pop())
+        if isinstance(named_type, GraphQLInputObjectType):
+            for f in named_type.fields.values():
                 n = get_named_type(f.type).name
                 if n not in named:
                     named.add(n)

@@ -95,7 +95,30 @@ def prefill(lm: LoadedModel, prompt: str) -> tuple[Any, Floats]:
     with torch.inference_mode():
         # logits for the last position only: all of them would be 600 kB per prompt token
         out = lm.model(input_ids=ids, use_cache=True, logits_to_keep=1)
-    return out.past_key_values, out.logits[0, -1].float().numpy().copy()
+    return cache_of(out), out.logits[0, -1].float().numpy().copy()
+
+
+def cache_of(out: Any) -> Any:
+    """The KV cache of a forward pass: `cache` in the transformers installed (reading
+    `past_key_values` there is deprecated and warns), `past_key_values` before."""
+    cache = out.get("cache")  # not .get(.., out.past_key_values): that would warn
+    return cache if cache is not None else out.past_key_values
+
+
+def cache_keyword(model: Any) -> str:
+    """The keyword a model's forward takes its KV cache by (`cache` since transformers
+    5.25; `past_key_values`, deprecated there, before)."""
+    found = _CACHE_KEYWORD.get(type(model))
+    if found is None:
+        import inspect
+
+        params = inspect.signature(model.forward).parameters
+        found = _CACHE_KEYWORD[type(model)] = "cache" if "cache" in params else \
+            "past_key_values"
+    return found
+
+
+_CACHE_KEYWORD: dict[type, str] = {}
 
 
 def decode(
@@ -110,6 +133,7 @@ def decode(
     import torch
 
     past = copy.deepcopy(cache)
+    keyword = cache_keyword(lm.model)
     rng = np.random.default_rng(settings.seed)
     matcher = guide.matcher if guide is not None else None
     masker = Masker(guide, lm.vocab_size) if guide is not None else None
@@ -161,8 +185,8 @@ def decode(
                 allowed = masker.compute()
                 waited += time.perf_counter() - started
         with torch.inference_mode():
-            out = lm.model(input_ids=torch.tensor([[token]]), past_key_values=past, use_cache=True)
-        past = out.past_key_values
+            out = lm.model(input_ids=torch.tensor([[token]]), use_cache=True, **{keyword: past})
+        past = cache_of(out)
         logits = out.logits[0, -1].float().numpy()
     if pending is not None:
         pending.result()  # never leave the matcher in use by a worker

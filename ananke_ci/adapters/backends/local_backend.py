@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ananke_ci.adapters.backends.local_model import LoadedModel, load
+from ananke_ci.adapters.backends.local_model import DEFAULT_MODEL, LoadedModel, is_loaded, load
 from ananke_ci.core.protocol import (
     Candidate,
     Constraint,
@@ -49,8 +49,10 @@ class LocalBackend:
         loaded: LoadedModel | None = None,
         overlap: bool = True,
         environ: Mapping[str, str] = os.environ,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self._model = model
+        self._progress = progress  # told when the model starts and ends loading
         self._loaded = loaded
         self._environ = environ
         self.overlap = overlap  # compute masks in a thread during the forward pass
@@ -60,7 +62,13 @@ class LocalBackend:
     def loaded(self) -> LoadedModel:
         """The model, loaded on first use (7-10 s; 80-90 s the very first time: conversion)."""
         if self._loaded is None:
+            started = time.perf_counter()
+            if self._progress and not is_loaded(self._model):
+                self._progress(f"loading the local model {self._model or DEFAULT_MODEL}...")
             self._loaded = load(self._model, self._environ)
+            if self._progress and time.perf_counter() - started >= 1.0:
+                self._progress(f"loaded {self._loaded.name} in "
+                               f"{time.perf_counter() - started:.1f} s")
         return self._loaded
 
     def provenance(self) -> Provenance:

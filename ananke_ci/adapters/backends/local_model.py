@@ -71,6 +71,12 @@ def load(model: str | Path | None = None, environ: Mapping[str, str] = os.enviro
         return found
 
 
+def is_loaded(model: str | Path | None = None) -> bool:
+    """Whether this process has the model already (a load would be instant)."""
+    with _LOCK:
+        return str(model or DEFAULT_MODEL) in _LOADED
+
+
 def resolve(model: str | Path | None, environ: Mapping[str, str] = os.environ) -> tuple[Path, str]:
     """(transformers directory, provenance name) for a model name; converts GGUFs once."""
     name = str(model or DEFAULT_MODEL)
@@ -99,6 +105,17 @@ def packaged(environ: Mapping[str, str] = os.environ) -> Path:
     return convert_gguf(gguf_path(environ), dest)
 
 
+def quiet() -> None:
+    """No progress bars, hints or warnings from transformers and the hub on stderr: what
+    ananke-ci prints there is its own (its errors still come through)."""
+    import transformers.utils.logging as hf_logging
+    from huggingface_hub.utils import disable_progress_bars  # type: ignore[attr-defined]
+
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    disable_progress_bars()
+
+
 def convert_gguf(gguf: Path, dest: Path) -> Path:
     """Dequantise a GGUF into a transformers directory at dest, atomically; once."""
     if (dest / "config.json").is_file():
@@ -106,6 +123,7 @@ def convert_gguf(gguf: Path, dest: Path) -> Path:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    quiet()
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
@@ -135,6 +153,7 @@ def load_dir(path: Path, name: str, *, packaged: bool = False,
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    quiet()
     tok = AutoTokenizer.from_pretrained(path)
     model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
     model.eval()  # type: ignore[no-untyped-call]
@@ -182,6 +201,7 @@ def _hub_snapshot(name: str, environ: Mapping[str, str]) -> Path | None:
     """A hub model's local snapshot: from the HF cache, else downloaded if the hub answers."""
     from huggingface_hub import snapshot_download
 
+    quiet()
     patterns = ["*.json", "*.safetensors", "*.txt", "*.model"]
     try:
         return Path(snapshot_download(name, allow_patterns=patterns, local_files_only=True))

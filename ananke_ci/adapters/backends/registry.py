@@ -31,6 +31,7 @@ class BackendSettings:
     request_timeout: float | None = None  # one remote request, retries included
     deadline: Deadline | None = None  # the whole run's
     tokenizer: llguidance.LLTokenizer | None = None  # re-check remote candidates with it
+    progress: Callable[[str], None] | None = None  # told while the local model loads
 
 
 Factory = Callable[[BackendSettings, Mapping[str, str]], Backend]
@@ -40,7 +41,7 @@ def _local(settings: BackendSettings, environ: Mapping[str, str]) -> Backend:
     # imported on demand: torch and transformers take seconds
     from ananke_ci.adapters.backends.local_backend import LocalBackend
 
-    return LocalBackend(settings.model, environ=environ)
+    return LocalBackend(settings.model, environ=environ, progress=settings.progress)
 
 
 def _endpoint(kind: str, settings: BackendSettings) -> str:

@@ -16,7 +16,7 @@ from ananke_ci.core.records import record
 @record(frozen=True, slots=True)
 class DangerSpec:
     key: str  # stable id part and the name shown: "eval", "subprocess-shell"
-    alternative: str  # what to do instead
+    alternative: str  # what to do instead: an imperative sentence, no full stop
     calls: tuple[str, ...] = ()  # exact normalised callee names
     prefixes: tuple[str, ...] = ()  # callee name prefixes ("subprocess.")
     args: str | None = None  # regex the call's text must match
@@ -25,37 +25,37 @@ class DangerSpec:
 
 
 DANGERS: tuple[DangerSpec, ...] = (
-    DangerSpec("eval", "parse the data (json, ast.literal_eval)",
+    DangerSpec("eval", "Parse the data instead (json, ast.literal_eval)",
                calls=("eval",)),
-    DangerSpec("exec", "call the code directly", calls=("exec",)),
-    DangerSpec("os.system", "subprocess.run([...]) without a shell",
+    DangerSpec("exec", "Call the code directly instead", calls=("exec",)),
+    DangerSpec("os.system", "Use subprocess.run([...]) without a shell",
                calls=("os.system", "os.popen")),
-    DangerSpec("subprocess-shell", "pass an argument list and shell=False",
+    DangerSpec("subprocess-shell", "Pass an argument list and shell=False instead",
                prefixes=("subprocess.",), args=r"\bshell\s*=\s*True\b"),
-    DangerSpec("pickle.loads", "a data format (json) for untrusted input",
+    DangerSpec("pickle.loads", "Use a data format (json) for untrusted input",
                calls=("pickle.loads", "pickle.load", "marshal.loads", "marshal.load",
                       "cPickle.loads", "dill.loads")),
-    DangerSpec("yaml.load", "yaml.safe_load", calls=("yaml.load", "yaml.unsafe_load"),
+    DangerSpec("yaml.load", "Use yaml.safe_load", calls=("yaml.load", "yaml.unsafe_load"),
                unless=r"Loader\s*=\s*(yaml\.)?C?(Safe|Base)Loader"),
-    DangerSpec("new-Function", "a plain function", calls=("Function",)),
-    DangerSpec("innerHTML", "textContent, or a sanitiser",
+    DangerSpec("new-Function", "Use a plain function", calls=("Function",)),
+    DangerSpec("innerHTML", "Use textContent, or a sanitiser",
                text=r"\.(inner|outer)HTML\s*(\+?=)(?!=)|dangerouslySetInnerHTML"),
-    DangerSpec("document.write", "DOM methods", calls=("document.write",)),
-    DangerSpec("child_process.exec", "execFile / spawn with an argument list",
+    DangerSpec("document.write", "Use DOM methods", calls=("document.write",)),
+    DangerSpec("child_process.exec", "Use execFile / spawn with an argument list",
                calls=("child_process.exec", "child_process.execSync")),
-    DangerSpec("unsafe", "a safe abstraction", text=r"\bunsafe\s*\{"),
-    DangerSpec("unsafe.Pointer", "typed code", calls=("unsafe.Pointer",)),
-    DangerSpec("shell-exec", "exec.Command with separate arguments",
+    DangerSpec("unsafe", "Use a safe abstraction", text=r"\bunsafe\s*\{"),
+    DangerSpec("unsafe.Pointer", "Use typed code", calls=("unsafe.Pointer",)),
+    DangerSpec("shell-exec", "Use exec.Command with separate arguments",
                calls=("exec.Command", "exec.CommandContext"), args=r"\"(ba|z)?sh\"\s*,\s*\"-c\""),
-    DangerSpec("system", "exec*/posix_spawn with an argument vector",
+    DangerSpec("system", "Use exec*/posix_spawn with an argument vector",
                calls=("system", "popen", "shell_exec", "passthru")),
-    DangerSpec("gets", "fgets", calls=("gets",)),
-    DangerSpec("unserialize", "json_decode", calls=("unserialize",)),
-    DangerSpec("Marshal.load", "JSON.parse",
+    DangerSpec("gets", "Use fgets", calls=("gets",)),
+    DangerSpec("unserialize", "Use json_decode", calls=("unserialize",)),
+    DangerSpec("Marshal.load", "Use JSON.parse",
                calls=("Marshal.load", "YAML.load")),
-    DangerSpec("Runtime.exec", "ProcessBuilder with arguments",
+    DangerSpec("Runtime.exec", "Use ProcessBuilder with arguments",
                calls=("Runtime.getRuntime().exec", "Runtime.getRuntime.exec")),
-    DangerSpec("BinaryFormatter", "System.Text.Json",
+    DangerSpec("BinaryFormatter", "Use System.Text.Json",
                calls=("BinaryFormatter",)),
 )
 

@@ -102,8 +102,16 @@ def check_dangers(rules: dict[str, Constraint], ctx: CheckContext) -> Iterator[F
     for d in ctx.scan.dangers:
         c = rules.get(d.key)
         if c is not None and ctx.path not in c.items:
-            yield finding("ANK305", ctx.path, d.span, f"`{d.key}`: {d.code[:60]}", d.code, c,
-                          hint=f"Use {BY_KEY[d.key].alternative} instead.")
+            yield finding("ANK305", ctx.path, d.span, _danger_message(d.key, d.code), d.code, c,
+                          hint=f"{BY_KEY[d.key].alternative}.")
+
+
+def _danger_message(key: str, code: str) -> str:
+    """`eval` once, not "`eval`: eval"; the matched text when it says more than the key."""
+    text = " ".join(code.split())[:60]
+    if text == key:
+        return f"`{key}` is a dangerous call"
+    return f"`{text}` is a dangerous construct ({key})"
 
 
 def check_handlers(rules: dict[str, Constraint], ctx: CheckContext) -> Iterator[Finding]:
