@@ -42,8 +42,6 @@ def check_disable(disable: tuple[str, ...], source: str, string_line: LineOf,
     """Where each `disable` entry is ("file:line"), once each is known to be able to match
     a constraint id: a rule id there, or an unknown first part (`namng/*`), is a typo that
     would silently disable nothing. `string_line` finds the line of a quoted string."""
-    import difflib
-
     at = []
     for entry in disable:
         line = string_line(entry) or line_of("disable")
@@ -57,6 +55,8 @@ def check_disable(disable: tuple[str, ...], source: str, string_line: LineOf,
         family, slash, rest = entry.partition("/")
         if family in ID_FAMILIES or any(ch in family for ch in "*?["):
             continue
+        import difflib  # only for a typo: off the hook's path
+
         close = difflib.get_close_matches(family, ID_FAMILIES, n=1, cutoff=0.6)
         hint = f" (did you mean {shown(close[0] + slash + rest)}?)" if close else ""
         raise UserError(f"constraints.disable: {shown(entry)} matches no constraint id: "
