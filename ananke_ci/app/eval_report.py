@@ -50,6 +50,8 @@ def document(run: EvalRun, options: EvalOptions, env: dict[str, Any]) -> dict[st
         "environment": env, "model": run.model, "backend": run.backend,
         "settings": {**options.settings(), "layer": options.layer, "holes": options.holes},
         "complete": run.complete, "seconds": run.seconds,
+        "task_seconds": sum(m.seconds for m in run.mechanisms) + sum(h.seconds
+                                                                     for h in run.holes),
         "layer1": [dataclasses.asdict(m) for m in run.mechanisms],
         "discovery": {k: {"holes": len(d.tasks), "tried": d.tried, "dropped": d.dropped}
                       for k, d in run.discoveries.items()},
@@ -79,7 +81,7 @@ def markdown(doc: dict[str, Any]) -> str:
         f"{s['mechanism_samples']}, T={s['temperature']}, seed {s['seed']}, max_tokens "
         f"{s['max_tokens']}",
         f"- status: {'complete' if doc['complete'] else 'PARTIAL'}: {len(doc['layer1'])} "
-        f"layer-1 tasks, {len(holes)} holes, {doc['seconds'] / 60:.0f} min",
+        f"layer-1 tasks, {len(holes)} holes, {doc['task_seconds'] / 60:.0f} min of tasks",
     ]
     if doc["layer1"]:
         lines += ["", "## Layer 1: the constraint must bite (outputs satisfying it)", "",

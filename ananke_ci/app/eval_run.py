@@ -183,8 +183,16 @@ def run_eval(backend: Backend, projects: dict[str, Project], cache: Path,
             store.put("hole", task.id, to_json(hole))
             holes.append(hole)
             progress(f"  {_summary(hole)} ({hole.seconds:.0f} s)")
-    return EvalRun(tuple(mechanisms), tuple(holes), discoveries, backend.model,
+    model = backend.model
+    if model == _NO_REQUEST:  # everything came from the journal: the model it names
+        model = store.get("meta", f"model:{backend.name}") or model
+    elif store.get("meta", f"model:{backend.name}") != model:
+        store.put("meta", f"model:{backend.name}", model)
+    return EvalRun(tuple(mechanisms), tuple(holes), discoveries, model,
                    backend.name, time.perf_counter() - started, complete)
+
+
+_NO_REQUEST = "(no request made)"
 
 
 class _Recording:
@@ -193,7 +201,7 @@ class _Recording:
     def __init__(self, inner: Backend) -> None:
         self.inner = inner
         self.name = inner.name
-        self.model = "(no request made)"
+        self.model = _NO_REQUEST
 
     def generate(self, request: GenerationRequest) -> GenerationResponse:
         response = self.inner.generate(request)
