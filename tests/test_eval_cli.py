@@ -93,6 +93,11 @@ def test_fast_eval_local(tiny_dir: Path, cache: Path, tmp_path: Path,
     assert _kinds(journal) == kinds
     redo = _results(again)
     assert redo["holes"] == doc["holes"] and redo["layer1"] == doc["layer1"]
+    # --report writes the same results from the journal alone
+    only = tmp_path / "only"
+    assert main([*args[:-1], str(only), "--from-journal", str(journal), "--report", "-q"]) == 0
+    assert _results(only)["holes"] == doc["holes"] and _kinds(journal) == kinds
+    assert main([*args, "--report", "-q"]) == 2  # nothing to report from
     # other settings are refused for a journal that holds results
     assert main([*args, "--samples", "3", "--from-journal", str(journal), "-q"]) == 2
 

@@ -63,6 +63,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    "unless --journal names another)")
     p.add_argument("--deadline", type=_seconds, metavar="SECONDS",
                    help="start no task after this many seconds (the results say partial)")
+    p.add_argument("--report", action="store_true",
+                   help="only write the results of --from-journal: start no task")
     p.add_argument("--cache", type=Path, metavar="DIR",
                    help="where the projects are cloned (default ~/.cache/ananke-ci/eval)")
     p.add_argument("--out", type=Path, metavar="DIR", default=Path("benchmarks/results"),
@@ -102,11 +104,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"ananke-ci eval: {printable(line, newlines=False)}", file=sys.stderr,
                   flush=True)
 
+    if args.report and not args.from_journal:
+        raise UserError("--report writes the results of a journal: give --from-journal PATH")
     journal = args.journal or args.from_journal
     store = Store(eval_exec.Journal(journal) if journal else None, options,
                   eval_exec.Journal(args.from_journal) if args.from_journal else None)
     backend = make_backend(args, Config())
     deadline = time.monotonic() + args.deadline if args.deadline else None
+    if args.report:
+        deadline = float("-inf")  # every task not in the journal is left undone
     result = run_eval(backend, {n: known[n] for n in names}, cache, options, store, progress,
                       deadline)
     doc = eval_report.document(result, options, eval_report.environment())
