@@ -63,6 +63,11 @@ def document(run: EvalRun, options: EvalOptions, env: dict[str, Any]) -> dict[st
     }
 
 
+_SHORT = {"free": "(a) free", "constrained": "(b) constrained", "verified": "(c) + verified",
+          "tested": "(d) + tests"}
+_LANG = {"javascript": "js", "typescript": "ts", "python": "py"}
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
@@ -109,7 +114,7 @@ def markdown(doc: dict[str, Any]) -> str:
             cells = " | ".join(f"{_pct(v):>6}" for v in r["pass_at"])
             parse = r["parsed"] / r["samples"] if r["samples"] else 0.0
             banned = r["banned_samples"] / r["samples"] if r["samples"] else 0.0
-            lines.append(f"| {MODE_TITLES[r['mode']][:17]:<17} | {cells} | "
+            lines.append(f"| {_SHORT[r['mode']]:<17} | {cells} | "
                          f"{r['wrong']:>3}/{r['proposals']:<3}    | {_pct(parse):>5} | "
                          f"{_pct(banned):>6} | {r['seconds']:>6.1f} |")
         bad = [r for r in rows if r["unparsable"] or r["banned"]]
@@ -125,7 +130,7 @@ def markdown(doc: dict[str, Any]) -> str:
                   "|-------|"]
         for name, pairs in doc["paired"].items():
             for p in pairs:
-                label = f"{name}: {p['first'][0:4]} - {p['second'][0:4]}"
+                label = f"{_LANG.get(name, name)}: {p['first'][0:4]} - {p['second'][0:4]}"
                 lines.append(f"| {label:<22} | {p['n']:>5} | {p['only_first']:>3} | "
                              f"{p['only_second']:>3} | {p['difference']:+.2f} | "
                              f"[{p['low']:+.2f}, {p['high']:+.2f}] | {p['p_value']:.3f} |")

@@ -186,6 +186,11 @@ def run_eval(backend: Backend, projects: dict[str, Project], cache: Path,
     model = backend.model
     if model == _NO_REQUEST:  # everything came from the journal: the model it names
         model = store.get("meta", f"model:{backend.name}") or model
+    if model == _NO_REQUEST:  # a journal from before models were journaled: ask the backend
+        provenance = getattr(backend.inner, "provenance", None)
+        if callable(provenance):
+            model = str(provenance().model)
+            store.put("meta", f"model:{backend.name}", model)
     elif store.get("meta", f"model:{backend.name}") != model:
         store.put("meta", f"model:{backend.name}", model)
     return EvalRun(tuple(mechanisms), tuple(holes), discoveries, model,
