@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "baseline": "ananke_ci.cli.baseline_cmd",
     "fix": "ananke_ci.cli.fix_cmd",
     "ci": "ananke_ci.cli.ci_cmd",
+    "eval": "ananke_ci.cli.eval_cmd",
 }
 
 
