@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from ananke_ci.adapters import eval_exec
-from ananke_ci.adapters.decode import Guide, Masker, Settings, run_samples
-from ananke_ci.adapters.local_backend import LocalBackend, guide_factory
+from ananke_ci.adapters.backends.decode import Guide, Masker, Settings, run_samples
+from ananke_ci.adapters.backends.local_backend import LocalBackend, guide_factory
 from ananke_ci.app.eval_mechanisms import MECHANISMS
 from ananke_ci.app.eval_site import assess, open_site, request
 
@@ -41,12 +41,14 @@ def _hf_generate(lm: Any, prompt: str, tokens: int, guide: Guide | None) -> tupl
         masker = Masker(guide, lm.vocab_size)
         start = ids.shape[1]
 
-        class Mask(LogitsProcessor):  # type: ignore[misc]
+        live = guide
+
+        class Mask(LogitsProcessor):
             def __call__(self, input_ids: Any, scores: Any) -> Any:
                 if input_ids.shape[1] > start:
                     masker.consume(int(input_ids[0, -1]))
                 allowed = torch.from_numpy(masker.compute()[: scores.shape[1]])
-                if not guide.matcher.is_stopped():
+                if not live.matcher.is_stopped():
                     scores[0, ~allowed] = -float("inf")
                 return scores
 

@@ -15,9 +15,9 @@ import pytest
 
 pytest.importorskip("torch")
 
-from ananke_ci.adapters.local_backend import LocalBackend
-from ananke_ci.adapters.local_model import load_dir
-from ananke_ci.adapters.server import GenerationServer
+from ananke_ci.adapters.backends.local_backend import LocalBackend
+from ananke_ci.adapters.backends.local_model import load_dir
+from ananke_ci.adapters.backends.server import GenerationServer
 from ananke_ci.cli import main
 from ananke_ci.core.evaluation import MODES
 from tests.tiny_model import tiny_qwen2

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ananke_ci.core.facts import Function
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 MAX_STATEMENTS = 4
 MAX_BODY_CHARS = 240
@@ -20,7 +20,7 @@ PLACEHOLDER = {"python": "pass", "javascript": "// TODO"}
 _DOC = re.compile(r'^\s*[rRbBuUfF]*("""|\'\'\'|"|\')')
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class MadeHole:
     source: str  # the file with the body replaced
     line: int  # where the placeholder is (1-based)

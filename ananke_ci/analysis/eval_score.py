@@ -16,13 +16,13 @@ from collections.abc import Sequence
 
 from ananke_ci.analysis.eval_stats import PairedDifference, paired_difference, pass_at_k
 from ananke_ci.core.evaluation import MODES, HoleResult, Outcome
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 PAIRS = (("constrained", "free"), ("verified", "constrained"), ("tested", "verified"),
          ("tested", "free"))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ModeScore:
     mode: str
     holes: int

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from math import comb, sqrt
 
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 Z95 = 1.959963984540054  # the 97.5% quantile of the standard normal
 
@@ -53,7 +53,7 @@ def mcnemar_exact(b: int, c: int) -> float:
     return min(1.0, 2 * tail)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PairedDifference:
     """first - second on the same items: the estimate, its 95% interval and the exact test."""
 

@@ -19,10 +19,10 @@ from ananke_ci.adapters import eval_exec
 from ananke_ci.app.eval_site import assess, open_site, request
 from ananke_ci.core.evaluation import MechanismResult
 from ananke_ci.core.protocol import Backend
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Mechanism:
     domain: str
     check: str  # what satisfied means

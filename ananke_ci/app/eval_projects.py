@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ananke_ci.adapters import eval_exec
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 MIRRORS = Path("/work/.mirror")
 JS_PACKAGES = ("mocha", "@babel/register", "@babel/core", "@babel/preset-env",
@@ -26,7 +26,7 @@ JS_PACKAGES = ("mocha", "@babel/register", "@babel/core", "@babel/preset-env",
                "sanctuary-identity")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Project:
     name: str
     language: str

@@ -24,12 +24,12 @@ from ananke_ci.app.eval_tasks import TEST_TIMEOUT, Discovery, discover, holed_so
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.evaluation import HoleResult, HoleTask, MechanismResult, Outcome
 from ananke_ci.core.protocol import Backend, GenerationRequest, GenerationResponse
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 Progress = Callable[[str], None]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EvalOptions:
     samples: int = 3  # n per mode and hole (layer 2)
     mechanism_samples: int = 10  # k per mode (layer 1)
@@ -47,7 +47,7 @@ class EvalOptions:
                 "max_tokens": self.max_tokens}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EvalRun:
     mechanisms: tuple[MechanismResult, ...]
     holes: tuple[HoleResult, ...]

@@ -25,7 +25,7 @@ from ananke_ci.app.verify import FillSite, Verdict, Verifier, banned_in
 from ananke_ci.core.config import Ban, VerifyConfig
 from ananke_ci.core.errors import UserError
 from ananke_ci.core.protocol import Candidate, Constraint, GenerationRequest
-from ananke_ci.core.records import dataclass, replace
+from ananke_ci.core.records import record, replace
 
 BANS = {
     "python": ("eval", "exec", "os.system", "print", "pickle.loads", "subprocess.call"),
@@ -34,7 +34,7 @@ BANS = {
 _FENCE = "```"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Site:
     root: Path
     judge: Judge
@@ -91,7 +91,7 @@ def request(site: Site, constrained: bool, *, n: int, temperature: float, seed: 
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Assessment:
     body: str
     reasons: tuple[str, ...]  # the Verifier's, without the grammar and the test command

@@ -18,13 +18,13 @@ from ananke_ci.analysis.eval_holes import PLACEHOLDER, make_hole
 from ananke_ci.analysis.extract import extract_facts
 from ananke_ci.app.eval_projects import Project
 from ananke_ci.core.evaluation import HoleTask
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 PER_FILE = 6
 TEST_TIMEOUT = 120.0
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Discovery:
     tasks: tuple[HoleTask, ...]
     dropped: dict[str, int]  # reason -> count

@@ -6,7 +6,7 @@ record's fields as JSON and a resumed run reads back exactly what was written.
 
 from __future__ import annotations
 
-from ananke_ci.core.records import dataclass
+from ananke_ci.core.records import record
 
 MODES = ("free", "constrained", "verified", "tested")
 MODE_TITLES = {
@@ -17,7 +17,7 @@ MODE_TITLES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class HoleTask:
     """A real function of a real project with its body removed (layer 2)."""
 
@@ -32,7 +32,7 @@ class HoleTask:
     command: str  # the oracle: the project's tests of the function, run by the shell
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Outcome:
     """One candidate for one task: what the product's checks and the oracle say."""
 
@@ -47,7 +47,7 @@ class Outcome:
     reasons: tuple[str, ...] = ()  # the Verifier's first reasons, for the record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class HoleResult:
     task: HoleTask
     free: tuple[Outcome, ...]
@@ -58,7 +58,7 @@ class HoleResult:
     tests_seconds: float = 0.0  # the Verifier's test-command runs (mode d on top of c)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class MechanismResult:
     """One layer-1 task: how many of k outputs satisfy the constraint, per mode."""
 
