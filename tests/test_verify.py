@@ -254,8 +254,15 @@ def test_a_fill_calling_a_name_nothing_defines_is_refused(repo: GitRepo) -> None
     for body in ("  return sumOf(xs);\n}",  # a sibling file's function
                  "  return Number(xs.length);\n}",  # a builtin
                  "  const add = (a: number, b: number) => a + b;\n"
-                 "  return xs.reduce(add, 0) + add(0, 0);\n}"):  # the fill's own
+                 "  return xs.reduce(add, 0) + add(0, 0);\n}",  # the fill's own
+                 # a call of what a call returns: `sumOf` is checked, the outer callee is
+                 # an expression, not a name
+                 "  const twice = (f: (n: number) => number) => (n: number) => f(f(n));\n"
+                 "  const inc = (n: number) => n + 1;\n"
+                 "  return twice(inc)(sumOf(xs));\n}"):
         assert verifier.verify(site.site, body).ok, body
+    curried = verifier.verify(site.site, "  return makeSum(xs)(0);\n}")
+    assert not curried.ok and any("`makeSum`" in r for r in curried.reasons), curried.reasons
 
 
 def test_the_test_command_sees_no_secret(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -69,7 +69,9 @@ def unknown_calls(after: FileFacts, patched: bytes, start: int, end: int,
     out = []
     for call in after.calls:
         name = call.name
-        if not start <= call.span.start_byte < end or any(c in name for c in ".:->[]<"):
+        # a member, a path, or a callee that is itself a call (`pipe(f, g)(x)`: `pipe` is
+        # checked as a call of its own)
+        if not start <= call.span.start_byte < end or any(c in name for c in ".:->[]<("):
             continue
         if patched[call.span.end_byte:call.span.end_byte + 1] == b"!":  # a Rust macro
             continue
