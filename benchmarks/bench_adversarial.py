@@ -17,9 +17,22 @@ from pathlib import Path
 
 from ananke_ci.app.extraction import extract_bounded, is_overrun
 
-EXT = {"python": "py", "c": "c", "cpp": "cpp", "java": "java", "csharp": "cs", "rust": "rs",
-       "zig": "zig", "go": "go", "javascript": "js", "typescript": "ts", "kotlin": "kt",
-       "php": "php", "ruby": "rb", "swift": "swift"}
+EXT = {
+    "python": "py",
+    "c": "c",
+    "cpp": "cpp",
+    "java": "java",
+    "csharp": "cs",
+    "rust": "rs",
+    "zig": "zig",
+    "go": "go",
+    "javascript": "js",
+    "typescript": "ts",
+    "kotlin": "kt",
+    "php": "php",
+    "ruby": "rb",
+    "swift": "swift",
+}
 
 
 def shape(name: str, language: str, size: int) -> str:
@@ -48,17 +61,21 @@ def timed(path: str, data: bytes) -> tuple[float, bool]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="4,16,64", help="KB, comma-separated")
     parser.add_argument("--languages", default=",".join(EXT))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    source = b"".join(p.read_bytes() for p in sorted(Path(__file__).parents[1].glob(
-        "ananke_ci/**/*.py")))
+    source = b"".join(
+        p.read_bytes() for p in sorted(Path(__file__).parents[1].glob("ananke_ci/**/*.py"))
+    )
     seconds, _ = timed("baseline.py", source)
-    print(f"baseline: this package's Python, {len(source) >> 10} KB: "
-          f"{1000 * seconds / (len(source) / 1024):.2f} ms/KB")
+    print(
+        f"baseline: this package's Python, {len(source) >> 10} KB: "
+        f"{1000 * seconds / (len(source) / 1024):.2f} ms/KB"
+    )
     print(f"{'language':<11} {'shape':<12} " + " ".join(f"{kb:>8} KB" for kb in sizes))
     for language in args.languages.split(","):
         for name in SHAPES:
@@ -67,8 +84,7 @@ def main() -> None:
                 data = shape(name, language, kb * 1024).encode()
                 seconds, over = timed(f"x.{EXT[language]}", data)
                 cells.append("    over" if over else f"{1000 * seconds / kb:8.2f}")
-            print(f"{language:<11} {name:<12} " + " ".join(f"{c:>11}" for c in cells),
-                  flush=True)
+            print(f"{language:<11} {name:<12} " + " ".join(f"{c:>11}" for c in cells), flush=True)
     print("(ms per KB; `over`: the file overran its budget and is skipped with a notice)")
 
 

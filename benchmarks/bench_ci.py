@@ -59,10 +59,20 @@ RULES = """rules:
 
 
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True, env={**ENV, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL":
-                                          "b@x", "GIT_COMMITTER_NAME": "b",
-                                          "GIT_COMMITTER_EMAIL": "b@x"}).stdout
+    return subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={
+            **ENV,
+            "GIT_AUTHOR_NAME": "b",
+            "GIT_AUTHOR_EMAIL": "b@x",
+            "GIT_COMMITTER_NAME": "b",
+            "GIT_COMMITTER_EMAIL": "b@x",
+        },
+    ).stdout
 
 
 def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
@@ -76,8 +86,11 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("mirror", help="a git repository to clone (a clone or bare mirror of "
-                    "pallets/flask for the README's numbers)")
+    ap.add_argument(
+        "mirror",
+        help="a git repository to clone (a clone or bare mirror of "
+        "pallets/flask for the README's numbers)",
+    )
     ap.add_argument("--semgrep", default=shutil.which("semgrep"))
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
@@ -93,18 +106,52 @@ def main() -> None:
     git(repo, "commit", "-qam", "bench: a 10-file pull request")
     head = git(repo, "rev-parse", "HEAD").strip()
     event = tmp / "event.json"
-    event.write_text(json.dumps({"number": 1, "repository": {"full_name": "pallets/flask"},
-                                 "pull_request": {"number": 1,
-                                                  "base": {"sha": base, "ref": "main"},
-                                                  "head": {"sha": head, "ref": "bench-pr",
-                                                           "repo": {"full_name":
-                                                                    "pallets/flask"}}}}))
-    ci = [str(BIN / "ananke-ci"), "ci", "--event", str(event), "--dry-run", "--fix", "off",
-          "--sarif", str(tmp / "out.sarif"), "--summary", str(tmp / "summary.md"),
-          "--plot", str(tmp / "map.png")]
+    event.write_text(
+        json.dumps(
+            {
+                "number": 1,
+                "repository": {"full_name": "pallets/flask"},
+                "pull_request": {
+                    "number": 1,
+                    "base": {"sha": base, "ref": "main"},
+                    "head": {
+                        "sha": head,
+                        "ref": "bench-pr",
+                        "repo": {"full_name": "pallets/flask"},
+                    },
+                },
+            }
+        )
+    )
+    ci = [
+        str(BIN / "ananke-ci"),
+        "ci",
+        "--event",
+        str(event),
+        "--dry-run",
+        "--fix",
+        "off",
+        "--sarif",
+        str(tmp / "out.sarif"),
+        "--summary",
+        str(tmp / "summary.md"),
+        "--plot",
+        str(tmp / "map.png"),
+    ]
     (tmp / "rules.yml").write_text(RULES)
-    semgrep = [args.semgrep, "scan", "--config", str(tmp / "rules.yml"), "--metrics", "off",
-               "--disable-version-check", "--quiet", "--json", "-o", str(tmp / "sg.json")]
+    semgrep = [
+        args.semgrep,
+        "scan",
+        "--config",
+        str(tmp / "rules.yml"),
+        "--metrics",
+        "off",
+        "--disable-version-check",
+        "--quiet",
+        "--json",
+        "-o",
+        str(tmp / "sg.json"),
+    ]
     cold, warm, sg_full, sg_diff = [], [], [], []
     for _ in range(args.runs):
         shutil.rmtree(repo / ".git" / "ananke", ignore_errors=True)
@@ -121,8 +168,10 @@ def main() -> None:
     if sg_full:
         print(f"semgrep scan (whole checkout):    median {med(sg_full):.2f} s")
         print(f"semgrep scan --baseline-commit:   median {med(sg_diff):.2f} s")
-        print(f"ratios: cold/semgrep {med(cold) / med(sg_full):.2f}, warm/semgrep "
-              f"{med(warm) / med(sg_full):.2f}, warm/semgrep-diff {med(warm) / med(sg_diff):.2f}")
+        print(
+            f"ratios: cold/semgrep {med(cold) / med(sg_full):.2f}, warm/semgrep "
+            f"{med(warm) / med(sg_full):.2f}, warm/semgrep-diff {med(warm) / med(sg_diff):.2f}"
+        )
     else:
         print("semgrep: not installed (pip install semgrep), no baseline measured")
     shutil.rmtree(tmp, ignore_errors=True)

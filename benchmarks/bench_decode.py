@@ -55,11 +55,17 @@ def _hf_generate(lm: Any, prompt: str, tokens: int, guide: Guide | None) -> tupl
         processors.append(Mask())
     started = time.perf_counter()
     with torch.inference_mode():
-        out = lm.model.generate(ids, max_new_tokens=tokens, do_sample=False,
-                                logits_processor=processors, eos_token_id=list(lm.eos_ids),
-                                pad_token_id=lm.eos_ids[0], stop_strings=None)
+        out = lm.model.generate(
+            ids,
+            max_new_tokens=tokens,
+            do_sample=False,
+            logits_processor=processors,
+            eos_token_id=list(lm.eos_ids),
+            pad_token_id=lm.eos_ids[0],
+            stop_strings=None,
+        )
     seconds = time.perf_counter() - started
-    new = out[0, ids.shape[1]:].tolist()
+    new = out[0, ids.shape[1] :].tolist()
     while new and new[-1] in lm.eos_ids:
         new.pop()
     return len(new), seconds
@@ -88,8 +94,10 @@ def main() -> None:
         site = open_site(root, task.path, 1)
         prepare_s = time.perf_counter() - t1
         new_guide = guide_factory(lm, site.constraint)
-        print(f"model {lm.name}; prompt {len(lm.tokenizer(site.prompt)['input_ids'])} tokens; "
-              f"up to {args.tokens} new tokens, greedy; median of {args.repeats}")
+        print(
+            f"model {lm.name}; prompt {len(lm.tokenizer(site.prompt)['input_ids'])} tokens; "
+            f"up to {args.tokens} new tokens, greedy; median of {args.repeats}"
+        )
         _ours(lm, site.prompt, 4, new_guide)  # warm-up: first-call costs of either path
         _hf_generate(lm, site.prompt, 4, new_guide())
         for label, factory in (("free", None), ("constrained", new_guide)):
@@ -97,25 +105,29 @@ def main() -> None:
             counts = set()
             for _ in range(args.repeats):
                 n1, s1 = _ours(lm, site.prompt, args.tokens, factory)
-                n2, s2 = _hf_generate(lm, site.prompt, args.tokens,
-                                      factory() if factory else None)
+                n2, s2 = _hf_generate(lm, site.prompt, args.tokens, factory() if factory else None)
                 ours.append(n1 / s1)
                 theirs.append(n2 / s2)
                 counts.add((n1, n2))
             a, b = statistics.median(ours), statistics.median(theirs)
-            print(f"{label:12s} decode loop {a:6.2f} tok/s   generate() {b:6.2f} tok/s   "
-                  f"ratio {a / b:.2f}x   tokens (ours, generate): {sorted(counts)}")
+            print(
+                f"{label:12s} decode loop {a:6.2f} tok/s   generate() {b:6.2f} tok/s   "
+                f"ratio {a / b:.2f}x   tokens (ours, generate): {sorted(counts)}"
+            )
         t2 = time.perf_counter()
-        response = backend.generate(request(site, True, n=1, temperature=0.0, seed=0,
-                                            max_tokens=96))
+        response = backend.generate(
+            request(site, True, n=1, temperature=0.0, seed=0, max_tokens=96)
+        )
         decode_s = time.perf_counter() - t2
         t3 = time.perf_counter()
         verdict = assess(site, response.candidates[0], True, 96)
         verify_s = time.perf_counter() - t3
     total = load_s + prepare_s + decode_s + verify_s
-    print(f"one hole end to end: {total:.1f} s = load {load_s:.1f} + judge/prompt/grammar "
-          f"{prepare_s:.1f} + decode {decode_s:.1f} ({response.candidates[0].tokens} tokens) "
-          f"+ verify {verify_s:.2f}; verified: {verdict.static_ok}")
+    print(
+        f"one hole end to end: {total:.1f} s = load {load_s:.1f} + judge/prompt/grammar "
+        f"{prepare_s:.1f} + decode {decode_s:.1f} ({response.candidates[0].tokens} tokens) "
+        f"+ verify {verify_s:.2f}; verified: {verdict.static_ok}"
+    )
 
 
 if __name__ == "__main__":

@@ -35,8 +35,9 @@ SKIP = ("site-packages/", "node_modules/", "__pycache__/", ".*/")
 
 
 def _git(*args: str, cwd: Path) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def _snapshot(source: Path, git_dir: Path) -> None:
@@ -46,8 +47,16 @@ def _snapshot(source: Path, git_dir: Path) -> None:
     (git_dir / "info" / "exclude").write_text("\n".join(SKIP) + "\n")
     os.environ.update(GIT_DIR=str(git_dir), GIT_WORK_TREE=str(source))
     _git("add", "-A", ".", cwd=source)
-    _git("-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm",
-         "snapshot", cwd=source)
+    _git(
+        "-c",
+        "user.name=bench",
+        "-c",
+        "user.email=bench@example.com",
+        "commit",
+        "-qm",
+        "snapshot",
+        cwd=source,
+    )
 
 
 def _cpu() -> float:
@@ -61,10 +70,14 @@ def _parse_only(root: Path) -> tuple[int, float]:
     from ananke_ci.analysis.extract import _compiled
     from ananke_ci.analysis.languages import language_for_path
 
-    by_blob = {b: (p, lang) for p, b in tree_blobs(root, "HEAD")
-               if (lang := language_for_path(p)) is not None}
-    sources = [(by_blob[b][1], data) for b, data in read_blobs(root, by_blob)
-               if b"\0" not in data[:8192]]
+    by_blob = {
+        b: (p, lang)
+        for p, b in tree_blobs(root, "HEAD")
+        if (lang := language_for_path(p)) is not None
+    }
+    sources = [
+        (by_blob[b][1], data) for b, data in read_blobs(root, by_blob) if b"\0" not in data[:8192]
+    ]
     for lang in {lang for lang, _ in sources}:
         _compiled(lang)  # grammar loading and query compiling are one-off costs
     t0 = time.perf_counter()
@@ -82,15 +95,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
     with tempfile.TemporaryDirectory(prefix="bench-extract-") as tmp:
-        inside = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root,
-                                capture_output=True, text=True)
+        inside = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True
+        )
         if inside.returncode != 0 or Path(inside.stdout.strip()) != root:
             _snapshot(root, Path(tmp) / "git")
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         if args.parse_only:
             size, wall = _parse_only(root)
-            print(f"parse only, 1 process: {size / 1e6:.1f} MB in {wall:.2f} s ="
-                  f" {size / 1e6 / wall:.2f} MB/s")
+            print(
+                f"parse only, 1 process: {size / 1e6:.1f} MB in {wall:.2f} s ="
+                f" {size / 1e6 / wall:.2f} MB/s"
+            )
             return 0
         sizes = {}
         for line in _git("ls-tree", "-r", "-l", "-z", "HEAD", cwd=root).split("\0"):
@@ -123,13 +139,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus: {args.root}: {len(repo.facts)} files, {mb:.1f} MB parsed, {skipped} skipped")
     print("facts:", ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
     jobs = args.jobs or os.cpu_count()
-    print(f"tree-sitter parse alone, 1 process, best of {args.repeat}: {best_parse:.2f} s ="
-          f" {parsed / 1e6 / best_parse:.2f} MB/s (DESIGN.md measured 5.15 here)")
-    print(f"facts_at (cache off), jobs={jobs}, best of {args.repeat}: wall {best_wall:.2f} s ="
-          f" {mb / best_wall:.2f} MB/s; CPU (all processes) {best_cpu:.2f} s ="
-          f" {mb / best_cpu:.2f} MB/s per core")
-    print(f"ratio: facts_at wall / parse-alone wall = {best_wall / best_parse:.2f}; CPU of"
-          f" facts_at / parse alone = {best_cpu / best_parse:.2f} (goal: >= 4 MB/s wall)")
+    print(
+        f"tree-sitter parse alone, 1 process, best of {args.repeat}: {best_parse:.2f} s ="
+        f" {parsed / 1e6 / best_parse:.2f} MB/s (DESIGN.md measured 5.15 here)"
+    )
+    print(
+        f"facts_at (cache off), jobs={jobs}, best of {args.repeat}: wall {best_wall:.2f} s ="
+        f" {mb / best_wall:.2f} MB/s; CPU (all processes) {best_cpu:.2f} s ="
+        f" {mb / best_cpu:.2f} MB/s per core"
+    )
+    print(
+        f"ratio: facts_at wall / parse-alone wall = {best_wall / best_parse:.2f}; CPU of"
+        f" facts_at / parse alone = {best_cpu / best_parse:.2f} (goal: >= 4 MB/s wall)"
+    )
     return 0
 
 

@@ -61,18 +61,28 @@ def main() -> None:
                     seconds[mode] += dt
                     rates[mode].append(n / dt)
     for mode in rates:
-        print(f"{mode:15s} {tokens[mode] / seconds[mode]:6.2f} tok/s overall, median "
-              f"{statistics.median(rates[mode]):6.2f} ({tokens[mode]} tokens)")
+        print(
+            f"{mode:15s} {tokens[mode] / seconds[mode]:6.2f} tok/s overall, median "
+            f"{statistics.median(rates[mode]):6.2f} ({tokens[mode]} tokens)"
+        )
     free = tokens["free"] / seconds["free"]
     for mode in ("masked+overlap", "masked serial"):
         print(f"ratio {mode} / free: {tokens[mode] / seconds[mode] / free:.3f}")
 
 
-def _run(lm: LoadedModel, cache: object, first: object, mode: str, new_guide: object,
-         max_tokens: int, pool: object) -> tuple[int, float]:
+def _run(
+    lm: LoadedModel,
+    cache: object,
+    first: object,
+    mode: str,
+    new_guide: object,
+    max_tokens: int,
+    pool: object,
+) -> tuple[int, float]:
     guide = None if mode == "free" else new_guide()  # type: ignore[operator]
-    settings = Settings(max_tokens, 0.0, 0, ("```",) if mode == "free" else (),
-                        overlap=mode == "masked+overlap")
+    settings = Settings(
+        max_tokens, 0.0, 0, ("```",) if mode == "free" else (), overlap=mode == "masked+overlap"
+    )
     t = time.perf_counter()
     sample = decode(lm, cache, first, guide, settings, pool)  # type: ignore[arg-type]
     dt = time.perf_counter() - t

@@ -59,7 +59,7 @@ def _make_hole(rel: str, source: bytes, fn: Function) -> tuple[str, bytes, Hole]
     if fn.body_span is None or fn.body_span.start_line == fn.span.start_line:
         return None
     lines = source.decode("utf-8").splitlines(keepends=True)
-    body = lines[fn.body_span.start_line - 1:fn.span.end_line]
+    body = lines[fn.body_span.start_line - 1 : fn.span.end_line]
     start = fn.body_span.start_line
     if body and _DOC.match(body[0]):  # keep the docstring: it is the spec
         quote = _DOC.match(body[0]).group(1)  # type: ignore[union-attr]
@@ -73,20 +73,24 @@ def _make_hole(rel: str, source: bytes, fn: Function) -> tuple[str, bytes, Hole]
     if not 1 <= len(statements) <= 4 or sum(map(len, statements)) > 240:
         return None
     indent = statements[0][: len(statements[0]) - len(statements[0].lstrip())]
-    new = [*lines[: start - 1], indent + "pass\n", *lines[fn.span.end_line:]]
+    new = [*lines[: start - 1], indent + "pass\n", *lines[fn.span.end_line :]]
     data = "".join(new).encode()
     facts = extract_facts(rel, data)
     for hole in facts.holes:
-        if hole.function is not None and hole.function.name == fn.name \
-                and hole.span.start_line == start:
+        if (
+            hole.function is not None
+            and hole.function.name == fn.name
+            and hole.span.start_line == start
+        ):
             return rel, data, hole
     return None
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("repo", type=Path,
-                        help="a git clone of a real Python project (the numbers: flask)")
+    parser.add_argument(
+        "repo", type=Path, help="a git clone of a real Python project (the numbers: flask)"
+    )
     parser.add_argument("--holes", type=int, default=20)
     parser.add_argument("--tokens", type=int, default=48)
     args = parser.parse_args()
@@ -98,8 +102,10 @@ def main() -> None:
     verifier = Verifier(args.repo, judge, run_command=False)
     backend = LocalBackend()
     backend.loaded()
-    stats = {mode: {"verified": 0, "parsed": 0, "banned": 0, "ended": 0, "tokens": 0,
-                    "ms": 0.0} for mode in ("constrained", "free")}
+    stats = {
+        mode: {"verified": 0, "parsed": 0, "banned": 0, "ended": 0, "tokens": 0, "ms": 0.0}
+        for mode in ("constrained", "free")
+    }
     for path, data, hole in holes:
         facts = extract_facts(path, data)
         prompt = build_prompt(hole, facts, data.decode(), banned=BANS).text
@@ -107,9 +113,14 @@ def main() -> None:
         row = []
         for mode in stats:
             constraint = compiled if mode == "constrained" else None
-            request = GenerationRequest(constraint, prompt=prompt, max_tokens=args.tokens,
-                                        temperature=0.0, seed=0,
-                                        stop=() if constraint else ("```",))
+            request = GenerationRequest(
+                constraint,
+                prompt=prompt,
+                max_tokens=args.tokens,
+                temperature=0.0,
+                seed=0,
+                stop=() if constraint else ("```",),
+            )
             t = time.perf_counter()
             cand = backend.generate(request).candidates[0]
             s = stats[mode]
@@ -125,13 +136,18 @@ def main() -> None:
             s["banned"] += bool(list(banned_in(body, CONFIG)))
             s["ended"] += cand.finish_reason == "stop"
             row.append(f"{mode[0]}:{'V' if ok else ('p' if parsed else 'x')}")
-        print(f"{path}:{hole.span.start_line} {hole.function.name if hole.function else ''} "
-              + " ".join(row), flush=True)
+        print(
+            f"{path}:{hole.span.start_line} {hole.function.name if hole.function else ''} "
+            + " ".join(row),
+            flush=True,
+        )
     n = len(holes)
     for mode, s in stats.items():
-        print(f"{mode:12s} verified {s['verified']}/{n} ({s['verified'] / n:.0%})  parse "
-              f"{s['parsed'] / n:.0%}  banned {s['banned'] / n:.0%}  ended {s['ended'] / n:.0%}"
-              f"  {s['tokens'] / (s['ms'] / 1000):.2f} tok/s (incl. prefill)")
+        print(
+            f"{mode:12s} verified {s['verified']}/{n} ({s['verified'] / n:.0%})  parse "
+            f"{s['parsed'] / n:.0%}  banned {s['banned'] / n:.0%}  ended {s['ended'] / n:.0%}"
+            f"  {s['tokens'] / (s['ms'] / 1000):.2f} tok/s (incl. prefill)"
+        )
 
 
 if __name__ == "__main__":

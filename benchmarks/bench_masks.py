@@ -39,78 +39,107 @@ from ananke_ci.core.facts import Function, Hole, Span
 
 BANNED = ("eval", "exec", "os.system", "subprocess.Popen", "pickle.loads")
 CASES: dict[str, tuple[str, str | None, str]] = {
-    "python": ("python", "float", (
-        "    total = 0.0\n"
-        "    for item in items:\n"
-        "        if item.quantity <= 0:\n"
-        "            continue\n"
-        "        price = prices.get(item.sku, item.price)\n"
-        "        total += price * item.quantity\n"
-        "    discount = compute_discount(\n"
-        "        total, customer.tier,\n"
-        "    )\n"
-        "    return round(total - discount, 2)\n"
-    )),
-    "python-void": ("python", None, (
-        "    with open(path, \"w\", encoding=\"utf-8\") as handle:\n"
-        "        for key, value in sorted(data.items()):\n"
-        "            handle.write(f\"{key}={value}\\n\")\n"
-    )),
-    "rust": ("rust", "usize", (
-        "    let mut count = 0;\n"
-        "    for line in text.lines() {\n"
-        "        if line.trim().is_empty() {\n"
-        "            continue;\n"
-        "        }\n"
-        "        count += line.split_whitespace().count();\n"
-        "    }\n"
-        "    count\n"
-        "}"
-    )),
-    "go": ("go", "(int, error)", (
-        "\tf, err := os.Open(path)\n"
-        "\tif err != nil {\n"
-        "\t\treturn 0, fmt.Errorf(\"open %s: %w\", path, err)\n"
-        "\t}\n"
-        "\tdefer f.Close()\n"
-        "\tn := 0\n"
-        "\tscanner := bufio.NewScanner(f)\n"
-        "\tfor scanner.Scan() {\n"
-        "\t\tn++\n"
-        "\t}\n"
-        "\treturn n, scanner.Err()\n"
-        "}"
-    )),
-    "java": ("java", "int", (
-        "    int best = 0;\n"
-        "    for (Map.Entry<String, Integer> e : scores.entrySet()) {\n"
-        "      if (e.getValue() > best) {\n"
-        "        best = e.getValue();\n"
-        "      }\n"
-        "    }\n"
-        "    return best;\n"
-        "}"
-    )),
-    "typescript": ("typescript", "number", (
-        "  const values = items.filter((x) => x.enabled).map((x) => x.weight);\n"
-        "  if (values.length === 0) {\n"
-        "    return 0;\n"
-        "  }\n"
-        "  return values.reduce((a, b) => a + b, 0) / values.length;\n"
-        "}"
-    )),
-    "cpp (generic brace)": ("cpp", None, (
-        "    std::vector<int> out;\n"
-        "    for (const auto& v : input) {\n"
-        "        if (v > 0) { out.push_back(v * 2); }\n"
-        "    }\n"
-        "    return out;\n"
-        "}"
-    )),
-    "ruby (generic)": ("ruby", None, (
-        "    total = items.map { |i| i[:price] * i[:qty] }.sum\n"
-        "    total.round(2)\n"
-    )),
+    "python": (
+        "python",
+        "float",
+        (
+            "    total = 0.0\n"
+            "    for item in items:\n"
+            "        if item.quantity <= 0:\n"
+            "            continue\n"
+            "        price = prices.get(item.sku, item.price)\n"
+            "        total += price * item.quantity\n"
+            "    discount = compute_discount(\n"
+            "        total, customer.tier,\n"
+            "    )\n"
+            "    return round(total - discount, 2)\n"
+        ),
+    ),
+    "python-void": (
+        "python",
+        None,
+        (
+            '    with open(path, "w", encoding="utf-8") as handle:\n'
+            "        for key, value in sorted(data.items()):\n"
+            '            handle.write(f"{key}={value}\\n")\n'
+        ),
+    ),
+    "rust": (
+        "rust",
+        "usize",
+        (
+            "    let mut count = 0;\n"
+            "    for line in text.lines() {\n"
+            "        if line.trim().is_empty() {\n"
+            "            continue;\n"
+            "        }\n"
+            "        count += line.split_whitespace().count();\n"
+            "    }\n"
+            "    count\n"
+            "}"
+        ),
+    ),
+    "go": (
+        "go",
+        "(int, error)",
+        (
+            "\tf, err := os.Open(path)\n"
+            "\tif err != nil {\n"
+            '\t\treturn 0, fmt.Errorf("open %s: %w", path, err)\n'
+            "\t}\n"
+            "\tdefer f.Close()\n"
+            "\tn := 0\n"
+            "\tscanner := bufio.NewScanner(f)\n"
+            "\tfor scanner.Scan() {\n"
+            "\t\tn++\n"
+            "\t}\n"
+            "\treturn n, scanner.Err()\n"
+            "}"
+        ),
+    ),
+    "java": (
+        "java",
+        "int",
+        (
+            "    int best = 0;\n"
+            "    for (Map.Entry<String, Integer> e : scores.entrySet()) {\n"
+            "      if (e.getValue() > best) {\n"
+            "        best = e.getValue();\n"
+            "      }\n"
+            "    }\n"
+            "    return best;\n"
+            "}"
+        ),
+    ),
+    "typescript": (
+        "typescript",
+        "number",
+        (
+            "  const values = items.filter((x) => x.enabled).map((x) => x.weight);\n"
+            "  if (values.length === 0) {\n"
+            "    return 0;\n"
+            "  }\n"
+            "  return values.reduce((a, b) => a + b, 0) / values.length;\n"
+            "}"
+        ),
+    ),
+    "cpp (generic brace)": (
+        "cpp",
+        None,
+        (
+            "    std::vector<int> out;\n"
+            "    for (const auto& v : input) {\n"
+            "        if (v > 0) { out.push_back(v * 2); }\n"
+            "    }\n"
+            "    return out;\n"
+            "}"
+        ),
+    ),
+    "ruby (generic)": (
+        "ruby",
+        None,
+        ("    total = items.map { |i| i[:price] * i[:qty] }.sum\n    total.round(2)\n"),
+    ),
 }
 
 
@@ -121,7 +150,10 @@ def _hole(return_type: str | None, col: int) -> Hole:
 
 
 def measure(
-    tokenizer: llguidance.LLTokenizer, grammar: str, body: str, reps: int,
+    tokenizer: llguidance.LLTokenizer,
+    grammar: str,
+    body: str,
+    reps: int,
     bans: TokenBans | None = None,
 ) -> list[float]:
     """Per-token mask times in us; with `bans`, the AND with the ban mask and the ban
@@ -191,22 +223,29 @@ def full_walk_us(tokenizer: llguidance.LLTokenizer, reps: int = 15) -> float:
 
 
 def _row(name: str, times: list[float], per_run: int) -> str:
-    return (f"{name:30} {per_run:6d} {statistics.median(times):8.0f} "
-            f"{times[int(0.9 * len(times))]:8.0f} {times[int(0.99 * len(times))]:8.0f} "
-            f"{times[-1]:8.0f}")
+    return (
+        f"{name:30} {per_run:6d} {statistics.median(times):8.0f} "
+        f"{times[int(0.9 * len(times))]:8.0f} {times[int(0.99 * len(times))]:8.0f} "
+        f"{times[-1]:8.0f}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=5, help="matchers per grammar")
-    parser.add_argument("--explain", action="store_true",
-                        help="also count cached / sliced / full-walk masks per grammar")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="also count cached / sliced / full-walk masks per grammar",
+    )
     args = parser.parse_args()
     local = load_lltokenizer()  # code slices
     started = time.perf_counter()
     remote = default_slices_tokenizer()
-    print(f"vocabulary {local.vocab_size}; {args.reps} runs per grammar; times in us; "
-          f"tokenizer built in {time.perf_counter() - started:.1f} s")
+    print(
+        f"vocabulary {local.vocab_size}; {args.reps} runs per grammar; times in us; "
+        f"tokenizer built in {time.perf_counter() - started:.1f} s"
+    )
     print(f"{'grammar / path':30} {'tokens':>6} {'median':>8} {'p90':>8} {'p99':>8} {'max':>8}")
     totals: dict[str, list[float]] = {"local": [], "grammar": []}
     setup: list[float] = []
@@ -220,7 +259,8 @@ def main() -> None:
         setup.append(time.perf_counter() - started)
         stripped = strip_bans(constraint.text, constraint.bans)
         for path, tokenizer, grammar, token_bans in (
-            ("local", local, stripped, bans), ("grammar", remote, constraint.text, None),
+            ("local", local, stripped, bans),
+            ("grammar", remote, constraint.text, None),
         ):
             times = sorted(measure(tokenizer, grammar, body, args.reps, token_bans))
             totals[path] += times
@@ -233,12 +273,16 @@ def main() -> None:
         times.sort()
         print(_row(f"all [{path}]", times, len(times)))
     local_times = totals["local"]
-    print(f"baseline, a full walk of the vocabulary: {walk:.0f} us (before / after: "
-          f"{walks[0]:.0f} / {walks[1]:.0f}); local p99 = "
-          f"{local_times[int(0.99 * len(local_times))] / walk:.2f} full walks, median = "
-          f"{statistics.median(local_times) / walk:.4f}")
-    print(f"ban automaton + token masks per grammar: median {statistics.median(setup):.2f} s"
-          " (once per set of bans; the local backend caches them)")
+    print(
+        f"baseline, a full walk of the vocabulary: {walk:.0f} us (before / after: "
+        f"{walks[0]:.0f} / {walks[1]:.0f}); local p99 = "
+        f"{local_times[int(0.99 * len(local_times))] / walk:.2f} full walks, median = "
+        f"{statistics.median(local_times) / walk:.4f}"
+    )
+    print(
+        f"ban automaton + token masks per grammar: median {statistics.median(setup):.2f} s"
+        " (once per set of bans; the local backend caches them)"
+    )
 
 
 if __name__ == "__main__":

@@ -44,8 +44,7 @@ print(json.dumps([time.perf_counter() - wall, time.process_time() - cpu]))
 
 def _fresh(language: str, floor: bool) -> tuple[float, float]:
     code = _SAMPLE.format(root=str(ROOT), language=language, floor=floor)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     wall, cpu = json.loads(out.stdout)
     return float(wall), float(cpu)
 
@@ -64,8 +63,10 @@ def _in_process(language: str, floor: bool) -> tuple[float, float]:
 
 
 def _median_ms(samples: list[tuple[float, float]]) -> tuple[float, float]:
-    return (statistics.median(s[0] for s in samples) * 1000,
-            statistics.median(s[1] for s in samples) * 1000)
+    return (
+        statistics.median(s[0] for s in samples) * 1000,
+        statistics.median(s[1] for s in samples) * 1000,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -70,8 +70,13 @@ def child(mode: str, repo: Path, *, jobs: int = 0, sample: bool = False) -> dict
     it and its children every 50 ms (not on timed runs)."""
     t0 = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD, mode, str(repo), str(jobs)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, mode, str(repo), str(jobs)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     peak = {"rss_mib": 0.0, "pss_mib": 0.0}
     while sample and proc.poll() is None:
         for key, value in tree_memory(proc.pid).items():
@@ -96,8 +101,9 @@ def tree_memory(pid: int) -> dict[str, float]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:  # "pid (comm) state ppid ...": comm may hold spaces, so split after ")"
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1]
-                                               .split()[1])
+                parents[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                )
             except (OSError, IndexError, ValueError):  # exited meanwhile
                 continue
     tree, grew = {pid}, True
@@ -120,15 +126,36 @@ def tree_memory(pid: int) -> dict[str, float]:
 
 def bare_git_log(repo: Path) -> float:
     t0 = time.perf_counter()
-    subprocess.run(["git", "log", "-M", "--numstat", "-z", LOG_FORMAT, "HEAD", "--"], cwd=repo,
-                   check=True, stdout=subprocess.PIPE)
+    subprocess.run(
+        ["git", "log", "-M", "--numstat", "-z", LOG_FORMAT, "HEAD", "--"],
+        cwd=repo,
+        check=True,
+        stdout=subprocess.PIPE,
+    )
     return time.perf_counter() - t0
 
 
 def git_rss(repo: Path) -> float:
-    out = subprocess.run(["/usr/bin/time", "-f", "%M", "git", "log", "-M", "--numstat", "-z",
-                          LOG_FORMAT, "HEAD", "--"], cwd=repo, check=True,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    out = subprocess.run(
+        [
+            "/usr/bin/time",
+            "-f",
+            "%M",
+            "git",
+            "log",
+            "-M",
+            "--numstat",
+            "-z",
+            LOG_FORMAT,
+            "HEAD",
+            "--",
+        ],
+        cwd=repo,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     return int(out.stderr.strip().splitlines()[-1]) / 1024
 
 
@@ -141,12 +168,24 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-salience-") as tmp:
         repo = Path(tmp) / "repo"
         subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(repo)], check=True)
-        commits = int(subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=repo,
-                                     check=True, capture_output=True, text=True).stdout)
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True,
-                              capture_output=True, text=True).stdout.strip()
-        res: dict[str, object] = {"repo": str(args.repo), "head": head, "commits": commits,
-                                  "loadavg_before": os.getloadavg()}
+        commits = int(
+            subprocess.run(
+                ["git", "rev-list", "--count", "HEAD"],
+                cwd=repo,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=repo, check=True, capture_output=True, text=True
+        ).stdout.strip()
+        res: dict[str, object] = {
+            "repo": str(args.repo),
+            "head": head,
+            "commits": commits,
+            "loadavg_before": os.getloadavg(),
+        }
         bare, mine, serial = [], [], []
         for _ in range(args.runs):  # interleaved, best of N: the machine may be shared
             bare.append(bare_git_log(repo))
@@ -167,12 +206,30 @@ def main() -> int:
         assert isinstance(stages, dict)
         res["graph_vs_mining"] = stages["graph"] / stages["mine"]
         # one new commit editing a source file (its imports are re-extracted)
-        sources = subprocess.run(["git", "ls-files", "*.py", "*.ts", "*.go", "*.rs", "*.java"],
-                                 cwd=repo, check=True, capture_output=True, text=True).stdout
+        sources = subprocess.run(
+            ["git", "ls-files", "*.py", "*.ts", "*.go", "*.rs", "*.java"],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         target = repo / (sources.split() or ["README.md"])[0]
         target.write_text(target.read_text() + "\n# benchmark edit\n")
-        subprocess.run(["git", "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qam",
-                        "bench", "--allow-empty"], cwd=repo, check=True)
+        subprocess.run(
+            [
+                "git",
+                "-c",
+                "user.name=b",
+                "-c",
+                "user.email=b@b",
+                "commit",
+                "-qam",
+                "bench",
+                "--allow-empty",
+            ],
+            cwd=repo,
+            check=True,
+        )
         res["incremental_1_commit"] = child("incremental", repo)
         if not args.skip_pydriller:
             pyd = child("pydriller", repo)

@@ -55,8 +55,9 @@ def median_ms(cmd: list[str], cwd: Path, runs: int) -> tuple[float, float, float
 
 
 def pick_file(repo: Path) -> str:
-    out = subprocess.run(["git", "ls-files", "*.py"], cwd=repo, capture_output=True, text=True,
-                         check=True).stdout.split()
+    out = subprocess.run(
+        ["git", "ls-files", "*.py"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.split()
     # a mid-sized module: realistic parse cost
     sized = sorted(out, key=lambda p: (repo / p).stat().st_size)
     return sized[len(sized) * 3 // 4]
@@ -68,8 +69,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
     source = Path(args.repo or ".")
-    if not args.repo or subprocess.run(["git", "-C", str(source), "rev-parse", "--git-dir"],
-                                       capture_output=True).returncode != 0:
+    if (
+        not args.repo
+        or subprocess.run(
+            ["git", "-C", str(source), "rev-parse", "--git-dir"], capture_output=True
+        ).returncode
+        != 0
+    ):
         print(f"no repository at {source}: clone one (e.g. pallets/flask) and pass its path")
         return 2
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,25 +93,47 @@ def main() -> int:
             subprocess.run(cmd, cwd=repo, capture_output=True, check=False, env=ENV)
         a = median_ms(ananke, repo, args.runs)
         r = median_ms(ruff, repo, args.runs)
-        commits = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=repo,
-                                 capture_output=True, text=True, check=True).stdout.strip()
-        subprocess.run(["git", "commit", "-qm", "bench", "--no-verify"], cwd=repo, check=True,
-                       env={**ENV, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b",
-                            "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@b"})
+        commits = subprocess.run(
+            ["git", "rev-list", "--count", "HEAD"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        subprocess.run(
+            ["git", "commit", "-qm", "bench", "--no-verify"],
+            cwd=repo,
+            check=True,
+            env={
+                **ENV,
+                "GIT_AUTHOR_NAME": "b",
+                "GIT_AUTHOR_EMAIL": "b@b",
+                "GIT_COMMITTER_NAME": "b",
+                "GIT_COMMITTER_EMAIL": "b@b",
+            },
+        )
         with (repo / target).open("a") as fh:
             fh.write(ADDITION.replace("added_by_benchmark", "added_again"))
         subprocess.run(["git", "add", target], cwd=repo, check=True)
         incremental = median_ms(ananke, repo, 1)
     print(f"repository: {source} ({commits} commits); staged file: {target} ({size} bytes)")
     print(f"first run, nothing cached (mines HEAD's constraints): {cold[0]:.0f} ms wall")
-    print(f"first run after a new commit (mines the new HEAD incrementally): "
-          f"{incremental[0]:.0f} ms wall")
-    print(f"ananke-ci validate --staged, constraints cached: median {a[0]:.1f} ms wall "
-          f"(p90 {a[2]:.1f}), {a[1]:.1f} ms CPU over {args.runs} runs (goal <= 150 wall)")
-    print(f"ruff check (same file):      median {r[0]:.1f} ms wall (p90 {r[2]:.1f}), "
-          f"{r[1]:.1f} ms CPU")
-    print(f"ratio ananke/ruff: {a[0] / r[0]:.1f}x wall, {a[1] / r[1]:.1f}x CPU; "
-          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"first run after a new commit (mines the new HEAD incrementally): "
+        f"{incremental[0]:.0f} ms wall"
+    )
+    print(
+        f"ananke-ci validate --staged, constraints cached: median {a[0]:.1f} ms wall "
+        f"(p90 {a[2]:.1f}), {a[1]:.1f} ms CPU over {args.runs} runs (goal <= 150 wall)"
+    )
+    print(
+        f"ruff check (same file):      median {r[0]:.1f} ms wall (p90 {r[2]:.1f}), "
+        f"{r[1]:.1f} ms CPU"
+    )
+    print(
+        f"ratio ananke/ruff: {a[0] / r[0]:.1f}x wall, {a[1] / r[1]:.1f}x CPU; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     return 0
 
 

@@ -40,8 +40,9 @@ def main() -> int:
         extra = ["--config", str(cfg)]
     mined = sh(root, CLI, "extract", "--mined", *extra)
     print(mined.stdout)
-    log = sh(root, "git", "log", "--first-parent", "--no-merges", f"-{args.n}",
-             "--format=%H %s").stdout.splitlines()
+    log = sh(
+        root, "git", "log", "--first-parent", "--no-merges", f"-{args.n}", "--format=%H %s"
+    ).stdout.splitlines()
     total = 0
     for line in log:
         sha, _, subject = line.partition(" ")
@@ -49,14 +50,26 @@ def main() -> int:
         if comp.returncode != 0:
             print(f"{sha[:10]} compile failed: {comp.stderr.strip()}")
             continue
-        run = sh(root, CLI, "validate", "--diff", f"{sha}^..{sha}", "--format", "json",
-                 "--no-baseline", "-q", *extra)
+        run = sh(
+            root,
+            CLI,
+            "validate",
+            "--diff",
+            f"{sha}^..{sha}",
+            "--format",
+            "json",
+            "--no-baseline",
+            "-q",
+            *extra,
+        )
         found = json.loads(run.stdout)["findings"] if run.stdout.strip() else []
         total += len(found)
         print(f"{sha[:10]} {len(found):3d}  {subject[:70]}")
         for f in found:
-            print(f"             {f['rule']} {f['severity']} {f['path']}:{f['line']} "
-                  f"{f['message'][:150]}")
+            print(
+                f"             {f['rule']} {f['severity']} {f['path']}:{f['line']} "
+                f"{f['message'][:150]}"
+            )
     print(f"\n{len(log)} commits, {total} findings")
     sh(root, CLI, "compile", *extra)  # leave the IR of HEAD in place
     return 0

@@ -33,21 +33,22 @@ def covered_text(source: bytes, fn: Function, language: str) -> str | None:
     if body is None:
         return None
     if language != "python":
-        text = source[body.start_byte + 1:body.end_byte].decode()
+        text = source[body.start_byte + 1 : body.end_byte].decode()
         return text if "\n" in text else None  # the patcher works on whole lines
     line_start = source.rfind(b"\n", 0, body.start_byte) + 1
-    if source[line_start:body.start_byte].strip():
+    if source[line_start : body.start_byte].strip():
         return None  # a body on its header's line (`def f(): ...`)
-    text = source[line_start:body.end_byte].decode() + "\n"
+    text = source[line_start : body.end_byte].decode() + "\n"
     match = _DOCSTRING.match(text)
     if match:
-        text = text[match.end():].lstrip("\n")
+        text = text[match.end() :].lstrip("\n")
     return text if text.strip() not in ("", "...", "pass") else None
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("repo", type=Path)
     parser.add_argument("language")
     parser.add_argument("--glob", default="**/*", help="files to read, under REPO")
@@ -69,12 +70,14 @@ def main() -> None:
                 at = int(why.rsplit(" ", 1)[1]) if why and "character" in why else len(text)
                 start = text.rfind("\n", 0, at) + 1
                 end = text.find("\n", at)
-                line = text[start:end if end >= 0 else None].strip()
+                line = text[start : end if end >= 0 else None].strip()
                 refused.append(f"{path.relative_to(args.repo)} {fn.name}: {why}\n    {line[:100]}")
     total = sum(verdicts.values())
-    print(f"{args.language}: {verdicts[True]} of {total} bodies accepted "
-          f"({100 * verdicts[True] / max(total, 1):.0f}%)")
-    for entry in refused[:args.show]:
+    print(
+        f"{args.language}: {verdicts[True]} of {total} bodies accepted "
+        f"({100 * verdicts[True] / max(total, 1):.0f}%)"
+    )
+    for entry in refused[: args.show]:
         print(entry)
 
 

@@ -33,12 +33,17 @@ from ananke_ci.app.targets import SourceFile, Target
 from ananke_ci.app.verify import FillSite, Verifier
 from ananke_ci.core.facts import FileFacts, Function, Hole
 
-PLACEHOLDER = {"python": "pass", "rust": "todo!()", "go": 'panic("not implemented")',
-               "java": "throw new UnsupportedOperationException();",
-               "typescript": 'throw new Error("not implemented");',
-               "tsx": 'throw new Error("not implemented");',
-               "javascript": 'throw new Error("not implemented");',
-               "csharp": "throw new NotImplementedException();", "kotlin": "TODO()"}
+PLACEHOLDER = {
+    "python": "pass",
+    "rust": "todo!()",
+    "go": 'panic("not implemented")',
+    "java": "throw new UnsupportedOperationException();",
+    "typescript": 'throw new Error("not implemented");',
+    "tsx": 'throw new Error("not implemented");',
+    "javascript": 'throw new Error("not implemented");',
+    "csharp": "throw new NotImplementedException();",
+    "kotlin": "TODO()",
+}
 BY_DESIGN = ("itself a hole", "leaves a TODO")
 _DOCSTRING = re.compile(r"[ \t]*[rRbBuU]?(\"\"\"|\'\'\'|\"|\')[\s\S]*?\1[ \t]*\n")
 
@@ -52,43 +57,47 @@ def holed(source: bytes, fn: Function, language: str) -> tuple[bytes, str, int] 
     lines = source.decode("utf-8").splitlines(keepends=True)
     if language == "python":
         first, last = body.start_line, fn.span.end_line  # the body's lines, to the end
-        head = "".join(lines[first - 1:last])
+        head = "".join(lines[first - 1 : last])
         doc = _DOCSTRING.match(head)
         if doc:  # a docstring stays, as the spec of the hole
-            first += head[:doc.end()].count("\n")
+            first += head[: doc.end()].count("\n")
             while first <= last and not lines[first - 1].strip():
                 first += 1
             if first > last:
                 return None
         indent = lines[first - 1][: len(lines[first - 1]) - len(lines[first - 1].lstrip())]
-        fill = "".join(lines[first - 1:last])
-        new = [*lines[:first - 1], indent + PLACEHOLDER[language] + "\n", *lines[last:]]
+        fill = "".join(lines[first - 1 : last])
+        new = [*lines[: first - 1], indent + PLACEHOLDER[language] + "\n", *lines[last:]]
         return "".join(new).encode(), fill, first
     if not spec_for(language).braced or body.end_line - body.start_line < 2:
         return None
     opening, closing = body.start_line, body.end_line  # the `{` and `}` lines
-    if lines[opening - 1].rstrip().endswith("{") is False or \
-            lines[closing - 1].strip() != "}":
+    if lines[opening - 1].rstrip().endswith("{") is False or lines[closing - 1].strip() != "}":
         return None
-    inner = lines[opening:closing - 1]
+    inner = lines[opening : closing - 1]
     indent = next((x[: len(x) - len(x.lstrip())] for x in inner if x.strip()), "    ")
     fill = "".join(lines[opening:closing])  # the inner lines and the closing `}` line
-    new = [*lines[:opening], indent + PLACEHOLDER[language] + "\n", *lines[closing - 1:]]
+    new = [*lines[:opening], indent + PLACEHOLDER[language] + "\n", *lines[closing - 1 :]]
     return "".join(new).encode(), fill, opening + 1
 
 
 def hole_at(facts: FileFacts, fn: Function, line: int) -> Hole | None:
     """The placeholder hole the finder reports in the holed file, in `fn`."""
     for hole in facts.holes:
-        if hole.kind == "typed" and hole.span.start_line == line and hole.function \
-                and hole.function.name == fn.name:
+        if (
+            hole.kind == "typed"
+            and hole.span.start_line == line
+            and hole.function
+            and hole.function.name == fn.name
+        ):
             return hole
     return None
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("repo", type=Path)
     parser.add_argument("language")
     parser.add_argument("--glob", default="**/*", help="files to read, under REPO")
@@ -107,8 +116,11 @@ def main() -> None:
         rel = path.relative_to(repo).as_posix()
         source = path.read_bytes()
         original = extract_facts(rel, source, args.language)
-        placeholders = {h.function.span.start_byte for h in original.holes
-                        if h.kind == "typed" and h.function is not None}
+        placeholders = {
+            h.function.span.start_byte
+            for h in original.holes
+            if h.kind == "typed" and h.function is not None
+        }
         for fn in original.functions:
             made = holed(source, fn, args.language)
             if made is None:
@@ -132,15 +144,18 @@ def main() -> None:
                 counts["refused by design"] += 1  # a fill may not leave a TODO
             else:
                 counts["refused"] += 1
-                refused.append(f"{rel}:{fn.span.start_line} {fn.name}: "
-                               + " | ".join(verdict.reasons)[:300])
+                refused.append(
+                    f"{rel}:{fn.span.start_line} {fn.name}: " + " | ".join(verdict.reasons)[:300]
+                )
     fills = counts["accepted"] + counts["refused"]
-    print(f"{args.language} in {repo.name}: {counts['accepted']} of {fills} real bodies "
-          f"accepted as fills ({100 * counts['accepted'] / max(fills, 1):.1f}%); "
-          f"{counts['refused by design']} placeholder/TODO bodies refused by design; "
-          f"{counts['no hole found in the holed file']} skipped; "
-          f"{time.perf_counter() - started:.0f} s")
-    for entry in refused[:args.show]:
+    print(
+        f"{args.language} in {repo.name}: {counts['accepted']} of {fills} real bodies "
+        f"accepted as fills ({100 * counts['accepted'] / max(fills, 1):.1f}%); "
+        f"{counts['refused by design']} placeholder/TODO bodies refused by design; "
+        f"{counts['no hole found in the holed file']} skipped; "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    for entry in refused[: args.show]:
         print("  " + entry)
 
 

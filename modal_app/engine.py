@@ -35,7 +35,10 @@ Params = Mapping[str, Any]  # keyword arguments of vllm.SamplingParams (see samp
 
 # protocol constraint kind -> the StructuredOutputsParams field that carries it (vLLM 0.33)
 STRUCTURED_FIELD: dict[ConstraintKind, str] = {
-    "lark": "grammar", "regex": "regex", "json_schema": "json"}
+    "lark": "grammar",
+    "regex": "regex",
+    "json_schema": "json",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +55,9 @@ class Engine(Protocol):
 
     def versions(self) -> dict[str, str]: ...
 
-    def generate(self, prompts: Sequence[str],
-                 params: Sequence[Params]) -> list[list[EngineOutput]]: ...
+    def generate(
+        self, prompts: Sequence[str], params: Sequence[Params]
+    ) -> list[list[EngineOutput]]: ...
 
 
 def sampling_kwargs(request: GenerationRequest) -> dict[str, Any]:
@@ -118,11 +122,11 @@ class VLLMEngine:
         )
 
     def versions(self) -> dict[str, str]:
-        return {dist: _version(dist)
-                for dist in ("vllm", "llguidance", "torch", "transformers")}
+        return {dist: _version(dist) for dist in ("vllm", "llguidance", "torch", "transformers")}
 
-    def generate(self, prompts: Sequence[str],
-                 params: Sequence[Params]) -> list[list[EngineOutput]]:
+    def generate(
+        self, prompts: Sequence[str], params: Sequence[Params]
+    ) -> list[list[EngineOutput]]:
         from vllm import SamplingParams  # type: ignore[import-not-found,unused-ignore]
         from vllm.sampling_params import (  # type: ignore[import-not-found,unused-ignore]
             StructuredOutputsParams,
@@ -136,8 +140,10 @@ class VLLMEngine:
                 args["structured_outputs"] = StructuredOutputsParams(**structured)
             sampling.append(SamplingParams(**args))
         outputs = self.llm.generate(list(prompts), sampling, use_tqdm=False)
-        return [[EngineOutput(c.text, len(c.token_ids), _finish(c.finish_reason))
-                 for c in out.outputs] for out in outputs]
+        return [
+            [EngineOutput(c.text, len(c.token_ids), _finish(c.finish_reason)) for c in out.outputs]
+            for out in outputs
+        ]
 
 
 def _finish(reason: str | None) -> Finish:
@@ -158,17 +164,27 @@ class LocalEngine:
     def versions(self) -> dict[str, str]:
         return dict(self.backend.provenance().versions)
 
-    def generate(self, prompts: Sequence[str],
-                 params: Sequence[Params]) -> list[list[EngineOutput]]:
+    def generate(
+        self, prompts: Sequence[str], params: Sequence[Params]
+    ) -> list[list[EngineOutput]]:
         out = []
         for prompt, kwargs in zip(prompts, params, strict=True):
             request = GenerationRequest(
-                constraint=constraint_of(kwargs.get("structured_outputs")), prompt=prompt,
-                max_tokens=kwargs["max_tokens"], temperature=kwargs["temperature"],
-                n=kwargs["n"], seed=kwargs["seed"], stop=tuple(kwargs["stop"]))
+                constraint=constraint_of(kwargs.get("structured_outputs")),
+                prompt=prompt,
+                max_tokens=kwargs["max_tokens"],
+                temperature=kwargs["temperature"],
+                n=kwargs["n"],
+                seed=kwargs["seed"],
+                stop=tuple(kwargs["stop"]),
+            )
             response = self.backend.generate(request)
-            out.append([EngineOutput(c.text, c.tokens, _local_finish(c.finish_reason))
-                        for c in response.candidates])
+            out.append(
+                [
+                    EngineOutput(c.text, c.tokens, _local_finish(c.finish_reason))
+                    for c in response.candidates
+                ]
+            )
         return out
 
 
@@ -213,8 +229,9 @@ class Batcher:
         self._thread = threading.Thread(target=self._run, name="engine", daemon=True)
         self._thread.start()
 
-    def submit(self, prompt: str, params: Params,
-               timeout: float) -> tuple[list[EngineOutput], float, float]:
+    def submit(
+        self, prompt: str, params: Params, timeout: float
+    ) -> tuple[list[EngineOutput], float, float]:
         """(completions, queue_ms, generate_ms); TimeoutError after `timeout` seconds."""
         job = _Job(prompt, params, time.perf_counter())
         self._queue.put(job)
@@ -224,8 +241,7 @@ class Batcher:
         if job.error is not None:
             raise job.error
         assert job.result is not None
-        return (job.result, (job.started - job.queued) * 1000,
-                (job.finished - job.started) * 1000)
+        return (job.result, (job.started - job.queued) * 1000, (job.finished - job.started) * 1000)
 
     def close(self) -> None:
         self._queue.put(None)
@@ -266,8 +282,13 @@ class Batcher:
             job.done.set()
 
 
-def serve_request(batcher: Batcher, data: Mapping[str, Any], *, limits: Limits = DEFAULT_LIMITS,
-                  timeout: float = 600.0) -> dict[str, Any]:
+def serve_request(
+    batcher: Batcher,
+    data: Mapping[str, Any],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    timeout: float = 600.0,
+) -> dict[str, Any]:
     """What the GPU method does with a (gateway-validated) protocol request, as a plain dict.
 
     `{"outputs": [...], "queue_ms", "generate_ms", "model", "versions"}`, or `{"error":
@@ -276,7 +297,8 @@ def serve_request(batcher: Batcher, data: Mapping[str, Any], *, limits: Limits =
     try:
         request = request_from_dict(dict(data), limits)  # cheap; the gateway did it first
         outputs, queue_ms, generate_ms = batcher.submit(
-            prompt_of(request), sampling_kwargs(request), timeout)
+            prompt_of(request), sampling_kwargs(request), timeout
+        )
     except ProtocolError as e:
         return {"error": {"status": e.status, "message": e.message}}
     except TimeoutError as e:
@@ -284,8 +306,9 @@ def serve_request(batcher: Batcher, data: Mapping[str, Any], *, limits: Limits =
     except ValueError as e:  # vLLM refuses what it cannot run: prompt too long, grammar
         return {"error": {"status": _refusal_status(str(e)), "message": str(e)[:500]}}
     return {
-        "outputs": [{"text": o.text, "tokens": o.tokens, "finish_reason": o.finish_reason}
-                    for o in outputs],
+        "outputs": [
+            {"text": o.text, "tokens": o.tokens, "finish_reason": o.finish_reason} for o in outputs
+        ],
         "queue_ms": queue_ms,
         "generate_ms": generate_ms,
         "model": batcher.engine.model,

@@ -51,11 +51,13 @@ BACKEND = "modal"
 class ServiceLimits:
     """The protocol's limits plus what bounds one request's GPU time."""
 
-    protocol: Limits = field(default_factory=lambda: Limits(
-        max_text_bytes=48 * 1024,  # ~12k tokens of code: fits max_model_len 16384 with output
-        max_tokens=2048,
-        max_n=8,
-    ))
+    protocol: Limits = field(
+        default_factory=lambda: Limits(
+            max_text_bytes=48 * 1024,  # ~12k tokens of code: fits max_model_len 16384 with output
+            max_tokens=2048,
+            max_n=8,
+        )
+    )
     max_total_tokens: int = 8192  # n * max_tokens
     request_timeout_s: float = 240.0  # queueing (incl. a cold start) + generation
 
@@ -102,16 +104,19 @@ class Gateway:
     def authorise(self, headers: Mapping[str, str]) -> None:
         """401 unless the bearer token matches; fails closed when none is configured."""
         if self.require_token and self.token is None:
-            raise ProtocolError(401, "the service has no token configured "
-                                     "(see modal_app/README.md)")
+            raise ProtocolError(
+                401, "the service has no token configured (see modal_app/README.md)"
+            )
         check_bearer(header(headers, "Authorization"), self.token)
 
     async def validate(self, headers: Mapping[str, str], read: ReadBody) -> Answer:
         rid = _new_id()
         try:
             self.authorise(headers)
-            data = decode(await read(self.limits.protocol.max_request_bytes),
-                          self.limits.protocol.max_request_bytes)
+            data = decode(
+                await read(self.limits.protocol.max_request_bytes),
+                self.limits.protocol.max_request_bytes,
+            )
             body = grammar_answer(data, self.limits.protocol, self.tokenizer)
         except ProtocolError as e:
             self.log({"event": "validate", "id": rid, "status": e.status, "error": e.message})
@@ -129,48 +134,75 @@ class Gateway:
             data = decode(await read(limits.max_request_bytes), limits.max_request_bytes)
             request = parse_generate(data, limits, self.tokenizer)  # includes llguidance
             compiled = self.clock()
-            event.update(request_id=request.request_id, n=request.n,
-                         max_tokens=request.max_tokens,
-                         prompt_bytes=text_bytes(request),
-                         constraint=request.constraint.kind if request.constraint else None)
+            event.update(
+                request_id=request.request_id,
+                n=request.n,
+                max_tokens=request.max_tokens,
+                prompt_bytes=text_bytes(request),
+                constraint=request.constraint.kind if request.constraint else None,
+            )
             self._check_budget(request)
             response = await self._run(request, data, started, compiled)
         except ProtocolError as e:
-            self.log({**event, "status": e.status, "error": e.message,
-                      "total_ms": _ms(self.clock() - started)})
+            self.log(
+                {
+                    **event,
+                    "status": e.status,
+                    "error": e.message,
+                    "total_ms": _ms(self.clock() - started),
+                }
+            )
             return _error(e, rid)
         except Exception as e:  # the GPU call failed: details in the log, not in the answer
-            self.log({**event, "status": 500, "error": f"{type(e).__name__}: {e}"[:500],
-                      "total_ms": _ms(self.clock() - started)})
+            self.log(
+                {
+                    **event,
+                    "status": 500,
+                    "error": f"{type(e).__name__}: {e}"[:500],
+                    "total_ms": _ms(self.clock() - started),
+                }
+            )
             return _error(ProtocolError(500, "internal error (see the service's log)"), rid)
-        self.log({**event, "status": 200, "total_ms": _ms(self.clock() - started),
-                  "queue_ms": response.timings.queue_ms,
-                  "compile_ms": response.timings.compile_ms,
-                  "generate_ms": response.timings.generate_ms,
-                  "finish": [c.finish_reason for c in response.candidates],
-                  "grammar_satisfied": [c.grammar_satisfied for c in response.candidates]})
+        self.log(
+            {
+                **event,
+                "status": 200,
+                "total_ms": _ms(self.clock() - started),
+                "queue_ms": response.timings.queue_ms,
+                "compile_ms": response.timings.compile_ms,
+                "generate_ms": response.timings.generate_ms,
+                "finish": [c.finish_reason for c in response.candidates],
+                "grammar_satisfied": [c.grammar_satisfied for c in response.candidates],
+            }
+        )
         return Answer(200, response_to_dict(response), {"X-Request-Id": rid})
 
     def _check_budget(self, request: GenerationRequest) -> None:
         total = request.n * request.max_tokens
         if total > self.limits.max_total_tokens:
-            raise ProtocolError(413, f"n * max_tokens is {total}; the limit is "
-                                     f"{self.limits.max_total_tokens}")
+            raise ProtocolError(
+                413, f"n * max_tokens is {total}; the limit is {self.limits.max_total_tokens}"
+            )
 
-    async def _run(self, request: GenerationRequest, data: dict[str, Any], started: float,
-                   compiled: float) -> GenerationResponse:
+    async def _run(
+        self, request: GenerationRequest, data: dict[str, Any], started: float, compiled: float
+    ) -> GenerationResponse:
         try:
             result = await asyncio.wait_for(self.dispatch(data), self.limits.request_timeout_s)
         except TimeoutError:
-            raise ProtocolError(504, f"no answer within {self.limits.request_timeout_s:.0f} s "
-                                     "(a cold start takes minutes: retry)") from None
+            raise ProtocolError(
+                504,
+                f"no answer within {self.limits.request_timeout_s:.0f} s "
+                "(a cold start takes minutes: retry)",
+            ) from None
         if "error" in result:
             raise ProtocolError(int(result["error"]["status"]), str(result["error"]["message"]))
         returned = self.clock()
         generate_ms = float(result["generate_ms"])
         candidates = tuple(
             Candidate(o["text"], int(o["tokens"]), o["finish_reason"], None)
-            for o in result["outputs"])
+            for o in result["outputs"]
+        )
         response = GenerationResponse(
             candidates,
             Provenance(BACKEND, str(result["model"]), dict(result["versions"])),

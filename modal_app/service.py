@@ -62,8 +62,9 @@ CONTAINER_ENV: dict[str, str | None] = {
 app = modal.App(APP_NAME)
 hf_cache = modal.Volume.from_name(HF_CACHE_VOLUME, create_if_missing=True)
 vllm_cache = modal.Volume.from_name(VLLM_CACHE_VOLUME, create_if_missing=True)
-token_secrets = ([modal.Secret.from_name(TOKEN_SECRET, required_keys=[TOKEN_ENV])]
-                 if REQUIRE_BEARER else [])
+token_secrets = (
+    [modal.Secret.from_name(TOKEN_SECRET, required_keys=[TOKEN_ENV])] if REQUIRE_BEARER else []
+)
 
 vllm_image = (
     modal.Image.from_registry("nvidia/cuda:12.9.0-devel-ubuntu22.04", add_python="3.12")
@@ -104,8 +105,9 @@ class Generator:
     def generate(self, request: dict[str, Any]) -> dict[str, Any]:
         from modal_app.engine import serve_request
 
-        return serve_request(self.batcher, request, limits=LIMITS.protocol,
-                             timeout=GPU_TIMEOUT_S - 30)
+        return serve_request(
+            self.batcher, request, limits=LIMITS.protocol, timeout=GPU_TIMEOUT_S - 30
+        )
 
     @modal.method()
     def health(self) -> dict[str, Any]:
@@ -125,8 +127,14 @@ def make_gateway(model: str = MODEL, environ: Any = os.environ) -> Gateway:
         result: dict[str, Any] = await generator.generate.remote.aio(request)
         return result
 
-    return Gateway(dispatch, model=model, token=environ.get(TOKEN_ENV),
-                   require_token=REQUIRE_BEARER, tokenizer=load_tokenizer(model), limits=LIMITS)
+    return Gateway(
+        dispatch,
+        model=model,
+        token=environ.get(TOKEN_ENV),
+        require_token=REQUIRE_BEARER,
+        tokenizer=load_tokenizer(model),
+        limits=LIMITS,
+    )
 
 
 @app.function(
@@ -147,8 +155,13 @@ def api() -> Any:
     return build_api(make_gateway())
 
 
-@app.function(image=web_image, volumes={HF_CACHE_DIR: hf_cache}, secrets=token_secrets,
-              timeout=GPU_STARTUP_TIMEOUT_S, env=CONTAINER_ENV)
+@app.function(
+    image=web_image,
+    volumes={HF_CACHE_DIR: hf_cache},
+    secrets=token_secrets,
+    timeout=GPU_STARTUP_TIMEOUT_S,
+    env=CONTAINER_ENV,
+)
 async def smoke_check(model: str = "") -> dict[str, Any]:
     """Health, grammar validation and one constrained generation through the gateway, then
     the GPU container's own health (model and versions)."""
@@ -191,5 +204,7 @@ def http_check(url: str, environ: Any = os.environ) -> dict[str, Any]:
         response = client.generate(smoke_request())
     except Exception as e:  # reported, not raised: the smoke report says what failed
         return {"ok": False, "error": f"{type(e).__name__}: {e}"}
-    return {"ok": all(c.grammar_satisfied for c in response.candidates),
-            "texts": [c.text for c in response.candidates]}
+    return {
+        "ok": all(c.grammar_satisfied for c in response.candidates),
+        "texts": [c.text for c in response.candidates],
+    }

@@ -10,11 +10,7 @@ from ananke_ci.core.protocol import Constraint, GenerationRequest
 from ananke_ci.core.protocol_json import request_to_dict
 from modal_app.gateway import Gateway
 
-SMOKE_GRAMMAR = (
-    "%llguidance {}\n"
-    'start: "    return " EXPR "\\n"\n'
-    "EXPR: /[a-z0-9_ +*()-]{1,40}/\n"
-)
+SMOKE_GRAMMAR = '%llguidance {}\nstart: "    return " EXPR "\\n"\nEXPR: /[a-z0-9_ +*()-]{1,40}/\n'
 SMOKE_PROMPT = (
     "<|im_start|>system\nYou complete Python functions.<|im_end|>\n"
     "<|im_start|>user\nComplete the body:\ndef add(a: int, b: int) -> int:\n<|im_end|>\n"
@@ -23,9 +19,15 @@ SMOKE_PROMPT = (
 
 
 def smoke_request(max_tokens: int = 48) -> GenerationRequest:
-    return GenerationRequest(Constraint("lark", SMOKE_GRAMMAR), prompt=SMOKE_PROMPT,
-                             max_tokens=max_tokens, temperature=0.7, n=2, seed=7,
-                             request_id="smoke")
+    return GenerationRequest(
+        Constraint("lark", SMOKE_GRAMMAR),
+        prompt=SMOKE_PROMPT,
+        max_tokens=max_tokens,
+        temperature=0.7,
+        n=2,
+        seed=7,
+        request_id="smoke",
+    )
 
 
 async def smoke(gateway: Gateway, max_tokens: int = 48) -> dict[str, Any]:
@@ -35,6 +37,7 @@ async def smoke(gateway: Gateway, max_tokens: int = 48) -> dict[str, Any]:
     def body(obj: Any) -> Any:
         async def read(_max: int) -> bytes:
             return json.dumps(obj).encode()
+
         return read
 
     steps: dict[str, Any] = {}
@@ -42,12 +45,15 @@ async def smoke(gateway: Gateway, max_tokens: int = 48) -> dict[str, Any]:
     steps["health"] = {"ok": health.status == 200, "answer": health.body}
     good = await gateway.validate(headers, body({"grammar": SMOKE_GRAMMAR}))
     bad = await gateway.validate(headers, body({"grammar": "start: nowhere\n"}))
-    steps["grammar"] = {"ok": good.body.get("valid") is True and bad.body.get("valid") is False,
-                        "bad_grammar_error": bad.body.get("error")}
+    steps["grammar"] = {
+        "ok": good.body.get("valid") is True and bad.body.get("valid") is False,
+        "bad_grammar_error": bad.body.get("error"),
+    }
     answer = await gateway.generate(headers, body(request_to_dict(smoke_request(max_tokens))))
     candidates = answer.body.get("candidates", [])
     steps["generate"] = {
-        "ok": answer.status == 200 and bool(candidates)
+        "ok": answer.status == 200
+        and bool(candidates)
         and all(c["grammar_satisfied"] for c in candidates),
         "status": answer.status,
         "candidates": candidates,

@@ -16,8 +16,9 @@ from modal_app.gateway import Answer, Gateway, ReadBody
 
 def build_api(gateway: Gateway) -> FastAPI:
     """The ASGI app over `gateway` (no docs routes: nothing to browse without a token)."""
-    api = FastAPI(title="ananke-ci generation service", docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    api = FastAPI(
+        title="ananke-ci generation service", docs_url=None, redoc_url=None, openapi_url=None
+    )
 
     @api.get("/health")
     async def health() -> JSONResponse:

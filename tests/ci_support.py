@@ -57,11 +57,15 @@ class FixedFills:
 
     def generate(self, request: GenerationRequest) -> GenerationResponse:
         self.requests.append(request)
-        text = next((body for sig, body in FILLS.items()
-                     if _hole_function(request) == sig), "    return 0\n")
-        return GenerationResponse(tuple(Candidate(text, 3, "stop", None)
-                                        for _ in range(request.n)),
-                                  Provenance("fixed", "fixed"), request_id=request.request_id)
+        text = next(
+            (body for sig, body in FILLS.items() if _hole_function(request) == sig),
+            "    return 0\n",
+        )
+        return GenerationResponse(
+            tuple(Candidate(text, 3, "stop", None) for _ in range(request.n)),
+            Provenance("fixed", "fixed"),
+            request_id=request.request_id,
+        )
 
 
 def _hole_function(request: GenerationRequest) -> str:
@@ -107,53 +111,92 @@ class PullRequest:
     def event(self, head: str | None = None, *, fork: bool = False) -> Path:
         head = head or self.repo.head()
         base_sha = self.repo.git("rev-parse", "main").strip()
-        data = {"action": "synchronize", "number": self.number,
-                "repository": {"full_name": "o/r"},
-                "pull_request": {"number": self.number,
-                                 "base": {"sha": base_sha, "ref": "main",
-                                          "repo": {"full_name": "o/r"}},
-                                 "head": {"sha": head, "ref": "feat",
-                                          "repo": {"full_name": "fork/r" if fork else "o/r"}}}}
+        data = {
+            "action": "synchronize",
+            "number": self.number,
+            "repository": {"full_name": "o/r"},
+            "pull_request": {
+                "number": self.number,
+                "base": {"sha": base_sha, "ref": "main", "repo": {"full_name": "o/r"}},
+                "head": {
+                    "sha": head,
+                    "ref": "feat",
+                    "repo": {"full_name": "fork/r" if fork else "o/r"},
+                },
+            },
+        }
         path = self.events / f"{head[:12]}.json"
         path.write_text(json.dumps(data))
         return path
 
     def register(self, fake: FakeGitHub, head: str | None = None) -> None:
         head = head or self.repo.head()
-        fake.add_pull(self.number, head, "feat", repo=self.repo.root,
-                      base_sha=self.repo.git("rev-parse", "main").strip())
+        fake.add_pull(
+            self.number,
+            head,
+            "feat",
+            repo=self.repo.root,
+            base_sha=self.repo.git("rev-parse", "main").strip(),
+        )
 
 
-def run_bot(pr: PullRequest, fake: FakeGitHub, mp: pytest.MonkeyPatch,
-            capsys: pytest.CaptureFixture[str], *args: str, token: str = "bot-token",
-            fork: bool = False) -> tuple[CliRun, str, dict[str, str]]:
+def run_bot(
+    pr: PullRequest,
+    fake: FakeGitHub,
+    mp: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *args: str,
+    token: str = "bot-token",
+    fork: bool = False,
+) -> tuple[CliRun, str, dict[str, str]]:
     """`ananke-ci ci` on the current head: (run, summary text, outputs)."""
     summary = pr.events / "summary.md"
     outputs = pr.events / "outputs.txt"
     summary.unlink(missing_ok=True)
     outputs.unlink(missing_ok=True)
-    env = {"GITHUB_API_URL": fake.url, "GITHUB_GRAPHQL_URL": f"{fake.url}/graphql",
-           "GITHUB_TOKEN": token, "GITHUB_REPOSITORY": "o/r",
-           "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(outputs),
-           "ANANKE_CI_WRITE_INTERVAL": "0"}
+    env = {
+        "GITHUB_API_URL": fake.url,
+        "GITHUB_GRAPHQL_URL": f"{fake.url}/graphql",
+        "GITHUB_TOKEN": token,
+        "GITHUB_REPOSITORY": "o/r",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_OUTPUT": str(outputs),
+        "ANANKE_CI_WRITE_INTERVAL": "0",
+    }
     for key, value in env.items():
         mp.setenv(key, value)
     for key in ("INPUT_FIX", "INPUT_RUN_TESTS", "ANANKE_ENDPOINT", "ANANKE_TOKEN"):
         mp.delenv(key, raising=False)
     event = pr.event(fork=fork)
-    done = pr.repo.cli(mp, capsys, "ci", "--event", str(event), "--no-salience",
-                       "--sarif", str(pr.events / "out.sarif"), *args)
+    done = pr.repo.cli(
+        mp,
+        capsys,
+        "ci",
+        "--event",
+        str(event),
+        "--no-salience",
+        "--sarif",
+        str(pr.events / "out.sarif"),
+        *args,
+    )
     text = summary.read_text() if summary.exists() else ""
-    values = dict(line.split("=", 1) for line in outputs.read_text().splitlines()) \
-        if outputs.exists() else {}
+    values = (
+        dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+        if outputs.exists()
+        else {}
+    )
     return done, text, values
 
 
 def review_posts(fake: FakeGitHub) -> list[Any]:
-    return [r for r in fake.log if r.method == "POST" and r.template and
-            r.template.endswith("/reviews")]
+    return [
+        r for r in fake.log if r.method == "POST" and r.template and r.template.endswith("/reviews")
+    ]
 
 
 def mutations(fake: FakeGitHub) -> list[Any]:
-    return [r for r in fake.log if r.template == "/graphql"
-            and "mutation" in (r.body or {}).get("query", "")]
+    return [
+        r
+        for r in fake.log
+        if r.template == "/graphql" and "mutation" in (r.body or {}).get("query", "")
+    ]

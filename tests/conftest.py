@@ -16,17 +16,16 @@ def repo(tmp_path: Path) -> GitRepo:
 
 
 @pytest.fixture
-def check(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
-          capsys: pytest.CaptureFixture[str]) -> Checker:
+def check(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Checker:
     """Constraint checks in `repo`; salience is not what those tests are about, so no file
     is FoundationalStable."""
-    monkeypatch.setattr("ananke_ci.app.constraints.foundational_files",
-                        lambda root: frozenset())
+    monkeypatch.setattr("ananke_ci.app.constraints.foundational_files", lambda root: frozenset())
     return Checker(repo, monkeypatch, capsys)
 
 
 @pytest.fixture
-def cli(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Cli:
+def cli(repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
     """`ananke-ci ARGS` in-process in `repo`, returning (code, out, err)."""
     return partial(repo.cli, monkeypatch, capsys)

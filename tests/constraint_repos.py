@@ -11,20 +11,23 @@ import pytest
 from tests.gitrepo import GitRepo
 
 # small repositories: conventions need fewer cases than the defaults ask for
-SMALL = '[constraints]\nmin-evidence = 5\n'
+SMALL = "[constraints]\nmin-evidence = 5\n"
 
 
 def snake_module(n: int = 8, prefix: str = "do") -> str:
     """n annotated, snake_case functions (each a distinct snake name)."""
-    return "".join(f"def {prefix}_thing_{i}(value: int) -> int:\n    return value + {i}\n\n\n"
-                   for i in range(n))
+    return "".join(
+        f"def {prefix}_thing_{i}(value: int) -> int:\n    return value + {i}\n\n\n"
+        for i in range(n)
+    )
 
 
 class Checker:
     """compile once, then validate staged changes, as a user would from the shell."""
 
-    def __init__(self, repo: GitRepo, mp: pytest.MonkeyPatch,
-                 capsys: pytest.CaptureFixture[str]) -> None:
+    def __init__(
+        self, repo: GitRepo, mp: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         self.repo, self.mp, self.capsys = repo, mp, capsys
 
     def compile(self, *args: str) -> str:
@@ -38,8 +41,7 @@ class Checker:
         for path, text in files.items():
             self.repo.write(path, text)
         self.repo.stage()
-        run = self.repo.cli(self.mp, self.capsys, "validate", "--staged", "--format", "json",
-                            *args)
+        run = self.repo.cli(self.mp, self.capsys, "validate", "--staged", "--format", "json", *args)
         assert run.code in (0, 1), run.err
         self.repo.git("reset", "-q", "--hard")
         self.repo.git("clean", "-qfd")

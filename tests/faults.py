@@ -43,19 +43,36 @@ Action = Callable[["_Conn", Seen], None]
 
 def protocol_answer(seen: Seen, text: str = BODY) -> dict[str, Any]:
     request = seen.json()
-    return {"version": 1, "request_id": request.get("request_id", ""),
-            "candidates": [{"text": text, "tokens": 3, "finish_reason": "stop",
-                            "grammar_satisfied": None, "violation": None}] * request.get("n", 1),
-            "provenance": {"backend": "fault-server", "model": "m", "versions": {}},
-            "timings": {"queue_ms": 0.0, "compile_ms": 0.0, "generate_ms": 1.0}}
+    return {
+        "version": 1,
+        "request_id": request.get("request_id", ""),
+        "candidates": [
+            {
+                "text": text,
+                "tokens": 3,
+                "finish_reason": "stop",
+                "grammar_satisfied": None,
+                "violation": None,
+            }
+        ]
+        * request.get("n", 1),
+        "provenance": {"backend": "fault-server", "model": "m", "versions": {}},
+        "timings": {"queue_ms": 0.0, "compile_ms": 0.0, "generate_ms": 1.0},
+    }
 
 
 def openai_answer(seen: Seen, text: str = BODY) -> dict[str, Any]:
     n = seen.json().get("n", 1)
-    return {"id": "cmpl-1", "object": "text_completion", "created": 0, "model": "m",
-            "choices": [{"index": i, "text": text, "logprobs": None, "finish_reason": "stop"}
-                        for i in range(n)],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 3 * n, "total_tokens": 4}}
+    return {
+        "id": "cmpl-1",
+        "object": "text_completion",
+        "created": 0,
+        "model": "m",
+        "choices": [
+            {"index": i, "text": text, "logprobs": None, "finish_reason": "stop"} for i in range(n)
+        ],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 3 * n, "total_tokens": 4},
+    }
 
 
 def ok(seen: Seen) -> dict[str, Any]:
@@ -65,46 +82,60 @@ def ok(seen: Seen) -> dict[str, Any]:
 
 # -- actions: what the server does with one request ------------------------------------
 
-def reply(status: int = 200, body: Any = None, headers: Mapping[str, str] | None = None,
-          ) -> Action:
+
+def reply(
+    status: int = 200,
+    body: Any = None,
+    headers: Mapping[str, str] | None = None,
+) -> Action:
     """A normal response; `body` None is the well-behaved answer, bytes go out as they are."""
+
     def act(conn: _Conn, seen: Seen) -> None:
         value = ok(seen) if body is None else body
         raw = value if isinstance(value, bytes) else json.dumps(value).encode()
         conn.send_response(status, raw, headers)
+
     return act
 
 
 def raw(data: bytes) -> Action:
     """These bytes, then close (a garbage status line, a truncated reply)."""
+
     def act(conn: _Conn, seen: Seen) -> None:
         conn.sock.sendall(data)
+
     return act
 
 
 def hang(seconds: float = 60.0) -> Action:
     """Read the request, answer nothing for `seconds`."""
+
     def act(conn: _Conn, seen: Seen) -> None:
         conn.server.stopping.wait(seconds)
+
     return act
 
 
 def trickle(interval: float = 0.2, status: int = 200) -> Action:
     """Headers at once, then the body one byte every `interval` seconds."""
+
     def act(conn: _Conn, seen: Seen) -> None:
         body = json.dumps(ok(seen)).encode()
         conn.sock.sendall(conn.head(status, len(body)))
         for i in range(len(body)):
             if conn.server.stopping.wait(interval):
                 return
-            conn.sock.sendall(body[i:i + 1])
+            conn.sock.sendall(body[i : i + 1])
+
     return act
 
 
 def reset() -> Action:
     """Close with a TCP reset instead of an answer."""
+
     def act(conn: _Conn, seen: Seen) -> None:
         conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
     return act
 
 
@@ -133,8 +164,9 @@ class FaultServer:
         self._server = Server(("127.0.0.1", 0), Handler)
         self.port = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
 
     def next_action(self, seen: Seen) -> Action:
@@ -179,13 +211,18 @@ class _Conn:
         return Seen(method, path, headers, body)
 
     def head(self, status: int, length: int, headers: Mapping[str, str] | None = None) -> bytes:
-        lines = [f"HTTP/1.1 {status} X", "Content-Type: application/json",
-                 f"Content-Length: {length}", "Connection: close"]
+        lines = [
+            f"HTTP/1.1 {status} X",
+            "Content-Type: application/json",
+            f"Content-Length: {length}",
+            "Connection: close",
+        ]
         lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
-    def send_response(self, status: int, body: bytes,
-                      headers: Mapping[str, str] | None = None) -> None:
+    def send_response(
+        self, status: int, body: bytes, headers: Mapping[str, str] | None = None
+    ) -> None:
         self.sock.sendall(self.head(status, len(body), headers) + body)
 
 
@@ -222,17 +259,23 @@ class GitShim:
             'n=$(wc -l < "$ANANKE_TEST_GIT_LOG")\n'
             'if [ "$n" -eq "${ANANKE_TEST_KILL_AT:-0}" ]; then\n'
             '  (sleep "${ANANKE_TEST_KILL_DELAY:-0}"; kill -9 "$PPID")'
-            ' </dev/null >/dev/null 2>&1 &\n'
+            " </dev/null >/dev/null 2>&1 &\n"
             "fi\n"
-            f'exec {REAL_GIT} "$@"\n')
+            f'exec {REAL_GIT} "$@"\n'
+        )
         script.chmod(0o755)
 
-    def env(self, base: Mapping[str, str], kill_at: int = 0, delay: float = 0.0,
-            log: Path | None = None) -> dict[str, str]:
+    def env(
+        self, base: Mapping[str, str], kill_at: int = 0, delay: float = 0.0, log: Path | None = None
+    ) -> dict[str, str]:
         (log or self.log).write_text("")
-        return {**base, "PATH": f"{self.folder}{os.pathsep}{base.get('PATH', '')}",
-                "ANANKE_TEST_GIT_LOG": str(log or self.log),
-                "ANANKE_TEST_KILL_AT": str(kill_at), "ANANKE_TEST_KILL_DELAY": f"{delay:.4f}"}
+        return {
+            **base,
+            "PATH": f"{self.folder}{os.pathsep}{base.get('PATH', '')}",
+            "ANANKE_TEST_GIT_LOG": str(log or self.log),
+            "ANANKE_TEST_KILL_AT": str(kill_at),
+            "ANANKE_TEST_KILL_DELAY": f"{delay:.4f}",
+        }
 
     def calls(self, log: Path | None = None) -> list[str]:
         return (log or self.log).read_text().splitlines()

@@ -36,8 +36,9 @@ class CliRun(NamedTuple):
     def notes(self) -> str:
         """stderr without the line saying that a commit's constraints were mined (the first
         run at a base prints it; the tests that look at stderr are about something else)."""
-        return "".join(line for line in self.err.splitlines(keepends=True)
-                       if not line.startswith(MINED_NOTICE))
+        return "".join(
+            line for line in self.err.splitlines(keepends=True) if not line.startswith(MINED_NOTICE)
+        )
 
 
 MINED_NOTICE = "ananke-ci: mined the constraints of "
@@ -59,8 +60,11 @@ class GitRepo:
 
     def git(self, *args: str, env: Mapping[str, str] | None = None) -> str:
         out = subprocess.run(
-            ["git", *args], cwd=self.root, env={**self.env, **(env or {})},
-            check=True, capture_output=True,
+            ["git", *args],
+            cwd=self.root,
+            env={**self.env, **(env or {})},
+            check=True,
+            capture_output=True,
         )
         return out.stdout.decode("utf-8", "replace")
 
@@ -92,17 +96,27 @@ class GitRepo:
     def rm(self, *paths: str) -> None:
         self.git("rm", "-q", "--", *paths)
 
-    def exe(self, *args: str, env: Mapping[str, str] | None = None,
-            cwd: Path | None = None) -> CliRun:
+    def exe(
+        self, *args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None
+    ) -> CliRun:
         """The installed `ananke-ci` console script, as a user's shell would run it."""
         proc = subprocess.run(
-            [str(ANANKE_CI), *args], cwd=cwd or self.root, env={**self.env, **(env or {})},
-            capture_output=True, text=True, encoding="utf-8",
+            [str(ANANKE_CI), *args],
+            cwd=cwd or self.root,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
         )
         return CliRun(proc.returncode, proc.stdout, proc.stderr)
 
-    def cli(self, mp: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str,
-            cwd: Path | None = None) -> CliRun:
+    def cli(
+        self,
+        mp: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+        *args: str,
+        cwd: Path | None = None,
+    ) -> CliRun:
         """`ananke_ci.cli.main(args)` in-process, from cwd (default: the repository root)."""
         from ananke_ci.cli import main
 

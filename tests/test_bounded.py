@@ -55,8 +55,10 @@ def test_nothing_to_do_forks_nothing() -> None:
 def test_a_pathological_file_is_skipped_with_a_reason() -> None:
     """Python of `/*` only: tree-sitter's recovery took 2.6 s for 7 KB and 18 s for 15 KB."""
     n = 4000
-    items = [("ok.py", None, b"def f() -> int:\n    return 1\n"),
-             ("bad.py", None, ("/*" * n + "*/" * n).encode())]
+    items = [
+        ("ok.py", None, b"def f() -> int:\n    return 1\n"),
+        ("bad.py", None, ("/*" * n + "*/" * n).encode()),
+    ]
     started = time.monotonic()
     rows = {i: core for i, core, _ in extract_bounded(items, 2 << 20)}
     assert rows[0][3] is None and str(rows[1][3]).startswith(OVERRUN)

@@ -21,6 +21,7 @@ def _file_at(name: str) -> Damage:
             shutil.rmtree(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("not a folder")
+
     return damage
 
 
@@ -64,8 +65,14 @@ def test_a_damaged_cache_gives_the_same_result(project: GitRepo, cli: Cli, what:
     cache = project.root / ".git" / "ananke"
     DAMAGE[what](cache)
     done: set[str] = set()
-    for command in (("validate",), ("validate",), ("holes",), ("compile",), ("salience",),
-                    ("validate",)):
+    for command in (
+        ("validate",),
+        ("validate",),
+        ("holes",),
+        ("compile",),
+        ("salience",),
+        ("validate",),
+    ):
         run = cli(*command)
         assert run.code in (0, 1), (command, run.err)
         assert "internal error" not in run.err and "Traceback" not in run.err

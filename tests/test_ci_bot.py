@@ -54,8 +54,12 @@ def by_rule(fake: FakeGitHub) -> dict[str, list[dict[str, object]]]:
 
 
 def test_first_push_posts_one_review_with_suggestions(
-        pr: PullRequest, fake: FakeGitHub, endpoint: str, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    pr: PullRequest,
+    fake: FakeGitHub,
+    endpoint: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     pr.push(HEAD_SOURCE)
     pr.register(fake)
     done, summary, outputs = run_bot(pr, fake, monkeypatch, capsys, *suggest(endpoint))
@@ -75,15 +79,24 @@ def test_first_push_posts_one_review_with_suggestions(
     runs = list(fake.state.check_runs.values())
     assert len(runs) == 1 and len(runs[0]["annotations"]) == 4
     assert runs[0]["conclusion"] == "failure"
-    assert outputs == {"findings": "4", "holes": "3", "sarif": str(pr.events / "out.sarif"),
-                       "exit-code": "1", "fork": "false"}
+    assert outputs == {
+        "findings": "4",
+        "holes": "3",
+        "sarif": str(pr.events / "out.sarif"),
+        "exit-code": "1",
+        "fork": "false",
+    }
     assert "### Holes" in summary and "suggested" in summary
     assert "::error" not in done.out  # annotations went to the check run
 
 
 def test_second_push_resolves_only_the_fixed_finding(
-        pr: PullRequest, fake: FakeGitHub, endpoint: str, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    pr: PullRequest,
+    fake: FakeGitHub,
+    endpoint: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     pr.push(HEAD_SOURCE)
     pr.register(fake)
     run_bot(pr, fake, monkeypatch, capsys, *suggest(endpoint))
@@ -103,8 +116,12 @@ def test_second_push_resolves_only_the_fixed_finding(
 
 
 def test_rebase_moves_lines_without_duplicates(
-        pr: PullRequest, fake: FakeGitHub, endpoint: str, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    pr: PullRequest,
+    fake: FakeGitHub,
+    endpoint: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     pr.push(HEAD_SOURCE)
     pr.register(fake)
     run_bot(pr, fake, monkeypatch, capsys, *suggest(endpoint))
@@ -122,14 +139,18 @@ def test_rebase_moves_lines_without_duplicates(
     assert done.code == 1, done.err
     later = fake.log[before:]
     assert [r.method for r in later if r.method != "GET" and r.template != "/graphql"] == [
-        "POST"]  # the check run only
+        "POST"
+    ]  # the check run only
     assert not mutations(fake)
     assert sorted(c["id"] for c in fake.bot_comments(7)) == ids
 
 
 def test_a_persons_reply_keeps_the_comment(
-        pr: PullRequest, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    pr: PullRequest,
+    fake: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from ananke_ci.adapters.github_api import GitHubClient
 
     pr.push(HEAD_SOURCE)
@@ -138,8 +159,10 @@ def test_a_persons_reply_keeps_the_comment(
     banned = next(c for c in fake.bot_comments(7) if "ANK201" in str(c["body"]))
     human = GitHubClient(fake.url, f"{fake.url}/graphql", "human-token", "o/r")
     human._gh.requester.requestJsonAndCheck(  # a reviewer answers in the thread
-        "POST", f"{fake.url}/repos/o/r/pulls/7/comments/{banned['id']}/replies",
-        input={"body": "We need the shell here, see #12."})
+        "POST",
+        f"{fake.url}/repos/o/r/pulls/7/comments/{banned['id']}/replies",
+        input={"body": "We need the shell here, see #12."},
+    )
     pr.push(HEAD_SOURCE.replace('    os.system("ls")\n', "    print('ls')\n"), "no shell")
     pr.register(fake)
     done, _, _ = run_bot(pr, fake, monkeypatch, capsys)
@@ -150,12 +173,16 @@ def test_a_persons_reply_keeps_the_comment(
 
 
 def test_fork_posts_nothing_but_annotations_and_summary(
-        pr: PullRequest, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    pr: PullRequest,
+    fake: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     pr.push(HEAD_SOURCE)
     pr.register(fake)
-    done, summary, outputs = run_bot(pr, fake, monkeypatch, capsys, "--fix", "commit",
-                                     token="read-only-token", fork=True)
+    done, summary, outputs = run_bot(
+        pr, fake, monkeypatch, capsys, "--fix", "commit", token="read-only-token", fork=True
+    )
     assert done.code == 1, done.err
     assert fake.log == []  # not one request: a fork's token may not write
     assert "::error file=m.py,line=20" in done.out
@@ -167,16 +194,22 @@ def test_fork_posts_nothing_but_annotations_and_summary(
 
 @pytest.mark.parametrize("after", [True, False], ids=["created-then-502", "refused-502"])
 def test_502_on_the_review_write_leaves_one_review(
-        after: bool, pr: PullRequest, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    after: bool,
+    pr: PullRequest,
+    fake: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     pr.push(HEAD_SOURCE)
     pr.register(fake)
     fake.faults.append(Fault("POST", REVIEWS, 502, after=after))
     done, summary, _ = run_bot(pr, fake, monkeypatch, capsys)
     assert done.code == 1, done.err
     assert len(fake.state.reviews) == 1
-    keys = [re.search(r"key=(\S+)", str(c["body"])).group(1)  # type: ignore[union-attr]
-            for c in fake.bot_comments(7)]
+    keys = [
+        re.search(r"key=(\S+)", str(c["body"])).group(1)  # type: ignore[union-attr]
+        for c in fake.bot_comments(7)
+    ]
     assert len(keys) == 4 and len(set(keys)) == 4
     # after a 502 the comments were read again before anything else was written
     posts = [i for i, r in enumerate(fake.log) if r.template == REVIEWS and r.method == "POST"]
@@ -186,8 +219,11 @@ def test_502_on_the_review_write_leaves_one_review(
 
 
 def test_many_findings_respect_the_per_review_cap(
-        pr: PullRequest, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    pr: PullRequest,
+    fake: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     source = "".join(f"X{i} = {i}  # TODO: item {i}\n" for i in range(85))
     pr.push(source)
     pr.register(fake)
@@ -200,7 +236,9 @@ def test_many_findings_respect_the_per_review_cap(
     run = next(iter(fake.state.check_runs.values()))
     assert len(run["annotations"]) == 85  # one POST of 50, one PATCH of 35
     assert [r.method for r in fake.log if r.template and "check-runs" in r.template] == [
-        "POST", "PATCH"]
+        "POST",
+        "PATCH",
+    ]
     before = len(fake.log)
     run_bot(pr, fake, monkeypatch, capsys)  # the same push again: nothing new to say
     assert not [r for r in fake.log[before:] if r.template == REVIEWS and r.method == "POST"]
@@ -209,8 +247,11 @@ def test_many_findings_respect_the_per_review_cap(
 
 
 def test_missing_permission_is_named_and_validation_still_reports(
-        pr: PullRequest, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    pr: PullRequest,
+    fake: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """A same-repository run whose token cannot write (permissions left read-only)."""
     pr.push(HEAD_SOURCE)
     pr.register(fake)
@@ -222,8 +263,11 @@ def test_missing_permission_is_named_and_validation_still_reports(
 
 
 def test_unreachable_endpoint_skips_the_fix_step_only(
-        pr: PullRequest, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    pr: PullRequest,
+    fake: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import socket
 
     with socket.socket() as s:  # a port nothing listens on
@@ -232,9 +276,20 @@ def test_unreachable_endpoint_skips_the_fix_step_only(
     pr.push(HEAD_SOURCE)
     pr.register(fake)
     monkeypatch.setenv("ANANKE_TOKEN", "sk-very-secret-value")
-    done, summary, _ = run_bot(pr, fake, monkeypatch, capsys, "--fix", "suggest",
-                               "--endpoint", dead, "--backend", "protocol",
-                               "--fix-timeout", "60")
+    done, summary, _ = run_bot(
+        pr,
+        fake,
+        monkeypatch,
+        capsys,
+        "--fix",
+        "suggest",
+        "--endpoint",
+        dead,
+        "--backend",
+        "protocol",
+        "--fix-timeout",
+        "60",
+    )
     assert done.code == 1, done.err
     assert "fix step skipped" in summary
     assert "suggestion" not in "".join(str(c["body"]) for c in fake.bot_comments(7))
@@ -243,8 +298,11 @@ def test_unreachable_endpoint_skips_the_fix_step_only(
 
 
 def test_dry_run_prints_what_it_would_post(
-        pr: PullRequest, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    pr: PullRequest,
+    fake: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     pr.push(HEAD_SOURCE)
     pr.register(fake)
     done, _, _ = run_bot(pr, fake, monkeypatch, capsys, "--dry-run")
@@ -255,8 +313,13 @@ def test_dry_run_prints_what_it_would_post(
 
 
 def test_fix_commit_pushes_fixups_to_a_real_remote_and_updates_one_pull(
-        pr: PullRequest, fake: FakeGitHub, endpoint: str, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    pr: PullRequest,
+    fake: FakeGitHub,
+    endpoint: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
     import subprocess
 
     remote = tmp_path / "remote.git"
@@ -270,8 +333,13 @@ def test_fix_commit_pushes_fixups_to_a_real_remote_and_updates_one_pull(
     done, summary, _ = run_bot(pr, fake, monkeypatch, capsys, *args)
     assert done.code == 1, done.err
     branch = "ananke/fix/7"
-    log = subprocess.run(["git", "log", "--format=%s", f"{branch}", "--not", "feat"],
-                         cwd=remote, capture_output=True, text=True, check=True).stdout
+    log = subprocess.run(
+        ["git", "log", "--format=%s", f"{branch}", "--not", "feat"],
+        cwd=remote,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert log.splitlines() == ["fixup! feature"] * 3
     bot_pulls = [p for p in fake.state.pulls.values() if p["head_ref"] == branch]
     assert len(bot_pulls) == 1 and bot_pulls[0]["base_ref"] == "feat"
@@ -281,10 +349,19 @@ def test_fix_commit_pushes_fixups_to_a_real_remote_and_updates_one_pull(
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", "-b", branch, str(remote), str(clone)], check=True)
     pr_env = {**pr.repo.env, "GIT_SEQUENCE_EDITOR": "true"}
-    subprocess.run(["git", "rebase", "-q", "-i", "--autosquash", "origin/main"], cwd=clone,
-                   env=pr_env, check=True)
-    folded = subprocess.run(["git", "log", "--format=%s", "origin/main..HEAD"], cwd=clone,
-                            capture_output=True, text=True, check=True).stdout
+    subprocess.run(
+        ["git", "rebase", "-q", "-i", "--autosquash", "origin/main"],
+        cwd=clone,
+        env=pr_env,
+        check=True,
+    )
+    folded = subprocess.run(
+        ["git", "log", "--format=%s", "origin/main..HEAD"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert folded.splitlines() == ["feature"]
     text = (clone / "m.py").read_text()
     assert "return a + b" in text and "pass\n" not in text and "TODO" not in text
@@ -296,14 +373,22 @@ def test_fix_commit_pushes_fixups_to_a_real_remote_and_updates_one_pull(
     assert done.code == 1, done.err
     assert len([p for p in fake.state.pulls.values() if p["head_ref"] == branch]) == 1
     assert "updated the fix pull request" in summary
-    log = subprocess.run(["git", "log", "--format=%s", branch, "--not", "feat"], cwd=remote,
-                         capture_output=True, text=True, check=True).stdout
+    log = subprocess.run(
+        ["git", "log", "--format=%s", branch, "--not", "feat"],
+        cwd=remote,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert sorted(log.splitlines()) == ["fixup! feature"] * 3 + ["fixup! more"]
 
 
 def test_salience_is_the_bases_and_cached_where_the_next_base_descends(
-        pr: PullRequest, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    pr: PullRequest,
+    fake: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import json as _json
 
     pr.push(HEAD_SOURCE)
@@ -312,9 +397,18 @@ def test_salience_is_the_bases_and_cached_where_the_next_base_descends(
     monkeypatch.setenv("ANANKE_CI_WRITE_INTERVAL", "0")
     monkeypatch.setenv("GITHUB_API_URL", fake.url)
     monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
-    done = pr.repo.cli(monkeypatch, capsys, "ci", "--event", str(event), "--dry-run",
-                       "--sarif", str(pr.events / "s.sarif"),
-                       "--summary", str(pr.events / "sum.md"))
+    done = pr.repo.cli(
+        monkeypatch,
+        capsys,
+        "ci",
+        "--event",
+        str(event),
+        "--dry-run",
+        "--sarif",
+        str(pr.events / "s.sarif"),
+        "--summary",
+        str(pr.events / "sum.md"),
+    )
     assert done.code == 1, done.err
     summary = (pr.events / "sum.md").read_text()
     assert "quadrantChart" in summary and '"base.py"' in summary
@@ -325,14 +419,24 @@ def test_salience_is_the_bases_and_cached_where_the_next_base_descends(
     assert len(pr.repo.git("worktree", "list").splitlines()) == 1  # the base's is gone
 
 
-@pytest.mark.parametrize("command, suggested", [
-    # passes only where neither token is in the environment: the sandbox strips them
-    ('test -z "$GITHUB_TOKEN" && test -z "$ANANKE_TOKEN" && echo ok', 3),
-    ("echo failing on purpose; exit 1", 0),
-], ids=["clean-env-passes", "failing-tests-refuse"])
+@pytest.mark.parametrize(
+    "command, suggested",
+    [
+        # passes only where neither token is in the environment: the sandbox strips them
+        ('test -z "$GITHUB_TOKEN" && test -z "$ANANKE_TOKEN" && echo ok', 3),
+        ("echo failing on purpose; exit 1", 0),
+    ],
+    ids=["clean-env-passes", "failing-tests-refuse"],
+)
 def test_run_tests_runs_the_bases_command_sandboxed(
-        command: str, suggested: int, tmp_path: Path, fake: FakeGitHub, endpoint: str,
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    command: str,
+    suggested: int,
+    tmp_path: Path,
+    fake: FakeGitHub,
+    endpoint: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from tests.ci_support import BASE_CONFIG
 
     config = BASE_CONFIG + f"\n[verify]\ncommand = '{command}'\ntimeout = 60\n"
@@ -342,8 +446,7 @@ def test_run_tests_runs_the_bases_command_sandboxed(
     pr.push(HEAD_SOURCE)
     pr.register(fake)
     monkeypatch.setenv("ANANKE_TOKEN", "sk-endpoint-token")
-    done, summary, _ = run_bot(pr, fake, monkeypatch, capsys, *suggest(endpoint),
-                               "--run-tests")
+    done, summary, _ = run_bot(pr, fake, monkeypatch, capsys, *suggest(endpoint), "--run-tests")
     assert done.code == 1, done.err
     bodies = [str(c["body"]) for c in fake.bot_comments(7)]
     assert sum("```suggestion" in b for b in bodies) == suggested

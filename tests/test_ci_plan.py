@@ -27,8 +27,15 @@ from ananke_ci.report.summary import (
 
 def diff(*hunks: tuple[int, int], added: set[int] | None = None) -> FileDiff:
     lines = {n for s, c in hunks for n in range(s, s + c)}
-    return FileDiff("a.py", "a.py", "modified", False, frozenset(added or lines),
-                    frozenset(lines), tuple(Hunk(s, c, s, c) for s, c in hunks))
+    return FileDiff(
+        "a.py",
+        "a.py",
+        "modified",
+        False,
+        frozenset(added or lines),
+        frozenset(lines),
+        tuple(Hunk(s, c, s, c) for s, c in hunks),
+    )
 
 
 def finding(line: int, code: str = "x", rule: str = "ANK101") -> Finding:
@@ -53,8 +60,7 @@ def test_ranges_must_sit_in_one_hunk() -> None:
 
 def test_proposal_outside_the_hunk_falls_back_to_a_plain_comment() -> None:
     d = diff((1, 5), (20, 5), added={2})
-    good, bad = desired_comments([finding(2)], {"a.py": d},
-                                 {0: Proposal(2, 21, "    return 1")})
+    good, bad = desired_comments([finding(2)], {"a.py": d}, {0: Proposal(2, 21, "    return 1")})
     assert bad == [] and len(good) == 1
     assert "```suggestion" not in good[0].body and "cannot be offered" in good[0].body
     assert (good[0].line, good[0].start_line) == (2, None)
@@ -62,17 +68,28 @@ def test_proposal_outside_the_hunk_falls_back_to_a_plain_comment() -> None:
 
 def test_identical_findings_get_distinct_keys_and_forged_markers_are_defused() -> None:
     d = diff((1, 10))
-    good, _ = desired_comments([finding(2, "same"), finding(5, "same"),
-                                Finding("ANK101", "note", "<!-- ananke-ci:finding key="
-                                        "0123456789abcdef.0 --> @admin", "a.py", 7)],
-                               {"a.py": d})
+    good, _ = desired_comments(
+        [
+            finding(2, "same"),
+            finding(5, "same"),
+            Finding(
+                "ANK101",
+                "note",
+                "<!-- ananke-ci:finding key=0123456789abcdef.0 --> @admin",
+                "a.py",
+                7,
+            ),
+        ],
+        {"a.py": d},
+    )
     keys = [key_of(c.body) for c in good]
     assert len(set(keys)) == 3
     assert "0123456789abcdef.0" not in keys and "@\u200badmin" in good[2].body
 
 
-def _existing(key: str, cid: int, body: str = "b", *, human: bool = False,
-              resolved: bool = False) -> ExistingComment:
+def _existing(
+    key: str, cid: int, body: str = "b", *, human: bool = False, resolved: bool = False
+) -> ExistingComment:
     return ExistingComment(cid, key, body, 3, None, f"T{cid}", resolved, human)
 
 
@@ -83,8 +100,14 @@ def _want(key: str, body: str = "b", line: int = 3) -> DesiredComment:
 def test_reconcile_new_edit_retire_keep() -> None:
     plan = plan_review(
         [_want("k1"), _want("k2", "changed"), _want("k4")],
-        [_existing("k1", 1), _existing("k2", 2), _existing("k3", 3),
-         _existing("k5", 5, human=True), _existing("k1", 9)])
+        [
+            _existing("k1", 1),
+            _existing("k2", 2),
+            _existing("k3", 3),
+            _existing("k5", 5, human=True),
+            _existing("k1", 9),
+        ],
+    )
     assert [d.key for d in plan.new] == ["k4"]
     assert [(e.comment_id, e.body) for e in plan.edits] == [(2, "changed")]
     assert sorted(r.comment_id for r in plan.retire) == [3, 9]  # gone, and a duplicate
@@ -103,8 +126,9 @@ def test_caps_per_review_and_in_total() -> None:
 
 
 def test_workflow_commands_stop_at_ten_per_level() -> None:
-    findings = [Finding("ANK201", "error", "e", "a.py", i) for i in range(1, 13)] + \
-        [Finding("ANK101", "warning", "w", "a.py", i) for i in range(1, 4)]
+    findings = [Finding("ANK201", "error", "e", "a.py", i) for i in range(1, 13)] + [
+        Finding("ANK101", "warning", "w", "a.py", i) for i in range(1, 4)
+    ]
     plan = workflow_commands(findings)
     assert sum(line.startswith("::error") for line in plan.lines) == 10
     assert sum(line.startswith("::warning") for line in plan.lines) == 3
@@ -114,9 +138,14 @@ def test_workflow_commands_stop_at_ten_per_level() -> None:
 def test_check_run_annotations_in_batches_of_fifty() -> None:
     groups = batches([finding(i) for i in range(1, 121)])
     assert [len(g) for g in groups] == [50, 50, 20]
-    assert groups[0][0] == {"path": "a.py", "start_line": 1, "end_line": 1,
-                            "annotation_level": "warning", "message": "msg x",
-                            "title": "ANK101"}
+    assert groups[0][0] == {
+        "path": "a.py",
+        "start_line": 1,
+        "end_line": 1,
+        "annotation_level": "warning",
+        "message": "msg x",
+        "title": "ANK101",
+    }
 
 
 def test_summary_stays_under_the_limit_and_closes_its_fence() -> None:
@@ -130,8 +159,12 @@ def test_summary_stays_under_the_limit_and_closes_its_fence() -> None:
 
 
 def test_quadrant_chart_coordinates_are_what_mermaid_reads() -> None:
-    chart = quadrant_chart([MapPoint("src/a.py", 1.0, 0.25, "ActiveHotspot", True),
-                            MapPoint("lib/a.py", 0.0, 0.5, "QuietLeaf", False)])
+    chart = quadrant_chart(
+        [
+            MapPoint("src/a.py", 1.0, 0.25, "ActiveHotspot", True),
+            MapPoint("lib/a.py", 0.0, 0.5, "QuietLeaf", False),
+        ]
+    )
     assert '"a.py *": [1, 0.250]' in chart
     assert '"lib/a.py": [0, 0.500]' in chart
     assert chart.startswith("```mermaid\nquadrantChart")
@@ -144,7 +177,9 @@ def test_the_summary_counts_holes_in_words() -> None:
     assert head(SummaryInput(findings=[])).endswith("; no holes.")
     one = HoleLine("a.py", 3, "pass", "suggested", "return 1")
     assert head(SummaryInput(findings=[], holes=[one])).endswith(
-        "; 1 hole, 1 with a verified fill.")
+        "; 1 hole, 1 with a verified fill."
+    )
     none = HoleLine("a.py", 5, "pass", "no verified fill")
     assert head(SummaryInput(findings=[], holes=[none, none])).endswith(
-        "; 2 holes, none with a verified fill.")
+        "; 2 holes, none with a verified fill."
+    )

@@ -25,7 +25,7 @@ def helper():
     return 1
 '''
 
-GEOM_RS = '''pub struct Rect {
+GEOM_RS = """pub struct Rect {
     w: u32,
     h: u32,
 }
@@ -44,7 +44,7 @@ impl Rect {
 fn perimeter(w: u32, h: u32) -> u32 {
     unimplemented!()
 }
-'''
+"""
 
 TEXT = [
     "calc.py:9:9: typed hole `raise NotImplementedError` in def parse(self, text: str) -> int:",
@@ -54,7 +54,6 @@ TEXT = [
     "geom.rs:16:1: TODO comment `FIXME`",
     "geom.rs:18:5: typed hole `unimplemented!()` in fn perimeter(w: u32, h: u32) -> u32",
 ]
-
 
 
 @pytest.fixture
@@ -98,22 +97,37 @@ def test_holes_json(two_langs: GitRepo, cli: Cli) -> None:
     parse = holes[0]
     assert parse["text"] == "raise NotImplementedError"
     start = CALC_PY.index("raise NotImplementedError")
-    assert parse["span"] == {"start_line": 9, "start_col": 9, "end_line": 9, "end_col": 34,
-                             "start_byte": start, "end_byte": start + 25}
+    assert parse["span"] == {
+        "start_line": 9,
+        "start_col": 9,
+        "end_line": 9,
+        "end_col": 34,
+        "start_byte": start,
+        "end_byte": start + 25,
+    }
     assert parse["function"]["name"] == "parse"
     assert parse["function"]["signature"] == "def parse(self, text: str) -> int:"
-    assert parse["function"]["params"] == [{"name": "self", "type": None},
-                                           {"name": "text", "type": "str"}]
+    assert parse["function"]["params"] == [
+        {"name": "self", "type": None},
+        {"name": "text", "type": "str"},
+    ]
     assert parse["function"]["return_type"] == "int"
     assert parse["function"]["container"] == "Calc"
     assert parse["function"]["span"]["start_line"] == 8
 
     scale = holes[2]
     start = GEOM_RS.index("todo!()")
-    assert scale["span"] == {"start_line": 12, "start_col": 9, "end_line": 12, "end_col": 16,
-                             "start_byte": start, "end_byte": start + 7}
+    assert scale["span"] == {
+        "start_line": 12,
+        "start_col": 9,
+        "end_line": 12,
+        "end_col": 16,
+        "start_byte": start,
+        "end_byte": start + 7,
+    }
     assert scale["function"]["signature"] == (
-        "pub fn scale(&mut self, factor: u32) -> Result<(), String>")
+        "pub fn scale(&mut self, factor: u32) -> Result<(), String>"
+    )
     assert scale["function"]["params"][1] == {"name": "factor", "type": "u32"}
     assert scale["function"]["return_type"] == "Result<(), String>"
     assert scale["function"]["container"] == "Rect"
@@ -136,8 +150,12 @@ def test_holes_json_empty(repo: GitRepo, cli: Cli) -> None:
 
 def test_holes_staged_lists_only_what_the_change_adds(two_langs: GitRepo, cli: Cli) -> None:
     two_langs.write("calc.py", CALC_PY + "\n\ndef later(x: float) -> float:\n    ...\n")
-    two_langs.write("geom.rs", GEOM_RS.replace("// FIXME: handle overflow",
-                                               "// FIXME: handle overflow\n// XXX: and underflow"))
+    two_langs.write(
+        "geom.rs",
+        GEOM_RS.replace(
+            "// FIXME: handle overflow", "// FIXME: handle overflow\n// XXX: and underflow"
+        ),
+    )
     two_langs.stage()
     run = cli("holes", "--staged")
     assert (run.code, run.err) == (0, "2 holes\n")
@@ -147,10 +165,14 @@ def test_holes_staged_lists_only_what_the_change_adds(two_langs: GitRepo, cli: C
     ]
     doc = json.loads(cli("holes", "--staged", "--json").out)
     assert [(h["path"], h["span"]["start_line"]) for h in doc["holes"]] == [
-        ("calc.py", 18), ("geom.rs", 17)]
+        ("calc.py", 18),
+        ("geom.rs", 17),
+    ]
     # an unstaged hole is not part of the change
-    two_langs.write("calc.py", CALC_PY + "\n\ndef later(x: float) -> float:\n    ...\n"
-                    "\n\ndef unstaged():\n    pass\n")
+    two_langs.write(
+        "calc.py",
+        CALC_PY + "\n\ndef later(x: float) -> float:\n    ...\n\n\ndef unstaged():\n    pass\n",
+    )
     assert cli("holes", "--staged").lines == run.lines
 
 

@@ -69,25 +69,43 @@ def test_every_key() -> None:
     assert config.severity_for("ANK102") == "off"
     assert config.severity_for("ANK201") == "error"  # untouched default
     assert config.banned_calls == (
-        Ban("os.system", "use subprocess.run"), Ban("eval", ""),
+        Ban("os.system", "use subprocess.run"),
+        Ban("eval", ""),
         Ban("std::process::exit", "return an error"),
     )
-    assert config.banned_imports == (Ban("pickle", "use json"),
-                                     Ban("@angular/core", "not in this package"))
-    assert dict(config.intensity_pins) == {"src/core/**": Intensity.EXHAUSTIVE,
-                                           "docs/**": Intensity.NONE}
+    assert config.banned_imports == (
+        Ban("pickle", "use json"),
+        Ban("@angular/core", "not in this package"),
+    )
+    assert dict(config.intensity_pins) == {
+        "src/core/**": Intensity.EXHAUSTIVE,
+        "docs/**": Intensity.NONE,
+    }
 
 
 def test_bans_as_lists() -> None:
-    config = parse_config('banned-calls = ["eval", "os.system"]\nbanned-imports = ["pickle"]\n',
-                          "c")
+    config = parse_config(
+        'banned-calls = ["eval", "os.system"]\nbanned-imports = ["pickle"]\n', "c"
+    )
     assert config.banned_calls == (Ban("eval", ""), Ban("os.system", ""))
     assert config.banned_imports == (Ban("pickle", ""),)
 
 
-@pytest.mark.parametrize("name", ["os.system", "eval", "std::process::exit", "$obj->query",
-                                  "@angular/core", "left-pad", "lodash/fp", "\\App\\Helpers",
-                                  "java.lang.Runtime.exec", "_private"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "os.system",
+        "eval",
+        "std::process::exit",
+        "$obj->query",
+        "@angular/core",
+        "left-pad",
+        "lodash/fp",
+        "\\App\\Helpers",
+        "java.lang.Runtime.exec",
+        "_private",
+    ],
+)
 def test_ban_names_of_many_languages_are_accepted(name: str) -> None:
     config = parse_config(f"banned-calls = [{json.dumps(name)}]\n", "c")
     assert config.banned_calls == (Ban(name, ""),)
@@ -101,14 +119,17 @@ def test_bad_ban_names_are_rejected(name: str) -> None:
 
 
 def test_pyproject_table() -> None:
-    text = ('[project]\nname = "demo"\n\n[tool.ruff]\nline-length = 100\n\n'
-            '[tool.ananke]\nfail-level = "note"\n\n[tool.ananke.banned-calls]\neval = "no"\n')
+    text = (
+        '[project]\nname = "demo"\n\n[tool.ruff]\nline-length = 100\n\n'
+        '[tool.ananke]\nfail-level = "note"\n\n[tool.ananke.banned-calls]\neval = "no"\n'
+    )
     config = parse_config(text, "pyproject.toml", table=("tool", "ananke"))
     assert config.fail_level == "note"
     assert config.banned_calls == (Ban("eval", "no"),)
     # no [tool.ananke] at all: the defaults
-    assert parse_config('[project]\nname = "demo"\n', "pyproject.toml",
-                        table=("tool", "ananke")) == Config(source="pyproject.toml")
+    assert parse_config(
+        '[project]\nname = "demo"\n', "pyproject.toml", table=("tool", "ananke")
+    ) == Config(source="pyproject.toml")
 
 
 def test_pyproject_tool_ananke_must_be_a_table() -> None:
@@ -120,39 +141,65 @@ def test_pyproject_tool_ananke_must_be_a_table() -> None:
 # --- errors: one message, the file and the line ---------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "line", "message"), [
-    ('a = 1\nb = [1,\n', 3, "invalid TOML: "),
-    ('a = 1\nb =\n', 2, "invalid TOML: Invalid value"),
-    ('[rules]\n[rules]\n', 2, "invalid TOML: "),
-    ('fail-level = "error"\n\n# comment\ncolour = "auto"\n', 4, "unknown key 'colour'"),
-    ('[rule]\nANK101 = "error"\n', 1, "unknown key 'rule'"),
-    ('[rules]\nANK101 = "error"\nno-such-rule = "error"\n', 3, "unknown rule 'no-such-rule'"),
-    ('[rules]\n\nbanned-call = "fatal"\n', 3, "rule banned-call: severity must be error, "
-     "warning, note or off, not 'fatal'"),
-    ('[rules]\nANK101 = true\n', 2, "rule ANK101: severity must be"),
-    ('fail-level = "off"\n', 1, "fail-level must be one of error, warning, note, not 'off'"),
-    ('exclude = "x"\nfilter = "everything"\n', 2, "filter must be one of added, diff_context, "
-     "file, nofilter"),
-    ('exclude = ["ok", 3]\n', 1, "exclude must be a list of strings"),
-    ('max-file-bytes = "2MB"\n', 1, "max-file-bytes must be a positive integer"),
-    ('max-file-bytes = -5\n', 1, "max-file-bytes must be a positive integer"),
-    ('banned-calls = 5\n', 1, 'banned-calls must be a table of name = "reason" or a list'),
-    ('banned-imports = ["pickle", 7]\n', 1, "banned-imports: 7 is not a dotted identifier"),
-    ('exclude = []\nbanned-calls = [\n  "eval",\n  "os system",\n]\n', 2,
-     "banned-calls: 'os system' is not a dotted identifier"),
-    ('[banned-imports]\npickle = ["json"]\n', 2, "banned-imports.pickle: the reason must be a "
-     "string"),
-    ('intensity = "full"\n', 1, "intensity must be a table, e.g. [intensity]"),
-    ('[intensity]\n"a/**" = "full"\n"b/**" = "maximal"\n', 3, "unknown intensity 'maximal'"),
-    ('[rules]\nANK3O5 = "off"\n', 2, "unknown rule 'ANK3O5' in [rules] (did you mean ANK305?)"),
-    ('[constraints]\ndisable = [\n  "naming/*",\n  "namng/python/class",\n]\n', 4,
-     "constraints.disable: 'namng/python/class' matches no constraint id: 'namng' is not a kind "
-     "of constraint (did you mean 'naming/python/class'?); ids start with annotations/, "),
-    ('[constraints]\ndisable = ["ANK305"]\n', 2, "constraints.disable: 'ANK305' is a rule, "
-     "not a constraint id; turn the rule off with [rules] ANK305 = \"off\""),
-    ('[constraints]\ndisable = ["dangerous-call"]\n', 2, "constraints.disable: "
-     "'dangerous-call' is a rule"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("a = 1\nb = [1,\n", 3, "invalid TOML: "),
+        ("a = 1\nb =\n", 2, "invalid TOML: Invalid value"),
+        ("[rules]\n[rules]\n", 2, "invalid TOML: "),
+        ('fail-level = "error"\n\n# comment\ncolour = "auto"\n', 4, "unknown key 'colour'"),
+        ('[rule]\nANK101 = "error"\n', 1, "unknown key 'rule'"),
+        ('[rules]\nANK101 = "error"\nno-such-rule = "error"\n', 3, "unknown rule 'no-such-rule'"),
+        (
+            '[rules]\n\nbanned-call = "fatal"\n',
+            3,
+            "rule banned-call: severity must be error, warning, note or off, not 'fatal'",
+        ),
+        ("[rules]\nANK101 = true\n", 2, "rule ANK101: severity must be"),
+        ('fail-level = "off"\n', 1, "fail-level must be one of error, warning, note, not 'off'"),
+        (
+            'exclude = "x"\nfilter = "everything"\n',
+            2,
+            "filter must be one of added, diff_context, file, nofilter",
+        ),
+        ('exclude = ["ok", 3]\n', 1, "exclude must be a list of strings"),
+        ('max-file-bytes = "2MB"\n', 1, "max-file-bytes must be a positive integer"),
+        ("max-file-bytes = -5\n", 1, "max-file-bytes must be a positive integer"),
+        ("banned-calls = 5\n", 1, 'banned-calls must be a table of name = "reason" or a list'),
+        ('banned-imports = ["pickle", 7]\n', 1, "banned-imports: 7 is not a dotted identifier"),
+        (
+            'exclude = []\nbanned-calls = [\n  "eval",\n  "os system",\n]\n',
+            2,
+            "banned-calls: 'os system' is not a dotted identifier",
+        ),
+        (
+            '[banned-imports]\npickle = ["json"]\n',
+            2,
+            "banned-imports.pickle: the reason must be a string",
+        ),
+        ('intensity = "full"\n', 1, "intensity must be a table, e.g. [intensity]"),
+        ('[intensity]\n"a/**" = "full"\n"b/**" = "maximal"\n', 3, "unknown intensity 'maximal'"),
+        ('[rules]\nANK3O5 = "off"\n', 2, "unknown rule 'ANK3O5' in [rules] (did you mean ANK305?)"),
+        (
+            '[constraints]\ndisable = [\n  "naming/*",\n  "namng/python/class",\n]\n',
+            4,
+            "constraints.disable: 'namng/python/class' matches no constraint id: 'namng' is not "
+            "a kind of constraint (did you mean 'naming/python/class'?); ids start with "
+            "annotations/, ",
+        ),
+        (
+            '[constraints]\ndisable = ["ANK305"]\n',
+            2,
+            "constraints.disable: 'ANK305' is a rule, "
+            'not a constraint id; turn the rule off with [rules] ANK305 = "off"',
+        ),
+        (
+            '[constraints]\ndisable = ["dangerous-call"]\n',
+            2,
+            "constraints.disable: 'dangerous-call' is a rule",
+        ),
+    ],
+)
 def test_errors_name_file_and_line(text: str, line: int, message: str) -> None:
     err = error_of(text, "conf/.ananke.toml")
     assert (err.path, err.line) == ("conf/.ananke.toml", line)
@@ -176,34 +223,37 @@ def test_error_for_a_table_header_points_at_it() -> None:
 # --- globs ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "glob", "expected"), [
-    ("a.py", "*.py", True),
-    ("x/y/a.py", "*.py", True),  # no slash: any depth, as in .gitignore
-    ("a.pyc", "*.py", False),
-    ("a.py", "*.PY", False),
-    ("vendor/a/b.py", "vendor/**", True),
-    ("src/vendor/a.py", "vendor/**", False),  # a slash anchors at the root
-    ("vendorx/a.py", "vendor/**", False),
-    ("src/vendor/a.py", "vendor", True),  # a bare name matches a directory at any depth
-    ("vendor/a.py", "vendor", True),
-    ("vendor.py", "vendor", False),
-    ("src/a.py", "src/*.py", True),
-    ("src/sub/a.py", "src/*.py", False),  # * stays within a segment
-    ("src/sub/a.py", "src/**/*.py", True),
-    ("src/a.py", "src/**/*.py", True),  # **/ may match no directory
-    ("test_a.py", "**/test_*.py", True),
-    ("a/b/test_a.py", "**/test_*.py", True),
-    ("a/b/c", "a/**/c", True),
-    ("a/c", "a/**/c", True),
-    ("ab.py", "a?.py", True),
-    ("a/.py", "a?.py", False),  # ? is not a slash
-    ("axpy", "a.py", False),  # . is literal
-    ("a+b.py", "a+b.py", True),
-    ("a/b.py", "/a/b.py", True),
-    ("pkg/gen/x_pb2.py", "**/*_pb2.py", True),
-    ("docs/café.py", "docs/*.py", True),
-    ("dir with space/x.py", "dir with space/**", True),
-])
+@pytest.mark.parametrize(
+    ("path", "glob", "expected"),
+    [
+        ("a.py", "*.py", True),
+        ("x/y/a.py", "*.py", True),  # no slash: any depth, as in .gitignore
+        ("a.pyc", "*.py", False),
+        ("a.py", "*.PY", False),
+        ("vendor/a/b.py", "vendor/**", True),
+        ("src/vendor/a.py", "vendor/**", False),  # a slash anchors at the root
+        ("vendorx/a.py", "vendor/**", False),
+        ("src/vendor/a.py", "vendor", True),  # a bare name matches a directory at any depth
+        ("vendor/a.py", "vendor", True),
+        ("vendor.py", "vendor", False),
+        ("src/a.py", "src/*.py", True),
+        ("src/sub/a.py", "src/*.py", False),  # * stays within a segment
+        ("src/sub/a.py", "src/**/*.py", True),
+        ("src/a.py", "src/**/*.py", True),  # **/ may match no directory
+        ("test_a.py", "**/test_*.py", True),
+        ("a/b/test_a.py", "**/test_*.py", True),
+        ("a/b/c", "a/**/c", True),
+        ("a/c", "a/**/c", True),
+        ("ab.py", "a?.py", True),
+        ("a/.py", "a?.py", False),  # ? is not a slash
+        ("axpy", "a.py", False),  # . is literal
+        ("a+b.py", "a+b.py", True),
+        ("a/b.py", "/a/b.py", True),
+        ("pkg/gen/x_pb2.py", "**/*_pb2.py", True),
+        ("docs/café.py", "docs/*.py", True),
+        ("dir with space/x.py", "dir with space/**", True),
+    ],
+)
 def test_glob_match(path: str, glob: str, expected: bool) -> None:
     assert glob_match(path, glob) is expected
 

@@ -30,9 +30,8 @@ constraint tools inherits base_security {
 """
 
 
-
 def _declared_repo(repo: GitRepo) -> None:
-    repo.write(".ananke.toml", '[constraints]\nmine = false\n')
+    repo.write(".ananke.toml", "[constraints]\nmine = false\n")
     repo.write("rules/security.ariadne", ARIADNE)
     repo.write("src/api/handlers.py", "def handle(x: int) -> int:\n    return x\n")
     repo.write("tools/build.py", "def build(x):\n    return x\n")
@@ -43,13 +42,21 @@ def test_ariadne_forbid_inherit_allow_and_scope(repo: GitRepo, check: Checker) -
     _declared_repo(repo)
     out = check.compile()
     assert "declared/api/forbid_call" in out and "rules/security.ariadne:6:1" in out
-    bad = check.staged({"src/api/handlers.py": "import os\n\n\ndef handle(x: int) -> int:\n"
-                        "    os.system('ls')\n    return eval(x)\n"})
+    bad = check.staged(
+        {
+            "src/api/handlers.py": "import os\n\n\ndef handle(x: int) -> int:\n"
+            "    os.system('ls')\n    return eval(x)\n"
+        }
+    )
     assert rules_of(bad) == ["ANK308", "ANK308"]
     assert "API code is reviewed by security" in bad[0]["message"]
     # tools inherit the ban on eval but allow os.system
-    tools = check.staged({"tools/build.py": "import os\n\n\ndef build(x):\n"
-                          "    os.system('make')\n    return eval(x)\n"})
+    tools = check.staged(
+        {
+            "tools/build.py": "import os\n\n\ndef build(x):\n"
+            "    os.system('make')\n    return eval(x)\n"
+        }
+    )
     assert [f["message"].split(" [")[0] for f in tools] == ["call of forbidden `eval`"]
     assert rules_of(check.staged({"tools/build.py": "import pickle\n"})) == ["ANK308"]
     assert check.staged({"tools/build.py": "import json\n"}) == []
@@ -58,8 +65,12 @@ def test_ariadne_forbid_inherit_allow_and_scope(repo: GitRepo, check: Checker) -
 def test_ariadne_requires_and_limits(repo: GitRepo, check: Checker) -> None:
     _declared_repo(repo)
     check.compile()
-    bad = check.staged({"src/api/more.py": "def other(a, b):\n    if a and b or a:\n"
-                        "        return 1\n    return 2\n"})
+    bad = check.staged(
+        {
+            "src/api/more.py": "def other(a, b):\n    if a and b or a:\n"
+            "        return 1\n    return 2\n"
+        }
+    )
     assert rules_of(bad) == ["ANK302", "ANK309"]
     ok = "def other(a: int, b: int) -> int:\n    return a + b\n"
     assert check.staged({"src/api/more.py": ok}) == []
@@ -67,10 +78,10 @@ def test_ariadne_requires_and_limits(repo: GitRepo, check: Checker) -> None:
     assert check.staged({"lib/more.py": "def other(a, b):\n    return a\n"}) == []
 
 
-def test_ariadne_syntax_error_names_file_line_col(repo: GitRepo,
-                                                 monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    repo.write("x.ariadne", "constraint a {\n    forbid: [\"eval\" \"exec\"];\n}\n")
+def test_ariadne_syntax_error_names_file_line_col(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("x.ariadne", 'constraint a {\n    forbid: ["eval" "exec"];\n}\n')
     repo.commit("init")
     run = repo.cli(monkeypatch, capsys, "compile")
     assert run.code == 2
@@ -78,28 +89,32 @@ def test_ariadne_syntax_error_names_file_line_col(repo: GitRepo,
     assert "','" in run.err
 
 
-def test_config_declared_constraint_applies_without_compile(repo: GitRepo,
-                                                           check: Checker) -> None:
-    repo.write(".ananke.toml", '[constraint.small]\nmax-params = 2\n'
-               'applies-to = ["lib/**"]\n')
+def test_config_declared_constraint_applies_without_compile(repo: GitRepo, check: Checker) -> None:
+    repo.write(".ananke.toml", '[constraint.small]\nmax-params = 2\napplies-to = ["lib/**"]\n')
     repo.commit("init")
     bad = check.staged({"lib/a.py": "def f(a, b, c):\n    return a\n"})
     assert rules_of(bad) == ["ANK309"] and ".ananke.toml:1" in bad[0]["message"]
     assert check.staged({"lib/a.py": "def f(a, b):\n    return a\n"}) == []
 
 
-def test_conflict_reported_with_both_sources_and_priority_decides(repo: GitRepo,
-                                                                 check: Checker) -> None:
-    repo.write(".ananke.toml", SMALL + '\n[constraint.camel]\nnaming = { function = '
-               '"camelCase" }\napplies-to = ["web/**"]\n')
+def test_conflict_reported_with_both_sources_and_priority_decides(
+    repo: GitRepo, check: Checker
+) -> None:
+    repo.write(
+        ".ananke.toml",
+        SMALL + "\n[constraint.camel]\nnaming = { function = "
+        '"camelCase" }\napplies-to = ["web/**"]\n',
+    )
     for i in range(4):
         repo.write(f"pkg/m{i}.py", snake_module(3, f"m{i}"))
     repo.commit("init")
     out = check.compile()
     assert re.search(r"\): \d+ constraints, 1 conflict\n", out), out.splitlines()[0]
     assert "two naming styles for function names" in out
-    assert "declared/camel/naming/function (.ananke.toml:4) wins over naming/python/function " \
-           "(mined): priority 10 > 0" in out
+    assert (
+        "declared/camel/naming/function (.ananke.toml:4) wins over naming/python/function "
+        "(mined): priority 10 > 0" in out
+    )
     assert check.staged({"web/view.py": "def renderPage(x: int) -> int:\n    return x\n"}) == []
     bad = check.staged({"web/view.py": "def render_page(x: int) -> int:\n    return x\n"})
     assert rules_of(bad) == ["ANK301"] and "camelCase" in bad[0]["message"]
@@ -108,8 +123,9 @@ def test_conflict_reported_with_both_sources_and_priority_decides(repo: GitRepo,
     assert rules_of(bad) == ["ANK301"] and "snake_case" in bad[0]["message"]
 
 
-def test_ir_is_byte_identical_and_cached(repo: GitRepo, check: Checker,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_ir_is_byte_identical_and_cached(
+    repo: GitRepo, check: Checker, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo.write(".ananke.toml", SMALL)
     repo.write("rules.ariadne", ARIADNE)
     for i in range(6):
@@ -141,7 +157,8 @@ def test_grammar_fragment_is_valid_for_llguidance(repo: GitRepo, check: Checker)
     for fragment in ir["artefacts"]["grammars"].values():
         grammar = 'start: SAFE_LINE ("\\n" SAFE_LINE)*\n' + fragment
         is_error, messages = LLMatcher.validate_grammar_with_warnings(
-            LLMatcher.grammar_from_lark(grammar), None)
+            LLMatcher.grammar_from_lark(grammar), None
+        )
         assert not is_error, messages
 
 
@@ -160,8 +177,7 @@ def test_extract_table_and_json(repo: GitRepo, check: Checker) -> None:
     assert row["tier"] == "soft" and row["domain"] == "semantics" and row["confidence"] == 1.0
 
 
-def test_init_writes_commented_config_and_never_overwrites(repo: GitRepo,
-                                                          check: Checker) -> None:
+def test_init_writes_commented_config_and_never_overwrites(repo: GitRepo, check: Checker) -> None:
     for i in range(25):
         repo.write(f"pkg/m{i}.py", snake_module(1, f"m{i}"))
     repo.commit("init")
@@ -178,8 +194,9 @@ def test_init_writes_commented_config_and_never_overwrites(repo: GitRepo,
     assert (repo.root / ".ananke.toml").read_text() == text
 
 
-def test_init_ban_lines_carry_their_own_evidence_once_per_name(repo: GitRepo,
-                                                                 check: Checker) -> None:
+def test_init_ban_lines_carry_their_own_evidence_once_per_name(
+    repo: GitRepo, check: Checker
+) -> None:
     for i in range(25):
         repo.write(f"pkg/m{i}.py", snake_module(1, f"m{i}"))
         repo.write(f"web/m{i}.js", f"export function f{i}(a) {{ return a + {i}; }}\n")

@@ -34,8 +34,14 @@ from tests.gitrepo import GitRepo
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = (ROOT / "docs").resolve()
-PAGES = sorted([ROOT / "README.md", *DOCS.glob("*.md"), ROOT / "modal_app" / "README.md",
-                ROOT / "benchmarks" / "README.md"])
+PAGES = sorted(
+    [
+        ROOT / "README.md",
+        *DOCS.glob("*.md"),
+        ROOT / "modal_app" / "README.md",
+        ROOT / "benchmarks" / "README.md",
+    ]
+)
 SHELL = {"sh", "bash", "shell", "console"}
 NEEDS_SERVER = re.compile(r"#.*\bneeds (a server|network)\b")
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)")
@@ -44,8 +50,10 @@ _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 _LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # a path into the repository as the docs write it, optionally `::Name.attr`
-_MODULE = re.compile(r"(?<![\w./-])((?:ananke_ci|modal_app|tests|benchmarks|hooks)/[\w./-]*"
-                     r"[\w/])(?:::([A-Za-z_][\w.]*))?")
+_MODULE = re.compile(
+    r"(?<![\w./-])((?:ananke_ci|modal_app|tests|benchmarks|hooks)/[\w./-]*"
+    r"[\w/])(?:::([A-Za-z_][\w.]*))?"
+)
 
 
 class Block(NamedTuple):
@@ -76,8 +84,12 @@ def parse_page(path: Path) -> Page:
                 continue
             in_comment = _in_html_comment(line, in_comment)
             prose.append((number, line))
-        elif m and m.group(2)[0] == fence[0][0] and len(m.group(2)) >= len(fence[0]) \
-                and not line.strip().strip(fence[0][0]):
+        elif (
+            m
+            and m.group(2)[0] == fence[0][0]
+            and len(m.group(2)) >= len(fence[0])
+            and not line.strip().strip(fence[0][0])
+        ):
             blocks.append(Block(path, fence[1], fence[2], "\n".join(body)))
             fence = None
         else:
@@ -132,7 +144,7 @@ def section(path: Path, title: str) -> str:
             level = len(m.group(1))
             out = []
             fenced = False
-            for rest in lines[i + 1:]:
+            for rest in lines[i + 1 :]:
                 if _FENCE.match(rest):
                     fenced = not fenced
                 h = _HEADING.match(rest)
@@ -145,8 +157,18 @@ def section(path: Path, title: str) -> str:
 
 def test_the_pages_exist_and_the_readme_reaches_them() -> None:
     names = {p.name for p in DOCS.glob("*.md")}
-    assert {"cli.md", "rules.md", "configuration.md", "constraints.md", "salience.md",
-            "fix.md", "bot.md", "grammars.md", "protocol.md", "architecture.md"} <= names
+    assert {
+        "cli.md",
+        "rules.md",
+        "configuration.md",
+        "constraints.md",
+        "salience.md",
+        "fix.md",
+        "bot.md",
+        "grammars.md",
+        "protocol.md",
+        "architecture.md",
+    } <= names
     linked = {target.split("#")[0] for _, target in links(ROOT / "README.md")}
     for page in PAGES:
         if page.name != "README.md" or page.parent != ROOT:
@@ -161,8 +183,7 @@ def test_links_resolve() -> None:
             count += 1
             where = f"{page.relative_to(ROOT)}:{number}: {target}"
             if _SCHEME.match(target):
-                if not re.match(r"^(https?://[\w.-]+\.[a-z]{2,}(/\S*)?|mailto:\S+@\S+)$",
-                                target):
+                if not re.match(r"^(https?://[\w.-]+\.[a-z]{2,}(/\S*)?|mailto:\S+@\S+)$", target):
                     problems.append(f"{where}: not a well-formed URL")
                 continue  # never fetched: the tests run offline
             rel, _, anchor = target.partition("#")
@@ -175,9 +196,11 @@ def test_links_resolve() -> None:
                 if dest.suffix != ".md":
                     problems.append(f"{where}: an anchor into a file that is not a page")
                 elif anchor not in anchors(dest):
-                    problems.append(f"{where}: no heading with anchor #{anchor} in "
-                                    f"{dest.relative_to(ROOT)} (has: "
-                                    f"{', '.join(sorted(anchors(dest)))})")
+                    problems.append(
+                        f"{where}: no heading with anchor #{anchor} in "
+                        f"{dest.relative_to(ROOT)} (has: "
+                        f"{', '.join(sorted(anchors(dest)))})"
+                    )
     assert count > 50  # the pages do link to each other
     assert not problems, "\n".join(problems)
 
@@ -190,6 +213,7 @@ def test_slugs_are_githubs() -> None:
 
 
 # --- commands ---------------------------------------------------------------------------
+
 
 class Command(NamedTuple):
     where: str
@@ -280,20 +304,28 @@ def test_the_parser_check_can_fail() -> None:
 
 
 def test_segments_split_shell_lines() -> None:
-    assert [_invocation(w) for w in _segments(
-        "A=1 ananke-ci validate --all 2>/dev/null && .venv/bin/ananke-ci holes | head  # x")
+    assert [
+        _invocation(w)
+        for w in _segments(
+            "A=1 ananke-ci validate --all 2>/dev/null && .venv/bin/ananke-ci holes | head  # x"
+        )
     ] == [["validate", "--all"], ["holes"], None]
-    assert _invocation(next(_segments(
-        "ananke-ci fix --endpoint https://<ws>--x.modal.run"))) == [
-        "fix", "--endpoint", "https://<ws>--x.modal.run"]
+    assert _invocation(next(_segments("ananke-ci fix --endpoint https://<ws>--x.modal.run"))) == [
+        "fix",
+        "--endpoint",
+        "https://<ws>--x.modal.run",
+    ]
 
 
 def test_every_documented_command_parses() -> None:
     from ananke_ci.cli import COMMANDS
 
     commands = doc_commands()
-    failures = [f"{c.where}: ananke-ci {shlex.join(c.argv)}: {error}"
-                for c in commands if (error := parse_error(c.argv)) is not None]
+    failures = [
+        f"{c.where}: ananke-ci {shlex.join(c.argv)}: {error}"
+        for c in commands
+        if (error := parse_error(c.argv)) is not None
+    ]
     assert not failures, "\n".join(failures)
     shown = {c.argv[0] for c in commands if c.argv}
     missing = sorted({*COMMANDS, "version"} - shown)
@@ -328,21 +360,26 @@ def test_cli_page_agrees_with_the_parser(monkeypatch: pytest.MonkeyPatch) -> Non
         for option, _ in _options(sub):
             if not re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", described):
                 problems.append(f"{name}: {option} is not on the page")
-        table_options = {o for row in re.findall(r"^\| `([^|]*)` \|", text, re.M)
-                         for o in re.findall(r"(?<![\w-])(--?[A-Za-z][\w-]*)", row)}
+        table_options = {
+            o
+            for row in re.findall(r"^\| `([^|]*)` \|", text, re.M)
+            for o in re.findall(r"(?<![\w-])(--?[A-Za-z][\w-]*)", row)
+        }
         known = {o for o, _ in _options(sub)}
-        problems += [f"{name}: the page lists {o}, which the parser does not have"
-                     for o in sorted(table_options - known)]
+        problems += [
+            f"{name}: the page lists {o}, which the parser does not have"
+            for o in sorted(table_options - known)
+        ]
         usage = re.search(r"```\n(usage: .*?)```", text, re.S)
         if usage is None:
             problems.append(f"{name}: no usage block")
         elif usage.group(1).split() != sub.format_usage().split():
-            problems.append(f"{name}: the usage block differs from --help:\n"
-                            f"{sub.format_usage()}")
+            problems.append(f"{name}: the usage block differs from --help:\n{sub.format_usage()}")
     assert not problems, "\n".join(problems)
 
 
 # --- configuration, rules, benchmarks ---------------------------------------------------
+
 
 def test_configuration_page_names_every_key() -> None:
     from ananke_ci.core import config as config_module
@@ -358,15 +395,21 @@ def test_configuration_page_names_every_key() -> None:
         "constraints": [k.replace("_", "-") for k in ConstraintSettings.__match_args__],
         "constraint.NAME": list(FIELDS),
     }
-    missing = [f"{where}: {key}" for where, names in keys.items() for key in names
-               if f"`{key}`" not in text]
+    missing = [
+        f"{where}: {key}"
+        for where, names in keys.items()
+        for key in names
+        if f"`{key}`" not in text
+    ]
     assert not missing, "not on docs/configuration.md: " + ", ".join(missing)
 
 
 def _default_cells(title: str) -> dict[str, str]:
     text = section(DOCS / "configuration.md", title)
-    return {key: default for key, default in
-            re.findall(r"^\| `([\w-]+)` \| [^|]* \| `([^`|]*)`[^|]* \|", text, re.M)}
+    return {
+        key: default
+        for key, default in re.findall(r"^\| `([\w-]+)` \| [^|]* \| `([^`|]*)`[^|]* \|", text, re.M)
+    }
 
 
 def _literal(value: object) -> str:
@@ -381,8 +424,11 @@ def test_configuration_defaults_are_the_codes() -> None:
     from ananke_ci.core.config import Config, GenerateConfig, VerifyConfig
     from ananke_ci.core.config_constraints import ConstraintSettings
 
-    for title, record in (("generate", GenerateConfig()), ("verify", VerifyConfig()),
-                          ("constraints", ConstraintSettings())):
+    for title, record in (
+        ("generate", GenerateConfig()),
+        ("verify", VerifyConfig()),
+        ("constraints", ConstraintSettings()),
+    ):
         cells = _default_cells(title)
         assert cells, title
         for key, shown in cells.items():
@@ -397,8 +443,12 @@ def test_configuration_defaults_are_the_codes() -> None:
 def test_config_examples_are_valid_config() -> None:
     from ananke_ci.core.config import parse_config
 
-    blocks = [b for page in (DOCS / "configuration.md", DOCS / "constraints.md")
-              for b in parse_page(page).blocks if b.lang == "toml"]
+    blocks = [
+        b
+        for page in (DOCS / "configuration.md", DOCS / "constraints.md")
+        for b in parse_page(page).blocks
+        if b.lang == "toml"
+    ]
     assert len(blocks) >= 2
     for block in blocks:
         parse_config(block.text, f"{block.page.name}:{block.line}")
@@ -407,8 +457,11 @@ def test_config_examples_are_valid_config() -> None:
 def test_ariadne_example_parses() -> None:
     from ananke_ci.analysis.constraints.ariadne import parse_ariadne
 
-    block = next(b for b in parse_page(DOCS / "constraints.md").blocks
-                 if b.text.lstrip().startswith("// comments"))
+    block = next(
+        b
+        for b in parse_page(DOCS / "constraints.md").blocks
+        if b.text.lstrip().startswith("// comments")
+    )
     names = {d.name for d in parse_ariadne(block.text, "docs/constraints.md")}
     assert names == {"base_security", "secure_api"}
 
@@ -417,8 +470,10 @@ def test_rules_page_holds_the_catalog() -> None:
     from ananke_ci.core.rules_catalog import RULES
 
     text = (DOCS / "rules.md").read_text(encoding="utf-8")
-    rows = {m[0]: m[1:] for m in re.findall(
-        r"^\| (ANK\d{3}) \| ([\w-]+) \| (\w+)[^|]* \| (\w+) \|", text, re.M)}
+    rows = {
+        m[0]: m[1:]
+        for m in re.findall(r"^\| (ANK\d{3}) \| ([\w-]+) \| (\w+)[^|]* \| (\w+) \|", text, re.M)
+    }
     assert rows == {r.id: (r.name, r.domain, r.default_severity) for r in RULES}
 
 
@@ -433,8 +488,10 @@ def test_benchmarks_page_has_every_benchmark() -> None:
 def test_benchmarks_name_no_machine_path() -> None:
     """A repository to measure is the user's argument, never a path of one machine."""
     for script in sorted((ROOT / "benchmarks").glob("*.py")):
-        found = re.findall(r"""["'\s](/(?:work|home|tmp|Users|root)/[\w.+/-]+)""",
-                           script.read_text(encoding="utf-8"))
+        found = re.findall(
+            r"""["'\s](/(?:work|home|tmp|Users|root)/[\w.+/-]+)""",
+            script.read_text(encoding="utf-8"),
+        )
         assert not found, f"{script.name}: {found}"
 
 
@@ -451,11 +508,11 @@ def test_the_bot_page_shows_the_readmes_workflow() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     example = readme.split("<!-- ci-example:start -->", 1)[1].split("<!-- ci-example:end -->")[0]
     flows = [b.text for b in parse_page(DOCS / "bot.md").blocks if b.lang == "yaml"]
-    assert example.strip().removeprefix("```yaml").removesuffix("```").strip() == \
-        flows[0].strip()
+    assert example.strip().removeprefix("```yaml").removesuffix("```").strip() == flows[0].strip()
 
 
 # --- module paths -----------------------------------------------------------------------
+
 
 def module_refs(text: str) -> Iterator[tuple[int, str, str | None]]:
     """(line, path, name after `::` or None) of every repository path in `text`."""
@@ -468,8 +525,13 @@ def _names(node: ast.stmt) -> set[str]:
     """The names a module- or class-level statement defines."""
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return {node.name}
-    targets = node.targets if isinstance(node, ast.Assign) else \
-        [node.target] if isinstance(node, ast.AnnAssign) else []
+    targets = (
+        node.targets
+        if isinstance(node, ast.Assign)
+        else [node.target]
+        if isinstance(node, ast.AnnAssign)
+        else []
+    )
     return {t.id for t in targets if isinstance(t, ast.Name)}
 
 
@@ -518,24 +580,36 @@ def test_the_validate_walk_names_what_a_run_imports(repo: GitRepo) -> None:
     """Each module the validate walk of docs/architecture.md names is imported by a real
     `validate --staged`: its first run at a commit (mining) or the cached one after."""
     text = section(DOCS / "architecture.md", "One `ananke-ci validate --staged`")
-    named = {_module_name(rel) for _, rel, _ in module_refs(text)
-             if rel.startswith("ananke_ci/") and rel.endswith(".py")}
+    named = {
+        _module_name(rel)
+        for _, rel, _ in module_refs(text)
+        if rel.startswith("ananke_ci/") and rel.endswith(".py")
+    }
     assert len(named) > 40
     repo.write(".ananke.toml", '[constraint.api]\nforbid = ["exec"]\n')
     repo.write("rules.ariadne", 'constraint base { forbid: ["eval"]; }\n')
-    repo.write("app/main.py", "from lib.util import helper\n\n\ndef run() -> int:\n"
-               "    return helper()\n")
+    repo.write(
+        "app/main.py", "from lib.util import helper\n\n\ndef run() -> int:\n    return helper()\n"
+    )
     repo.write("lib/util.py", "def helper() -> int:\n    return 1\n")
     repo.write(".ananke-baseline.json", '{"version": 1, "findings": []}\n')
     repo.commit("init")
-    repo.write("app/main.py", "from lib.util import helper\n\n\ndef run() -> int:\n"
-               "    return helper()\n\n\ndef later() -> int:\n    pass\n")
+    repo.write(
+        "app/main.py",
+        "from lib.util import helper\n\n\ndef run() -> int:\n"
+        "    return helper()\n\n\ndef later() -> int:\n    pass\n",
+    )
     repo.stage("app/main.py")
     imported: set[str] = set()
     for _ in range(2):  # the first run mines HEAD's constraints, the second reads them
-        out = subprocess.run([sys.executable, "-c", PROBE], cwd=repo.root, env=repo.env,
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE],
+            cwd=repo.root,
+            env=repo.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         assert "STATUS 0" in out and "ANK102" in out, out  # the hole was found
         imported |= set(out.split("MODULES", 1)[1].split())
     assert not named - imported, sorted(named - imported)
-

@@ -47,12 +47,12 @@ def _kinds(journal: Path) -> list[str]:
     return [json.loads(line)["kind"] for line in journal.read_text().splitlines()]
 
 
-def test_fast_eval_local(tiny_dir: Path, cache: Path, tmp_path: Path,
-                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_fast_eval_local(
+    tiny_dir: Path, cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     journal = tmp_path / "j.jsonl"
     out = tmp_path / "out"
-    args = ["eval", "--fast", "--model", str(tiny_dir), "--cache", str(cache), "--out",
-            str(out)]
+    args = ["eval", "--fast", "--model", str(tiny_dir), "--cache", str(cache), "--out", str(out)]
     assert main([*args, "--journal", str(journal)]) == 0
     err = capsys.readouterr().err
     assert "[layer 1 1/2] banned call" in err and "[layer 2 1/" in err  # progress per task
@@ -115,11 +115,32 @@ def served(tiny_dir: Path) -> Iterator[str]:
         srv.server_close()
 
 
-def test_fast_eval_through_the_protocol_server(served: str, cache: Path, tmp_path: Path,
-                                               ) -> None:
+def test_fast_eval_through_the_protocol_server(
+    served: str,
+    cache: Path,
+    tmp_path: Path,
+) -> None:
     out = tmp_path / "out"
-    assert main(["eval", "--fast", "--layer", "1", "--backend", "protocol", "--endpoint",
-                 served, "--out", str(out), "--cache", str(cache), "-q"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--fast",
+                "--layer",
+                "1",
+                "--backend",
+                "protocol",
+                "--endpoint",
+                served,
+                "--out",
+                str(out),
+                "--cache",
+                str(cache),
+                "-q",
+            ]
+        )
+        == 0
+    )
     doc = _results(out)
     assert doc["backend"] == "protocol" and doc["model"] == "tiny-served"
     assert [m["k"] for m in doc["layer1"]] == [2, 2] and doc["holes"] == []

@@ -15,21 +15,29 @@ from ananke_ci.core.protocol import Candidate
 # (an output breaking the domain's constraint, one keeping it)
 CASES = {
     "banned call": ("    return eval(expression)\n", "    return float(expression)\n"),
-    "python indentation": ("    return sum(c for r in self.rows for c in r if c >= 0)\n",
-                           "            return sum(c for r in self.rows for c in r if c >= 0)\n"),
-    "hole re-emitted": ("    pass\n",
-                        "    name, _, value = line.partition(':')\n"
-                        "    return name.strip(), value.strip()\n"),
-    "layering import": ("    import app.prices\n"
-                        "    return sum(app.prices.lookup(n) for n in names)\n",
-                        "    return float(len(names))\n"),
+    "python indentation": (
+        "    return sum(c for r in self.rows for c in r if c >= 0)\n",
+        "            return sum(c for r in self.rows for c in r if c >= 0)\n",
+    ),
+    "hole re-emitted": (
+        "    pass\n",
+        "    name, _, value = line.partition(':')\n    return name.strip(), value.strip()\n",
+    ),
+    "layering import": (
+        "    import app.prices\n    return sum(app.prices.lookup(n) for n in names)\n",
+        "    return float(len(names))\n",
+    ),
     "declared forbid": ("    return requests.get(url).text\n", "    return url\n"),
-    "return path": ("    if x < low:\n        print('low')\n    else:\n        return x\n",
-                    "    return max(low, min(x, high))\n"),
-    "naming convention": ("    def isWord(token):\n        return token.isalpha()\n"
-                          "    return len([t for t in text.split() if isWord(t)])\n",
-                          "    def is_word(token):\n        return token.isalpha()\n"
-                          "    return len([t for t in text.split() if is_word(t)])\n"),
+    "return path": (
+        "    if x < low:\n        print('low')\n    else:\n        return x\n",
+        "    return max(low, min(x, high))\n",
+    ),
+    "naming convention": (
+        "    def isWord(token):\n        return token.isalpha()\n"
+        "    return len([t for t in text.split() if isWord(t)])\n",
+        "    def is_word(token):\n        return token.isalpha()\n"
+        "    return len([t for t in text.split() if is_word(t)])\n",
+    ),
 }
 
 

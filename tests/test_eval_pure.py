@@ -26,14 +26,14 @@ def big(x):
     return a + b + c + d + x
 '''
 
-JS = '''/**
+JS = """/**
  * Adds one.
  */
 function inc(x) {
   return x + 1;
 }
 var y = wrap(function inner(a) { return a; });
-'''
+"""
 
 
 def test_python_hole_keeps_the_docstring_and_the_extractor_finds_it() -> None:
@@ -60,10 +60,23 @@ def test_javascript_hole_between_the_braces() -> None:
     assert all(make_hole(JS, f, "javascript") is None for f in inner)  # one line: no room
 
 
-def _o(correct: bool, static: bool = True, tested: bool | None = None, parsed: bool = True,
-       banned: bool = False) -> Outcome:
-    return Outcome("x", 3, "stop", parsed, banned, static,
-                   correct and static if tested is None else tested, correct)
+def _o(
+    correct: bool,
+    static: bool = True,
+    tested: bool | None = None,
+    parsed: bool = True,
+    banned: bool = False,
+) -> Outcome:
+    return Outcome(
+        "x",
+        3,
+        "stop",
+        parsed,
+        banned,
+        static,
+        correct and static if tested is None else tested,
+        correct,
+    )
 
 
 def _hole(free: tuple[Outcome, ...], constrained: tuple[Outcome, ...]) -> HoleResult:

@@ -22,8 +22,9 @@ def _py(code: str, path: str = "mod.py") -> FileFacts:
 
 
 def _typed(facts: FileFacts) -> list[tuple[str, str]]:
-    return [(h.marker, h.function.name if h.function else "") for h in facts.holes
-            if h.kind == "typed"]
+    return [
+        (h.marker, h.function.name if h.function else "") for h in facts.holes if h.kind == "typed"
+    ]
 
 
 # --- broken syntax ------------------------------------------------------------------------
@@ -104,10 +105,11 @@ def test_columns_count_characters_and_bytes_are_kept() -> None:
 
 
 def test_columns_on_ascii_lines_of_a_non_ascii_file() -> None:
-    source = "// \u00a9 \u00c6nanke\nfun f() { println(\"\u00fc\") ; g() }\n".encode()
+    source = '// \u00a9 \u00c6nanke\nfun f() { println("\u00fc") ; g() }\n'.encode()
     facts = extract_facts("u.kt", source)
     assert [(c.name, c.span.start_line, c.span.start_col, c.span.end_col) for c in facts.calls] == [
-        ("println", 2, 11, 18), ("g", 2, 26, 27)  # g: byte column 27, character column 26
+        ("println", 2, 11, 18),
+        ("g", 2, 26, 27),  # g: byte column 27, character column 26
     ]
 
 
@@ -256,7 +258,10 @@ def test_python_docstring_and_comment_do_not_hide_a_placeholder() -> None:
     )
     [hole] = [h for h in facts.holes if h.kind == "typed"]
     assert (hole.marker, hole.text, hole.span.start_line, hole.span.start_col) == (
-        "raise NotImplementedError", 'raise NotImplementedError(f"f({x})")', 4, 5
+        "raise NotImplementedError",
+        'raise NotImplementedError(f"f({x})")',
+        4,
+        5,
     )
     assert hole.function is not None and hole.function.signature == "def f(x: int) -> int:"
 
@@ -279,7 +284,9 @@ def test_methods_without_body_are_not_holes() -> None:
         b"interface B { void run(); }\n",
     )
     assert [(fn.container, fn.name, fn.body_span is None) for fn in java.functions] == [
-        ("A", "size", True), ("A", "twice", False), ("B", "run", True)
+        ("A", "size", True),
+        ("A", "twice", False),
+        ("B", "run", True),
     ]
     assert java.holes == ()
     ts = extract_facts(
@@ -288,7 +295,9 @@ def test_methods_without_body_are_not_holes() -> None:
         b"function f(a: string): void;\nfunction f(a: any): void {}\n",
     )
     assert [(fn.name, fn.body_span is None) for fn in ts.functions] == [
-        ("area", True), ("f", True), ("f", False)
+        ("area", True),
+        ("f", True),
+        ("f", False),
     ]
     assert ts.holes == ()
 
@@ -298,19 +307,34 @@ def test_methods_without_body_are_not_holes() -> None:
     [
         ("a.rs", "fn f() -> u8 { unimplemented!() }", "unimplemented!()"),
         ("a.rs", "fn f() -> u8 {\n    todo!();\n}", "todo!()"),
-        ("a.go", 'package a\nfunc f() { panic("Not Implemented yet") }',
-         'panic("Not Implemented yet")'),
+        (
+            "a.go",
+            'package a\nfunc f() { panic("Not Implemented yet") }',
+            'panic("Not Implemented yet")',
+        ),
         ("a.go", "package a\nfunc f() { panic(`todo: later`) }", "panic(`todo: later`)"),
-        ("A.cs", "class A { int f() => throw new NotImplementedException(); }",
-         "throw new NotImplementedException"),
-        ("a.ts", "function f(): void { throw new Error('Method not implemented.'); }",
-         "throw new Error('Method not implemented.')"),
+        (
+            "A.cs",
+            "class A { int f() => throw new NotImplementedException(); }",
+            "throw new NotImplementedException",
+        ),
+        (
+            "a.ts",
+            "function f(): void { throw new Error('Method not implemented.'); }",
+            "throw new Error('Method not implemented.')",
+        ),
         ("a.kt", "fun f(): Int = TODO()", "TODO()"),
         ("a.swift", 'func f() { fatalError("TODO: later") }', 'fatalError("TODO: later")'),
-        ("a.c", 'int f(void) { assert(0 && "not implemented"); }',
-         'assert(0 && "not implemented")'),
-        ("a.php", "<?php function f() { throw new \\Exception('TODO'); }",
-         "throw new \\Exception('TODO')"),
+        (
+            "a.c",
+            'int f(void) { assert(0 && "not implemented"); }',
+            'assert(0 && "not implemented")',
+        ),
+        (
+            "a.php",
+            "<?php function f() { throw new \\Exception('TODO'); }",
+            "throw new \\Exception('TODO')",
+        ),
         ("a.rb", "def f\n  raise NotImplementedError, 'later'\nend\n", "raise NotImplementedError"),
         ("a.zig", 'fn f() void { @panic("not implemented"); }', '@panic("not implemented")'),
     ],
@@ -318,8 +342,9 @@ def test_methods_without_body_are_not_holes() -> None:
 def test_placeholder_variants(path: str, source: str, marker: str) -> None:
     facts = extract_facts(path, source.encode())
     assert facts.syntax_issues == ()
-    assert [(h.marker, h.function.name if h.function else "") for h in facts.holes
-            if h.kind == "typed"] == [(marker, "f")]
+    assert [
+        (h.marker, h.function.name if h.function else "") for h in facts.holes if h.kind == "typed"
+    ] == [(marker, "f")]
 
 
 @pytest.mark.parametrize(
@@ -327,12 +352,15 @@ def test_placeholder_variants(path: str, source: str, marker: str) -> None:
     [
         ("a.go", "package a\nfunc f(err error) { panic(err) }"),
         ("a.go", 'package a\nfunc f() { panic("unreachable") }'),
-        ("a.swift", 'class V {\n  required init?(coder: NSCoder) {\n'
-                    '    fatalError("init(coder:) has not been implemented")\n  }\n}'),
+        (
+            "a.swift",
+            "class V {\n  required init?(coder: NSCoder) {\n"
+            '    fatalError("init(coder:) has not been implemented")\n  }\n}',
+        ),
         ("a.ts", "function f(): void { throw new Error('bad input'); }"),
         ("a.rs", "fn f() -> u8 { todo_list(); 1 }"),
         ("a.py", "def f():\n    return NotImplemented\n"),
-        ("a.java", "class A { void f() { throw new IllegalStateException(\"x\"); } }"),
+        ("a.java", 'class A { void f() { throw new IllegalStateException("x"); } }'),
     ],
 )
 def test_real_code_is_not_a_placeholder(path: str, source: str) -> None:
@@ -351,8 +379,9 @@ def test_todo_markers() -> None:
             # XXX
         """
     )
-    todo = [(h.marker, h.span.start_line, h.function.name if h.function else None)
-            for h in facts.holes]
+    todo = [
+        (h.marker, h.span.start_line, h.function.name if h.function else None) for h in facts.holes
+    ]
     assert todo == [("HACK", 1, None), ("FIXME", 4, "f"), ("XXX", 5, "f")]
 
 
@@ -388,21 +417,39 @@ def test_hot_path_import_stays_light() -> None:
 @pytest.mark.parametrize(
     ("path", "source", "imports"),
     [
-        ("a.py", "from . import x\nfrom .foo import bar as baz, qux\nimport a.b as c, d\n"
-                 "from m import *\n",
-         [(".", ("x",)), (".foo", ("baz", "qux")), ("a.b", ("c",)), ("d", ()), ("m", ("*",))]),
-        ("a.rs", "use foo::bar::*;\nuse std::io;\nuse serde;\nuse a::b as c;\n",
-         [("foo::bar", ("*",)), ("std", ("io",)), ("serde", ()), ("a::b", ("c",))]),
+        (
+            "a.py",
+            "from . import x\nfrom .foo import bar as baz, qux\nimport a.b as c, d\n"
+            "from m import *\n",
+            [(".", ("x",)), (".foo", ("baz", "qux")), ("a.b", ("c",)), ("d", ()), ("m", ("*",))],
+        ),
+        (
+            "a.rs",
+            "use foo::bar::*;\nuse std::io;\nuse serde;\nuse a::b as c;\n",
+            [("foo::bar", ("*",)), ("std", ("io",)), ("serde", ()), ("a::b", ("c",))],
+        ),
         ("a.go", 'package a\nimport "fmt"\nimport . "x/y"\n', [("fmt", ()), ("x/y", (".",))]),
-        ("a.ts", 'import "./side";\nimport def, { a as b } from "./m";\n'
-                 'export { z } from "./z";\nconst q = require("q");\n',
-         [("./side", ()), ("./m", ("def", "b")), ("./z", ()), ("q", ())]),
-        ("a.php", "<?php\nuse Foo\\Bar as Baz;\nuse Single;\nrequire_once 'x.php';\n",
-         [("Foo\\Bar", ("Baz",)), ("", ("Single",)), ("x.php", ())]),
-        ("A.java", "import static java.lang.Math.max;\nimport java.util.*;\n",
-         [("java.lang.Math", ("max",)), ("java.util", ("*",))]),
-        ("a.kt", "import foo.bar.*\nimport a.b.C as D\nimport x.y.Z\n",
-         [("foo.bar", ("*",)), ("a.b.C", ("D",)), ("x.y", ("Z",))]),
+        (
+            "a.ts",
+            'import "./side";\nimport def, { a as b } from "./m";\n'
+            'export { z } from "./z";\nconst q = require("q");\n',
+            [("./side", ()), ("./m", ("def", "b")), ("./z", ()), ("q", ())],
+        ),
+        (
+            "a.php",
+            "<?php\nuse Foo\\Bar as Baz;\nuse Single;\nrequire_once 'x.php';\n",
+            [("Foo\\Bar", ("Baz",)), ("", ("Single",)), ("x.php", ())],
+        ),
+        (
+            "A.java",
+            "import static java.lang.Math.max;\nimport java.util.*;\n",
+            [("java.lang.Math", ("max",)), ("java.util", ("*",))],
+        ),
+        (
+            "a.kt",
+            "import foo.bar.*\nimport a.b.C as D\nimport x.y.Z\n",
+            [("foo.bar", ("*",)), ("a.b.C", ("D",)), ("x.y", ("Z",))],
+        ),
         ("a.rb", "require 'set'\nload \"x.rb\"\n", [("set", ()), ("x.rb", ())]),
         ("a.c", "#include <sys/types.h>\n", [("sys/types.h", ())]),
     ],
@@ -417,21 +464,25 @@ def test_class_fields_holding_functions_are_methods() -> None:
     source = b"class A {\n  handle = (e) => { this.x(e); };\n  one = x => x;\n}\n"
     js = extract_facts("f.js", source)
     assert [(f.container, f.name, [p.name for p in f.params]) for f in js.functions] == [
-        ("A", "handle", ["e"]), ("A", "one", ["x"])
+        ("A", "handle", ["e"]),
+        ("A", "one", ["x"]),
     ]
     ts = extract_facts("f.ts", b"class A {\n  private h = (e: Event): void => { this.x(e); };\n}\n")
     [fn] = ts.functions
     assert (fn.name, fn.params[0].type, fn.return_type) == ("h", "Event", "void")
 
 
-@pytest.mark.parametrize(("path", "head", "tail"), [
-    ("deep.c", "int f(void) {\n", "\nreturn 0;\n}\n"),
-    ("Deep.java", "class A { void f() {\n", "\n} }\n"),
-    ("Deep.cs", "class A { void F() {\n", "\n} }\n"),
-    ("deep.js", "function f() {\n", "\n}\n"),
-    ("deep.rs", "fn f() {\n", "\n}\n"),
-    ("deep.go", "package p\nfunc f() {\n", "\n}\n"),
-])
+@pytest.mark.parametrize(
+    ("path", "head", "tail"),
+    [
+        ("deep.c", "int f(void) {\n", "\nreturn 0;\n}\n"),
+        ("Deep.java", "class A { void f() {\n", "\n} }\n"),
+        ("Deep.cs", "class A { void F() {\n", "\n} }\n"),
+        ("deep.js", "function f() {\n", "\n}\n"),
+        ("deep.rs", "fn f() {\n", "\n}\n"),
+        ("deep.go", "package p\nfunc f() {\n", "\n}\n"),
+    ],
+)
 def test_a_thousand_nested_blocks_are_no_crash(path: str, head: str, tail: str) -> None:
     """A placeholder never nests a thousand blocks deep: the hole finder stops looking long
     before Python's recursion limit (it used to raise RecursionError: exit 3 in the hook)."""

@@ -37,11 +37,16 @@ class Case:
 
 CASES = [
     Case(
-        "python.py", "python",
+        "python.py",
+        "python",
         [
             ("Store", "load", [("self", None), ("key", "str")], "bytes"),
-            ("Inventory", "__init__",
-             [("self", None), ("store", "Store"), ("limit", "int")], "None"),
+            (
+                "Inventory",
+                "__init__",
+                [("self", None), ("store", "Store"), ("limit", "int")],
+                "None",
+            ),
             ("Inventory", "reserve", [("self", None), ("sku", "str"), ("qty", "int")], "bool"),
             ("Inventory", "restock", [("self", None), ("sku", "str"), ("qty", "int")], "None"),
             (None, "report", [("inv", "Inventory"), ("*args", "str"), ("**kw", "int")], "str"),
@@ -51,13 +56,21 @@ CASES = [
         {"defaultdict", "os.path.join", "print", "NotImplementedError"},
         [
             ("TODO", 20, 9, 20, 51, "reserve", "# TODO: make this atomic across warehouses"),
-            ("raise NotImplementedError", 28, 9, 28, 45, "restock",
-             'raise NotImplementedError("restock")'),
+            (
+                "raise NotImplementedError",
+                28,
+                9,
+                28,
+                45,
+                "restock",
+                'raise NotImplementedError("restock")',
+            ),
         ],
         ("reserve", "def reserve(self, sku: str, qty: int) -> bool:"),
     ),
     Case(
-        "rust.rs", "rust",
+        "rust.rs",
+        "rust",
         [
             ("Store", "load", [("&self", None), ("key", "&str")], "Option<u64>"),
             ("Cache", "new", [], "Self"),
@@ -75,7 +88,8 @@ CASES = [
         ("evict", "pub fn evict(&mut self, max: usize) -> usize"),
     ),
     Case(
-        "go.go", "go",
+        "go.go",
+        "go",
         [
             ("Handler", "Serve", [("w", "http.ResponseWriter"), ("r", "*http.Request")], None),
             (None, "NewServer", [("addr", "string")], "*Server"),
@@ -92,7 +106,8 @@ CASES = [
         ("Start", "func (s *Server) Start(port int, verbose bool) error"),
     ),
     Case(
-        "java.java", "java",
+        "java.java",
+        "java",
         [
             ("OrderService", "OrderService", [("capacity", "int")], None),
             ("OrderService", "place", [("id", "String"), ("quantity", "int")], "boolean"),
@@ -104,13 +119,21 @@ CASES = [
         {"System.out.println", "orders.add", "UnsupportedOperationException"},
         [
             ("TODO", 15, 9, 15, 35, "place", "// TODO: validate quantity"),
-            ("throw new UnsupportedOperationException", 21, 9, 21, 59, "cancel",
-             'throw new UnsupportedOperationException("cancel");'),
+            (
+                "throw new UnsupportedOperationException",
+                21,
+                9,
+                21,
+                59,
+                "cancel",
+                'throw new UnsupportedOperationException("cancel");',
+            ),
         ],
         ("cancel", "public List<String> cancel(String id)"),
     ),
     Case(
-        "javascript.js", "javascript",
+        "javascript.js",
+        "javascript",
         [
             ("ConfigLoader", "constructor", [("root", None)], None),
             ("ConfigLoader", "load", [("name", None), ("options", None)], None),
@@ -123,13 +146,21 @@ CASES = [
         {"readFile", "path.join", "JSON.parse", "console.log", "ConfigLoader", "require"},
         [
             ("TODO", 12, 5, 12, 32, "load", "// TODO: cache parsed files"),
-            ('throw new Error("not implemented")', 18, 5, 18, 40, "validate",
-             'throw new Error("not implemented");'),
+            (
+                'throw new Error("not implemented")',
+                18,
+                5,
+                18,
+                40,
+                "validate",
+                'throw new Error("not implemented");',
+            ),
         ],
         ("helper", "helper = (a, b) =>"),
     ),
     Case(
-        "typescript.ts", "typescript",
+        "typescript.ts",
+        "typescript",
         [
             ("Job", "run", [], "Promise<void>"),
             ("JobQueue", "enqueue", [("job", "Job"), ("priority", "number")], "boolean"),
@@ -146,7 +177,8 @@ CASES = [
         ("drain", "async drain(limit?: number): Promise<number>"),
     ),
     Case(
-        "tsx.tsx", "tsx",
+        "tsx.tsx",
+        "tsx",
         [
             (None, "Counter", [("{ title }", "Props")], "JSX.Element"),
             ("Panel", "render", [], "JSX.Element"),
@@ -156,15 +188,27 @@ CASES = [
         {"useState", "setCount", "Error"},
         [
             ("TODO", 10, 3, 10, 25, "Counter", "// TODO: persist count"),
-            ('throw new Error("not implemented")', 16, 5, 16, 40, "render",
-             'throw new Error("not implemented");'),
+            (
+                'throw new Error("not implemented")',
+                16,
+                5,
+                16,
+                40,
+                "render",
+                'throw new Error("not implemented");',
+            ),
         ],
     ),
     Case(
-        "c.c", "c",
+        "c.c",
+        "c",
         [
-            (None, "buffer_append",
-             [("buf", "struct buffer *"), ("src", "const char *"), ("n", "size_t")], "int"),
+            (
+                None,
+                "buffer_append",
+                [("buf", "struct buffer *"), ("src", "const char *"), ("n", "size_t")],
+                "int",
+            ),
             (None, "buffer_free", [("buf", "struct buffer *")], "void"),
             (None, "main", [("argc", "int"), ("argv", "char **")], "int"),
         ],
@@ -173,14 +217,22 @@ CASES = [
         {"memcpy", "buffer_append", "printf"},
         [
             ("TODO", 16, 5, 16, 33, "buffer_append", "// TODO: grow the allocation"),
-            ("empty body with TODO", 22, 38, 24, 2, "buffer_free",
-             "{\n    /* TODO: free the data */\n}"),
+            (
+                "empty body with TODO",
+                22,
+                38,
+                24,
+                2,
+                "buffer_free",
+                "{\n    /* TODO: free the data */\n}",
+            ),
             ("TODO", 23, 5, 23, 30, "buffer_free", "/* TODO: free the data */"),
         ],
         ("buffer_free", "void buffer_free(struct buffer *buf)"),
     ),
     Case(
-        "cpp.cpp", "cpp",
+        "cpp.cpp",
+        "cpp",
         [
             ("Shape", "area", [], "double"),
             ("Shape", "~Shape", [], None),
@@ -194,13 +246,21 @@ CASES = [
         {"v.push_back", "c.area", "std::logic_error"},
         [
             ("TODO", 19, 9, 19, 33, "area", "// TODO: use a better pi"),
-            ('throw std::logic_error("not implemented")', 24, 9, 24, 51, "describe",
-             'throw std::logic_error("not implemented");'),
+            (
+                'throw std::logic_error("not implemented")',
+                24,
+                9,
+                24,
+                51,
+                "describe",
+                'throw std::logic_error("not implemented");',
+            ),
         ],
         ("describe", "std::string describe(int precision) const"),
     ),
     Case(
-        "csharp.cs", "csharp",
+        "csharp.cs",
+        "csharp",
         [
             ("InvoiceService", "InvoiceService", [("capacity", "int")], None),
             ("InvoiceService", "Total", [("taxRate", "decimal"), ("rounded", "bool")], "decimal"),
@@ -212,13 +272,21 @@ CASES = [
         {"Console.WriteLine", "Math.Round", "NotImplementedException", "List<decimal>"},
         [
             ("TODO", 18, 13, 18, 38, "Total", "// TODO: currency support"),
-            ("throw new NotImplementedException", 26, 13, 26, 49, "Refund",
-             "throw new NotImplementedException();"),
+            (
+                "throw new NotImplementedException",
+                26,
+                13,
+                26,
+                49,
+                "Refund",
+                "throw new NotImplementedException();",
+            ),
         ],
         ("Total", "public decimal Total(decimal taxRate, bool rounded)"),
     ),
     Case(
-        "kotlin.kt", "kotlin",
+        "kotlin.kt",
+        "kotlin",
         [
             ("UserRegistry", "register", [("name", "String"), ("age", "Int")], "Boolean"),
             ("UserRegistry", "remove", [("name", "String")], "Boolean"),
@@ -237,7 +305,8 @@ CASES = [
         ("remove", "fun remove(name: String): Boolean"),
     ),
     Case(
-        "php.php", "php",
+        "php.php",
+        "php",
         [
             ("InvoiceMailer", "__construct", [("$logger", "LoggerInterface")], None),
             ("InvoiceMailer", "send", [("$invoice", "Invoice"), ("$email", "string")], "bool"),
@@ -249,13 +318,21 @@ CASES = [
         {"$this->logger->info", "mail", "$invoice->render", "count", "\\LogicException"},
         [
             ("TODO", 20, 9, 20, 34, "send", "// TODO: retry on failure"),
-            ("throw new \\LogicException('Not implemented')", 27, 9, 27, 54, "cancel",
-             "throw new \\LogicException('Not implemented');"),
+            (
+                "throw new \\LogicException('Not implemented')",
+                27,
+                9,
+                27,
+                54,
+                "cancel",
+                "throw new \\LogicException('Not implemented');",
+            ),
         ],
         ("send", "public function send(Invoice $invoice, string $email): bool"),
     ),
     Case(
-        "ruby.rb", "ruby",
+        "ruby.rb",
+        "ruby",
         [
             ("OrderBook", "initialize", [("store", None)], None),
             ("OrderBook", "add", [("order", None), ("priority", None)], None),
@@ -272,7 +349,8 @@ CASES = [
         ("add", "def add(order, priority = 0)"),
     ),
     Case(
-        "swift.swift", "swift",
+        "swift.swift",
+        "swift",
         [
             ("Account", "init", [("balance", "Double")], None),
             ("Account", "deposit", [("amount", "Double"), ("note", "String")], "Bool"),
@@ -285,13 +363,21 @@ CASES = [
         {"print", "fatalError", "accounts.reduce"},
         [
             ("TODO", 13, 9, 13, 27, "deposit", "// TODO: audit log"),
-            ('fatalError("not implemented")', 20, 9, 20, 38, "withdraw",
-             'fatalError("not implemented")'),
+            (
+                'fatalError("not implemented")',
+                20,
+                9,
+                20,
+                38,
+                "withdraw",
+                'fatalError("not implemented")',
+            ),
         ],
         ("total", "func total(of accounts: [Account]) -> Double"),
     ),
     Case(
-        "zig.zig", "zig",
+        "zig.zig",
+        "zig",
         [
             ("Ring", "push", [("self", "*Ring"), ("value", "u8")], "bool"),
             ("Ring", "pop", [("self", "*Ring")], "?u8"),
@@ -384,18 +470,30 @@ def test_spans_point_at_the_text(case: Case) -> None:
 # the fixtures have no alias, so this pins the plain forms (tests/test_import_bindings.py
 # has the aliased ones).
 BINDINGS = {
-    "python": [("os", "os"), ("defaultdict", "collections.defaultdict"),
-               ("Protocol", "typing.Protocol")],
-    "rust": [("HashMap", "std::collections::HashMap"), ("io", "std::io"),
-             ("Write", "std::io::Write")],
+    "python": [
+        ("os", "os"),
+        ("defaultdict", "collections.defaultdict"),
+        ("Protocol", "typing.Protocol"),
+    ],
+    "rust": [
+        ("HashMap", "std::collections::HashMap"),
+        ("io", "std::io"),
+        ("Write", "std::io::Write"),
+    ],
     "go": [("fmt", "fmt"), ("http", "net/http"), ("str", "strings")],
     "java": [("List", "java.util.List"), ("ArrayList", "java.util.ArrayList")],
     "javascript": [("readFile", "fs/promises.readFile"), ("path", "path"), ("util", "util")],
     "typescript": [("EventEmitter", "events.EventEmitter"), ("fs", "fs")],
     "tsx": [("React", "react"), ("useState", "react.useState")],
-    "c": [], "cpp": [], "csharp": [], "ruby": [], "swift": [],
-    "kotlin": [("mutableListOf", "kotlin.collections.mutableListOf"),
-               ("Instant", "java.time.Instant")],
+    "c": [],
+    "cpp": [],
+    "csharp": [],
+    "ruby": [],
+    "swift": [],
+    "kotlin": [
+        ("mutableListOf", "kotlin.collections.mutableListOf"),
+        ("Instant", "java.time.Instant"),
+    ],
     "php": [("Invoice", "App\\Models\\Invoice"), ("LoggerInterface", "Psr\\Log\\LoggerInterface")],
     "zig": [("std", "std")],
 }

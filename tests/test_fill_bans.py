@@ -14,7 +14,7 @@ from ananke_ci.app.validate import analyse
 from tests.constraint_repos import snake_module
 from tests.gitrepo import GitRepo
 
-CONFIG = '''[constraints]
+CONFIG = """[constraints]
 min-evidence = 5
 
 [banned-calls]
@@ -23,7 +23,7 @@ min-evidence = 5
 [constraint.api]
 applies-to = ["api/**"]
 forbid = ["requests.get", "marshal"]
-'''
+"""
 HOLE = "def handle_it(data: bytes) -> int:\n    raise NotImplementedError\n"
 
 
@@ -61,8 +61,11 @@ def test_a_quiet_leaf_keeps_what_is_declared(repo: GitRepo) -> None:
 
 
 def test_the_grammar_refuses_them_and_an_allow_takes_one_back(repo: GitRepo) -> None:
-    bans = _bans(repo, "api/handler.py", '\n[constraint.api2]\napplies-to = ["api/**"]\n'
-                 'allow = ["marshal"]\npriority = 20\n')
+    bans = _bans(
+        repo,
+        "api/handler.py",
+        '\n[constraint.api2]\napplies-to = ["api/**"]\nallow = ["marshal"]\npriority = 20\n',
+    )
     assert "marshal" not in bans and "requests.get" in bans
     judge = open_judge(repo.root, Target("files", None, ("api/handler.py",)))
     files, _ = analyse(repo.root, Target("files", None, ("api/handler.py",)), judge.config)
@@ -70,15 +73,21 @@ def test_the_grammar_refuses_them_and_an_allow_takes_one_back(repo: GitRepo) -> 
     constraint = body_constraint(report.hole, "python", banned=bans)
     tok = byte_tokenizer()
     assert check_output(constraint, "    return len(data)\n", tok)[0]
-    for body in ("    return requests.get(data)\n", "    return eval(data)\n",
-                 "    os.system('ls')\n    return 0\n"):
+    for body in (
+        "    return requests.get(data)\n",
+        "    return eval(data)\n",
+        "    os.system('ls')\n    return 0\n",
+    ):
         assert not check_output(constraint, body, tok)[0], body
 
 
 def test_a_ban_is_spelled_as_the_file_imports_it(repo: GitRepo) -> None:
     repo.write(".ananke.toml", '[banned-calls]\n"os.system" = "no shell"\n')
-    repo.write("tool.py", "import os as o\nfrom os import system as s\n\n\n"
-               "def run_it(cmd: str) -> int:\n    raise NotImplementedError\n")
+    repo.write(
+        "tool.py",
+        "import os as o\nfrom os import system as s\n\n\n"
+        "def run_it(cmd: str) -> int:\n    raise NotImplementedError\n",
+    )
     repo.commit("init")
     target = Target("files", None, ("tool.py",))
     judge = open_judge(repo.root, target)

@@ -68,8 +68,7 @@ def _check_fills(fixes: list[HoleFix]) -> None:
 
 def _check_fixups(repo: GitRepo) -> None:
     log = repo.git("log", "--format=%s").splitlines()
-    assert log == ["fixup! add math helpers", "fixup! add math helpers", "add math helpers",
-                   "base"]
+    assert log == ["fixup! add math helpers", "fixup! add math helpers", "add math helpers", "base"]
     assert repo.git("status", "--porcelain") == ""  # index and tree followed the new HEAD
     fixed = (repo.root / "m.py").read_text()
     ast.parse(fixed)
@@ -93,12 +92,26 @@ def test_fix_in_process_makes_fixup_commits(model: LocalBackend, tmp_path: Path)
     _check_fixups(repo)
 
 
-def test_fix_cli_dry_run_then_fixup(model: LocalBackend, tmp_path: Path,
-                                    monkeypatch: pytest.MonkeyPatch,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_fix_cli_dry_run_then_fixup(
+    model: LocalBackend,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     repo = _repo(tmp_path / "repo")
-    args = ("fix", "--diff", "HEAD~1..HEAD", "--max-tokens", "24", "-n", "1", "--attempts",
-            "2", "--temperature", "0")
+    args = (
+        "fix",
+        "--diff",
+        "HEAD~1..HEAD",
+        "--max-tokens",
+        "24",
+        "-n",
+        "1",
+        "--attempts",
+        "2",
+        "--temperature",
+        "0",
+    )
     dry = repo.cli(monkeypatch, capsys, *args)
     assert dry.code == 0, dry.err
     assert "-    pass\n" in dry.out and "+    return" in dry.out
@@ -137,8 +150,11 @@ def test_fix_over_http_through_serve(server: str, tmp_path: Path) -> None:
 
 
 def test_the_bot_without_an_endpoint_suggests_the_local_models_verified_fills(
-        model: LocalBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    model: LocalBackend,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """`fix: suggest` with no endpoint set: the bot's fills come from the packaged CPU model
     (the one loaded above: the loader keeps it per process), verified as `fix` verifies."""
     from tests.ci_support import BASE_CONFIG, HEAD_SOURCE, PullRequest, review_posts, run_bot
@@ -156,8 +172,11 @@ def test_the_bot_without_an_endpoint_suggests_the_local_models_verified_fills(
         assert "skipped" not in summary  # the fix step ran, on the local model
         assert len(review_posts(fake)) == 1
         bodies = [str(c["body"]) for c in fake.bot_comments(7)]
-    suggestions = [b.split("suggestion\n", 1)[1].rsplit("\n```", 1)[0]
-                   for b in bodies if "```suggestion\n" in b]
+    suggestions = [
+        b.split("suggestion\n", 1)[1].rsplit("\n```", 1)[0]
+        for b in bodies
+        if "```suggestion\n" in b
+    ]
     assert suggestions, bodies  # `add` at least: the 0.5B model writes `return a + b`
     for body in suggestions:
         assert "return" in body and "os.system" not in body

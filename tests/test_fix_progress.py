@@ -24,10 +24,16 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     own process never imports transformers and the CLI's stderr is all there is)."""
     pytest.importorskip("torch")
     path = tmp_path_factory.mktemp("tiny")
-    script = ("import sys; from tests.tiny_model import tiny_qwen2; m, t = tiny_qwen2(); "
-              "m.save_pretrained(sys.argv[1]); t.save_pretrained(sys.argv[1])")
-    subprocess.run([sys.executable, "-c", script, str(path)], check=True,
-                   cwd=Path(__file__).parent.parent, capture_output=True)
+    script = (
+        "import sys; from tests.tiny_model import tiny_qwen2; m, t = tiny_qwen2(); "
+        "m.save_pretrained(sys.argv[1]); t.save_pretrained(sys.argv[1])"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        check=True,
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+    )
     return path
 
 
@@ -41,9 +47,29 @@ def test_fix_stderr_is_its_own_progress_only(repo: GitRepo, tiny_dir: Path) -> N
     env = {**os.environ, **{k: v or str(repo.root.parent) for k, v in GIT_ENV.items()}}
     env.pop("PYTHONWARNINGS", None)
     run = subprocess.run(
-        [sys.executable, "-m", "ananke_ci", "fix", "--diff", "HEAD~1..HEAD", "--model",
-         str(tiny_dir), "--max-tokens", "8", "-n", "2", "--attempts", "2", "--no-tests"],
-        cwd=repo.root, env=env, capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "ananke_ci",
+            "fix",
+            "--diff",
+            "HEAD~1..HEAD",
+            "--model",
+            str(tiny_dir),
+            "--max-tokens",
+            "8",
+            "-n",
+            "2",
+            "--attempts",
+            "2",
+            "--no-tests",
+        ],
+        cwd=repo.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr
     lines = run.stderr.splitlines()
     ours = re.compile(r"^(ananke-ci: |m\.py:3:5: no verified fill for `pass` after |    )")
@@ -52,12 +78,22 @@ def test_fix_stderr_is_its_own_progress_only(repo: GitRepo, tiny_dir: Path) -> N
     assert "ananke-ci: [1/1] m.py:3: filling `pass`" in lines
     assert "ananke-ci: m.py:3: round 1 of 2: asking for 2 candidates..." in lines
     assert f"ananke-ci: loading the local model {tiny_dir}..." in lines
-    rounds = [line for line in lines if re.match(r"ananke-ci: m\.py:3: round \d of 2 (failed|"
-                                                 r"verified)", line)
-              or "verified fill in round" in line]
+    rounds = [
+        line
+        for line in lines
+        if re.match(
+            r"ananke-ci: m\.py:3: round \d of 2 (failed|"
+            r"verified)",
+            line,
+        )
+        or "verified fill in round" in line
+    ]
     assert rounds, run.stderr
-    assert re.search(r"\(2 candidates, \d+ tokens?, generated in \d+\.\d s, checked in "
-                     r"\d+\.\d s\)", rounds[0]), rounds[0]
+    assert re.search(
+        r"\(2 candidates, \d+ tokens?, generated in \d+\.\d s, checked in "
+        r"\d+\.\d s\)",
+        rounds[0],
+    ), rounds[0]
     assert lines[-1] in ("ananke-ci: 0 of 1 hole filled", "ananke-ci: 1 of 1 hole filled")
 
 
@@ -68,8 +104,14 @@ def _stderr_on_a_terminal(repo: GitRepo, *args: str) -> tuple[str, str]:
     env = {**os.environ, **{k: v or str(repo.root.parent) for k, v in GIT_ENV.items()}}
     leader, follower = pty.openpty()
     try:
-        run = subprocess.run([sys.executable, "-m", "ananke_ci", *args], cwd=repo.root,
-                             env=env, stdout=subprocess.PIPE, stderr=follower, timeout=300)
+        run = subprocess.run(
+            [sys.executable, "-m", "ananke_ci", *args],
+            cwd=repo.root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            timeout=300,
+        )
         os.close(follower)
         chunks = []
         while True:
@@ -97,8 +139,14 @@ def test_mining_says_so_on_a_terminal_only(repo: GitRepo, command: str) -> None:
     repo.write("pkg/m9.py", "def f9(x: int) -> int:\n    return x\n")
     repo.commit("a new base: mined again")
     env = {**os.environ, **{k: v or str(repo.root.parent) for k, v in GIT_ENV.items()}}
-    piped = subprocess.run([sys.executable, "-m", "ananke_ci", *args], cwd=repo.root,
-                           env=env, capture_output=True, text=True, timeout=300)
+    piped = subprocess.run(
+        [sys.executable, "-m", "ananke_ci", *args],
+        cwd=repo.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert piped.returncode == 0, piped.stderr
     assert "mining the constraints of" not in piped.stderr  # a log gets the notice only
     assert "mined" in piped.stderr  # ...which says it was mined, once done

@@ -34,7 +34,9 @@ def _answers(texts: list[str]) -> list[Any]:
     def answer(text: str) -> Any:
         def act(conn: Any, seen: Seen) -> None:
             reply(200, protocol_answer(seen, text))(conn, seen)
+
         return act
+
     return [answer(t) for t in texts]
 
 
@@ -47,11 +49,22 @@ def holed(repo: GitRepo) -> GitRepo:
     return repo
 
 
-def test_fills_a_grammar_or_the_file_refuses_are_never_applied(holed: GitRepo,
-                                                               cli: Cli) -> None:
+def test_fills_a_grammar_or_the_file_refuses_are_never_applied(holed: GitRepo, cli: Cli) -> None:
     with fault_server(_answers(BAD)) as server:
-        run = cli("fix", "--diff", "HEAD~1..HEAD", "--apply", "--backend", "protocol",
-                  "--endpoint", server.url, "-n", "1", "--attempts", str(len(BAD)))
+        run = cli(
+            "fix",
+            "--diff",
+            "HEAD~1..HEAD",
+            "--apply",
+            "--backend",
+            "protocol",
+            "--endpoint",
+            server.url,
+            "-n",
+            "1",
+            "--attempts",
+            str(len(BAD)),
+        )
     assert run.code == 1, run.err
     assert (holed.root / "m.py").read_text() == SOURCE  # nothing written
     for words in ("grammar violation", "has no attribute `startswith_PREFIX`"):
@@ -60,8 +73,9 @@ def test_fills_a_grammar_or_the_file_refuses_are_never_applied(holed: GitRepo,
     assert len(asked) == len(BAD) and all(a["constraint"]["kind"] == "lark" for a in asked)
 
 
-def test_each_file_is_read_and_parsed_once(holed: GitRepo, cli: Cli,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_file_is_read_and_parsed_once(
+    holed: GitRepo, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ananke_ci.analysis import extract
     from ananke_ci.app import extraction, validate
 
@@ -94,8 +108,19 @@ def test_each_file_is_read_and_parsed_once(holed: GitRepo, cli: Cli,
     monkeypatch.setattr("ananke_ci.app.verify.extract_facts", counted)
     monkeypatch.setattr(judge, "check_file", checking)
     with fault_server() as server:
-        run = cli("fix", "--diff", "HEAD~2..HEAD", "--backend", "protocol", "--endpoint",
-                  server.url, "-n", "2", "--attempts", "1")
+        run = cli(
+            "fix",
+            "--diff",
+            "HEAD~2..HEAD",
+            "--backend",
+            "protocol",
+            "--endpoint",
+            server.url,
+            "-n",
+            "2",
+            "--attempts",
+            "1",
+        )
     assert run.code == 0, run.err
     assert parsed == ["m.py"]  # both holes: one read, one parse
     assert candidates == ["m.py"] * 2  # the first candidate of each hole verifies

@@ -38,16 +38,27 @@ def holes_repo(repo: GitRepo) -> GitRepo:
 
 
 def fixup(cli: Cli, server: FaultServer, *extra: str):
-    return cli("fix", "-q", "--diff", "HEAD~1..HEAD", "--fixup", "--backend", "protocol",
-               "--endpoint", server.url, *extra)
+    return cli(
+        "fix",
+        "-q",
+        "--diff",
+        "HEAD~1..HEAD",
+        "--fixup",
+        "--backend",
+        "protocol",
+        "--endpoint",
+        server.url,
+        *extra,
+    )
 
 
 def staged(repo: GitRepo, path: str) -> str:
     return repo.git("show", f":{path}")
 
 
-def test_an_unrelated_unstaged_edit_does_not_break_fixup(repo: GitRepo, cli: Cli,
-                                                         server: FaultServer) -> None:
+def test_an_unrelated_unstaged_edit_does_not_break_fixup(
+    repo: GitRepo, cli: Cli, server: FaultServer
+) -> None:
     holes_repo(repo)
     repo.write("base.py", "X = 1\nY = 2\n")  # the common case: other work in progress
     done = fixup(cli, server)
@@ -61,8 +72,9 @@ def test_an_unrelated_unstaged_edit_does_not_break_fixup(repo: GitRepo, cli: Cli
     assert staged(repo, "base.py") == "X = 1\n"
 
 
-def test_staged_and_unstaged_edits_of_a_filled_file_are_kept(repo: GitRepo, cli: Cli,
-                                                             server: FaultServer) -> None:
+def test_staged_and_unstaged_edits_of_a_filled_file_are_kept(
+    repo: GitRepo, cli: Cli, server: FaultServer
+) -> None:
     holes_repo(repo)
     repo.write("n.py", SUB + "A = 1\n")
     repo.stage("n.py")
@@ -77,8 +89,9 @@ def test_staged_and_unstaged_edits_of_a_filled_file_are_kept(repo: GitRepo, cli:
     assert repo.git("diff", "--cached", "--name-only") == "n.py\n"
 
 
-def test_an_edit_that_conflicts_is_left_and_reported(repo: GitRepo, cli: Cli,
-                                                     server: FaultServer) -> None:
+def test_an_edit_that_conflicts_is_left_and_reported(
+    repo: GitRepo, cli: Cli, server: FaultServer
+) -> None:
     holes_repo(repo)
     conflicting = ADD.replace("    pass\n", "    return a + b\n")
     repo.write("m.py", conflicting)
@@ -104,8 +117,9 @@ def test_a_head_that_moved_fails_before_anything_changes(repo: GitRepo) -> None:
     assert not (repo.root / ".git" / "ananke" / "fixup-transaction.json").exists()
 
 
-def test_a_locked_index_is_refused_with_a_clear_error(repo: GitRepo, cli: Cli,
-                                                      server: FaultServer) -> None:
+def test_a_locked_index_is_refused_with_a_clear_error(
+    repo: GitRepo, cli: Cli, server: FaultServer
+) -> None:
     holes_repo(repo)
     old = repo.head()
     (repo.root / ".git" / "index.lock").write_text("")  # another git at work
@@ -115,25 +129,25 @@ def test_a_locked_index_is_refused_with_a_clear_error(repo: GitRepo, cli: Cli,
 
 
 def test_apply_never_writes_through_a_link_out_of_the_repository(
-        repo: GitRepo, cli: Cli, server: FaultServer, tmp_path: Path) -> None:
+    repo: GitRepo, cli: Cli, server: FaultServer, tmp_path: Path
+) -> None:
     repo.write("lib/m.py", ADD)
     repo.commit("hole")
     outside = tmp_path / "elsewhere"
     (repo.root / "lib").rename(outside)
     os.symlink(outside, repo.root / "lib")
-    done = cli("fix", "-q", "--all", "--apply", "--backend", "protocol", "--endpoint",
-               server.url)
+    done = cli("fix", "-q", "--all", "--apply", "--backend", "protocol", "--endpoint", server.url)
     assert done.code == 1
     assert "lib/m.py: not written: a symbolic link on the way leads outside" in done.out
     assert (outside / "m.py").read_text() == ADD
 
 
-def test_apply_writes_inside_the_repository(repo: GitRepo, cli: Cli,
-                                            server: FaultServer) -> None:
+def test_apply_writes_inside_the_repository(repo: GitRepo, cli: Cli, server: FaultServer) -> None:
     repo.write("lib/m.py", ADD)
     repo.commit("hole")
-    done = cli("fix", "-q", "lib/m.py", "--apply", "--backend", "protocol", "--endpoint",
-               server.url)
+    done = cli(
+        "fix", "-q", "lib/m.py", "--apply", "--backend", "protocol", "--endpoint", server.url
+    )
     assert done.code == 0, done.err
     assert (repo.root / "lib" / "m.py").read_text() == FILLED_ADD
     assert repo.git("status", "--porcelain", "--ignored") == " M lib/m.py\n"

@@ -70,7 +70,8 @@ def test_ls_files_lists_tracked_names_verbatim(repo: GitRepo) -> None:
     repo.commit()
     repo.write("untracked.py", "")
     assert sorted(git.ls_files(repo.root)) == sorted(
-        ["a.py", "sp ace/x.py", "t\u00e9st.py", "t\tab.py"])
+        ["a.py", "sp ace/x.py", "t\u00e9st.py", "t\tab.py"]
+    )
 
 
 # --- staged_diff ---------------------------------------------------------------------------
@@ -132,9 +133,7 @@ def test_rename_with_edit_deletion_mode_and_binary(repo: GitRepo) -> None:
     assert (fds["new.bin"].status, fds["new.bin"].binary) == ("added", True)
 
 
-def test_staged_diff_honours_git_index_file(
-    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_staged_diff_honours_git_index_file(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
     # `git commit -a` runs hooks against a temporary index named by GIT_INDEX_FILE
     repo.write("a.py", "a\n")
     repo.commit()
@@ -159,7 +158,8 @@ def test_crlf_file(repo: GitRepo) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["sp ace.py", "t\u00e9st.py", "\u6f22\u5b57/\u00fc.py", 't\tab "q".py', "b\\s.py"])
+    "name", ["sp ace.py", "t\u00e9st.py", "\u6f22\u5b57/\u00fc.py", 't\tab "q".py', "b\\s.py"]
+)
 def test_awkward_names(repo: GitRepo, name: str) -> None:
     repo.write(name, "a\n")
     repo.commit()
@@ -173,9 +173,13 @@ def test_awkward_names(repo: GitRepo, name: str) -> None:
 def test_hostile_user_config_does_not_change_the_output(repo: GitRepo) -> None:
     repo.write("a.py", "a\n")
     repo.commit()
-    for key, value in [("diff.noprefix", "true"), ("diff.mnemonicPrefix", "true"),
-                       ("color.ui", "always"), ("diff.external", "false"),
-                       ("core.quotepath", "on")]:
+    for key, value in [
+        ("diff.noprefix", "true"),
+        ("diff.mnemonicPrefix", "true"),
+        ("color.ui", "always"),
+        ("diff.external", "false"),
+        ("core.quotepath", "on"),
+    ]:
         repo.git("config", key, value)
     repo.write("a.py", "a\nb\n")
     repo.write("\u00e9.py", "x\n")
@@ -280,21 +284,41 @@ def test_unrelated_histories_have_no_merge_base(forked: GitRepo) -> None:
 
 OLD = st.lists(st.sampled_from(["a", "b", "x = 1", "", "  pass", "\xe9"]), max_size=25)
 # per old line: keep it, drop it, or replace it; plus lines inserted before it
-EDITS = st.lists(st.tuples(st.sampled_from(["keep", "drop", "swap"]), st.integers(0, 2)),
-                 min_size=26, max_size=26)
+EDITS = st.lists(
+    st.tuples(st.sampled_from(["keep", "drop", "swap"]), st.integers(0, 2)),
+    min_size=26,
+    max_size=26,
+)
 
 
 @pytest.mark.slow  # git diff once per generated example
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(old=OLD, edits=EDITS, eol=st.sampled_from(["\n", "\r\n"]), final_eol=st.booleans())
-@example(old=["a"] * 13,
-         edits=[("keep", 0)] * 11 + [("keep", 1)] + [("keep", 0)] * 9 + [("keep", 1)]
-         + [("keep", 2)] * 4, eol="\n", final_eol=False)  # git re-adds an unchanged "a"
-@example(old=["a"] * 11 + ["b"],
-         edits=[("keep", 0)] * 8 + [("keep", 1), ("drop", 0), ("drop", 0)] + [("keep", 0)] * 12
-         + [("keep", 1), ("keep", 2), ("keep", 2)], eol="\n", final_eol=False)
-@example(old=["a"] * 9, edits=[("keep", 0)] * 8 + [("keep", 1)] + [("keep", 0)] * 17,
-         eol="\n", final_eol=True)  # git's diff re-adds a kept "a"
+@example(
+    old=["a"] * 13,
+    edits=[("keep", 0)] * 11
+    + [("keep", 1)]
+    + [("keep", 0)] * 9
+    + [("keep", 1)]
+    + [("keep", 2)] * 4,
+    eol="\n",
+    final_eol=False,
+)  # git re-adds an unchanged "a"
+@example(
+    old=["a"] * 11 + ["b"],
+    edits=[("keep", 0)] * 8
+    + [("keep", 1), ("drop", 0), ("drop", 0)]
+    + [("keep", 0)] * 12
+    + [("keep", 1), ("keep", 2), ("keep", 2)],
+    eol="\n",
+    final_eol=False,
+)
+@example(
+    old=["a"] * 9,
+    edits=[("keep", 0)] * 8 + [("keep", 1)] + [("keep", 0)] * 17,
+    eol="\n",
+    final_eol=True,
+)  # git's diff re-adds a kept "a"
 def test_added_lines_are_the_inserted_lines(
     old: list[str], edits: list[tuple[str, int]], eol: str, final_eol: bool
 ) -> None:

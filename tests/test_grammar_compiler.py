@@ -47,8 +47,9 @@ def vllm_tok() -> object:
 
 
 def _hole(return_type: str | None, body_col: int = 5, fn_col: int = 1) -> Hole:
-    fn = Function("f", (), return_type, Span(1, fn_col, 4, 1, 0, 60),
-                  Span(2, body_col, 4, 1, 20, 60), "f")
+    fn = Function(
+        "f", (), return_type, Span(1, fn_col, 4, 1, 0, 60), Span(2, body_col, 4, 1, 20, 60), "f"
+    )
     return Hole("typed", "pass", "pass", Span(2, body_col, 2, body_col + 4, 20, 24), fn)
 
 
@@ -86,17 +87,32 @@ CASES: list[tuple[str, str | None, str, bool]] = [
     ("python", None, "    # only a comment\n", False),
     # the deepest nesting the grammar allows (PythonLayout.max_depth), comments at their
     # block's depth and an outer one, blank lines (one keeps its indentation)
-    ("python", "int", "    for a in x:\n        for b in a:\n            for c in b:\n"
-     "                if c:\n                    if d:\n                        # add\n"
-     "    # outer\n                        y += c\n\n\n    \n    return y\n", True),
-    ("python", None, "    for a in x:\n        for b in a:\n            for c in b:\n"
-     "                if c:\n                    if d:\n                        if e:\n"
-     "                            y()\n", False),  # one level too deep
+    (
+        "python",
+        "int",
+        "    for a in x:\n        for b in a:\n            for c in b:\n"
+        "                if c:\n                    if d:\n                        # add\n"
+        "    # outer\n                        y += c\n\n\n    \n    return y\n",
+        True,
+    ),
+    (
+        "python",
+        None,
+        "    for a in x:\n        for b in a:\n            for c in b:\n"
+        "                if c:\n                    if d:\n                        if e:\n"
+        "                            y()\n",
+        False,
+    ),  # one level too deep
     ("python", "int", "    for a in x:\n        if a:\n            return a\n", True),
     ("python", "int", "    return f(\n        a,\n      b)\n", True),  # continuation lines
     # a block head or an opener that ends in a comment (`# type: ignore[...]`)
-    ("python", "int", "    if x:  # noqa: E501\n        y = f(  # type: ignore[misc]\n"
-     "            1)\n    return y\n", True),
+    (
+        "python",
+        "int",
+        "    if x:  # noqa: E501\n        y = f(  # type: ignore[misc]\n"
+        "            1)\n    return y\n",
+        True,
+    ),
     ("python", "t.NoReturn", "    raise RuntimeError(x)\n", True),  # nothing to return
     ("rust", "i32", "    let x = 1;\n    x + 1\n}", True),  # tail expression
     ("rust", "i32", "    if a {\n        return 1;\n    }\n    2\n}", True),
@@ -104,25 +120,33 @@ CASES: list[tuple[str, str | None, str, bool]] = [
     ("rust", "i32", "    let x = 1;\n}", False),  # no return path
     ("rust", "i32", "    todo!()\n}", False),
     ("rust", None, "    unimplemented!();\n}", False),
-    ("rust", None, "    println!(\"{}\", x);\n}", True),
+    ("rust", None, '    println!("{}", x);\n}', True),
     ("rust", None, "    let y = { 1 };\n    }\n}", False),  # unbalanced
     ("go", "(int, error)", "\tx := 1\n\treturn x, nil\n}", True),
     ("go", "(int, error)", '\tpanic("TODO")\n}', False),
     ("go", "(int, error)", "\tfoo()\n}", False),
     ("go", None, '\tfmt.Println("hi")\n}', True),
     ("java", "int", "    int y = x * 2;\n    return y;\n}", True),
-    ("java", "int", "    if (x > 0) {\n      return 1;\n    } else {\n      return 2;\n    }\n}",
-     True),
+    (
+        "java",
+        "int",
+        "    if (x > 0) {\n      return 1;\n    } else {\n      return 2;\n    }\n}",
+        True,
+    ),
     ("java", "int", '    throw new UnsupportedOperationException("x");\n}', False),
     ("java", "void", "    list.add(x);\n}", True),
     ("java", "int", "    {\n      foo();\n    }\n}", False),  # a bare block is no return
     # braces count wherever they are (a comment, a string): they must balance
-    ("java", "void", "    // a {map}\n    list.add(\"{}\");\n  }", True),
+    ("java", "void", '    // a {map}\n    list.add("{}");\n  }', True),
     ("java", "void", "    // if (x) {\n    list.add(x);\n  }", False),
     ("go", None, "\t// nothing to do\n}", False),  # only a comment: no statement
     ("typescript", "number", "  const y = x + 1;\n  return y;\n}", True),
-    ("typescript", "number", "  return items.map((x) => {\n    return x * 2;\n  }).length;\n}",
-     True),
+    (
+        "typescript",
+        "number",
+        "  return items.map((x) => {\n    return x * 2;\n  }).length;\n}",
+        True,
+    ),
     ("typescript", "number", '  throw new Error("not implemented");\n}', False),
     ("typescript", "void", "  eval('x');\n}", False),
     ("javascript", None, "  console.log(`a ${b}`);\n}", True),
@@ -148,8 +172,9 @@ CASES: list[tuple[str, str | None, str, bool]] = [
 
 
 @pytest.mark.parametrize(("language", "return_type", "body", "accepted"), CASES)
-def test_masks(tok: object, language: str, return_type: str | None, body: str,
-               accepted: bool) -> None:
+def test_masks(
+    tok: object, language: str, return_type: str | None, body: str, accepted: bool
+) -> None:
     col = 2 if language == "go" else 5
     grammar = compile_body_grammar(_hole(return_type, col), language, banned=BANNED)
     assert _accepts(tok, grammar, body) is accepted
@@ -179,22 +204,41 @@ def _accepts_local(tok: object, language: str, return_type: str | None, text: st
 
 
 @pytest.mark.parametrize(("language", "return_type", "body", "accepted"), CASES)
-def test_local_path_accepts_the_same(tok: object, language: str, return_type: str | None,
-                                     body: str, accepted: bool) -> None:
+def test_local_path_accepts_the_same(
+    tok: object, language: str, return_type: str | None, body: str, accepted: bool
+) -> None:
     """Bans masked per token (local backend) accept exactly what the banned grammar does."""
     assert _accepts_local(tok, language, return_type, body) is accepted
 
 
-LANGUAGES = ("python", "rust", "go", "java", "typescript", "tsx", "javascript", "c", "cpp",
-             "csharp", "kotlin", "swift", "php", "zig", "ruby", "haskell")
+LANGUAGES = (
+    "python",
+    "rust",
+    "go",
+    "java",
+    "typescript",
+    "tsx",
+    "javascript",
+    "c",
+    "cpp",
+    "csharp",
+    "kotlin",
+    "swift",
+    "php",
+    "zig",
+    "ruby",
+    "haskell",
+)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("require_return", [False, True])
-def test_every_grammar_validates_and_starts_right(tok: Any, language: str,
-                                                  require_return: bool) -> None:
-    grammar = compile_body_grammar(_hole("int"), language, banned=BANNED,
-                                   require_return=require_return)
+def test_every_grammar_validates_and_starts_right(
+    tok: Any, language: str, require_return: bool
+) -> None:
+    grammar = compile_body_grammar(
+        _hole("int"), language, banned=BANNED, require_return=require_return
+    )
     assert grammar.startswith("%llguidance {}\n")
     assert "?start" not in grammar
     assert validate_grammar(grammar, tok) is None
@@ -246,10 +290,12 @@ def test_bad_banned_names_are_refused() -> None:
         with pytest.raises(UserError):
             sanitize_banned([bad])
     assert sanitize_banned([" eval ", "eval", "std::process::Command"]) == (
-        "eval", "std::process::Command")
+        "eval",
+        "std::process::Command",
+    )
 
 
-_NAMEISH = st.text(st.sampled_from("ab_$.:( |*\\/\"x9é"), max_size=20)
+_NAMEISH = st.text(st.sampled_from('ab_$.:( |*\\/"x9é'), max_size=20)
 
 
 @given(st.one_of(st.text(max_size=30), _NAMEISH))
@@ -332,12 +378,20 @@ def test_earley_work_per_mask_keeps_a_margin(
 @pytest.mark.parametrize(
     ("language", "written", "expected"),
     [
-        ("python", "int", True), ("python", "None", False), ("python", "t.NoReturn", False),
-        ("python", "typing.Never", False), ("python", "te.Never", False),
+        ("python", "int", True),
+        ("python", "None", False),
+        ("python", "t.NoReturn", False),
+        ("python", "typing.Never", False),
+        ("python", "te.Never", False),
         ("python", "NoReturnType", True),
-        ("typescript", "Promise<never>", False), ("typescript", "Promise<void>", False),
-        ("typescript", "Promise<number>", True), ("rust", "-> ()", False), ("rust", "-> u8", True),
-        ("go", "", False), ("java", "void", False), ("python", None, False),
+        ("typescript", "Promise<never>", False),
+        ("typescript", "Promise<void>", False),
+        ("typescript", "Promise<number>", True),
+        ("rust", "-> ()", False),
+        ("rust", "-> u8", True),
+        ("go", "", False),
+        ("java", "void", False),
+        ("python", None, False),
     ],
 )
 def test_needs_return(language: str, written: str | None, expected: bool) -> None:

@@ -15,15 +15,18 @@ def _typed(path: str, code: str) -> list[tuple[str, str]]:
     """(marker, function) of each typed hole."""
     facts = extract_facts(path, textwrap.dedent(code).encode())
     assert facts.syntax_issues == ()
-    return [(h.marker, h.function.name if h.function else "") for h in facts.holes
-            if h.kind == "typed"]
+    return [
+        (h.marker, h.function.name if h.function else "") for h in facts.holes if h.kind == "typed"
+    ]
 
 
 # --- Python no-ops where doing nothing is the point ----------------------------------------
 
 
 def test_a_decorator_that_registers_or_wraps_makes_a_no_op_deliberate() -> None:
-    assert _typed("cli.py", """\
+    assert _typed(
+        "cli.py",
+        """\
         import click
 
 
@@ -64,12 +67,20 @@ def test_a_decorator_that_registers_or_wraps_makes_a_no_op_deliberate() -> None:
 
         def plain():
             pass
-        """) == [("pass", "modifier_only"), ("pass", "name"), ("...", "cached"),
-                 ("raise NotImplementedError", "explicit"), ("pass", "plain")]
+        """,
+    ) == [
+        ("pass", "modifier_only"),
+        ("pass", "name"),
+        ("...", "cached"),
+        ("raise NotImplementedError", "explicit"),
+        ("pass", "plain"),
+    ]
 
 
 def test_dunder_no_ops_are_complete_protocol_methods() -> None:
-    assert _typed("ctx.py", """\
+    assert _typed(
+        "ctx.py",
+        """\
         class KeepOpen:
             def __enter__(self):
                 return self
@@ -85,11 +96,14 @@ def test_dunder_no_ops_are_complete_protocol_methods() -> None:
 
             def __iter__(self):
                 raise NotImplementedError
-        """) == [("pass", "close"), ("raise NotImplementedError", "__iter__")]
+        """,
+    ) == [("pass", "close"), ("raise NotImplementedError", "__iter__")]
 
 
 def test_local_functions_and_classes_are_callbacks_and_doubles() -> None:
-    assert _typed("run.py", """\
+    assert _typed(
+        "run.py",
+        """\
         def outer(hooks):
             def hook(*args, **kwargs):
                 pass
@@ -103,13 +117,17 @@ def test_local_functions_and_classes_are_callbacks_and_doubles() -> None:
 
             hooks.append(hook)
             return Handle, later
-        """) == [("raise NotImplementedError", "later")]
+        """,
+    ) == [("raise NotImplementedError", "later")]
 
 
-@pytest.mark.parametrize("path", ["tests/test_app.py", "tests/apps/factory.py",
-                                  "pkg/test_cli.py", "a_test.py"])
+@pytest.mark.parametrize(
+    "path", ["tests/test_app.py", "tests/apps/factory.py", "pkg/test_cli.py", "a_test.py"]
+)
 def test_no_ops_in_test_code_are_fixtures_but_tests_themselves_are_holes(path: str) -> None:
-    assert _typed(path, """\
+    assert _typed(
+        path,
+        """\
         def no_app():
             pass
 
@@ -130,12 +148,14 @@ def test_no_ops_in_test_code_are_fixtures_but_tests_themselves_are_holes(path: s
 
         def helper():
             raise NotImplementedError
-        """) == [("pass", "test_later"), ("...", "test_marked"),
-                 ("raise NotImplementedError", "helper")]
+        """,
+    ) == [("pass", "test_later"), ("...", "test_marked"), ("raise NotImplementedError", "helper")]
 
 
 def test_the_same_no_ops_outside_test_code_are_holes() -> None:
-    assert _typed("src/app/factory.py", """\
+    assert _typed(
+        "src/app/factory.py",
+        """\
         def no_app():
             pass
 
@@ -143,14 +163,17 @@ def test_the_same_no_ops_outside_test_code_are_holes() -> None:
         class Pager:
             def terminate(self):
                 pass
-        """) == [("pass", "no_app"), ("pass", "terminate")]
+        """,
+    ) == [("pass", "no_app"), ("pass", "terminate")]
 
 
 # --- overridable defaults and interfaces within one file -----------------------------------
 
 
 def test_methods_of_a_class_derived_from_in_the_file_are_its_interface() -> None:
-    assert _typed("adapters.py", """\
+    assert _typed(
+        "adapters.py",
+        """\
         class BaseAdapter:
             def send(self, request):
                 \"\"\"Sends a request.\"\"\"
@@ -186,11 +209,14 @@ def test_methods_of_a_class_derived_from_in_the_file_are_its_interface() -> None
         class Response(wrappers.Response):  # its imported namesake, not itself
             def stream(self):
                 raise NotImplementedError
-        """) == [("raise NotImplementedError", "restock"), ("raise NotImplementedError", "stream")]
+        """,
+    ) == [("raise NotImplementedError", "restock"), ("raise NotImplementedError", "stream")]
 
 
 def test_an_override_of_a_base_method_defined_in_the_file_is_deliberate() -> None:
-    assert _typed("views.py", """\
+    assert _typed(
+        "views.py",
+        """\
         class Base:
             def log(self, msg):
                 print(msg)
@@ -210,11 +236,14 @@ def test_an_override_of_a_base_method_defined_in_the_file_is_deliberate() -> Non
 
             def brand_new(self):
                 pass
-        """) == [("pass", "brand_new")]
+        """,
+    ) == [("pass", "brand_new")]
 
 
 def test_a_docstring_that_documents_a_hook_or_an_interface() -> None:
-    assert _typed("hooks.py", """\
+    assert _typed(
+        "hooks.py",
+        """\
         class HTTPAdapter:
             def add_headers(self, request, **kwargs):
                 \"\"\"Add any headers needed by the connection. As of v2.0 this does
@@ -228,14 +257,17 @@ def test_a_docstring_that_documents_a_hook_or_an_interface() -> None:
             def export(self):
                 \"\"\"Write the report to disk.\"\"\"
                 pass
-        """) == [("pass", "export")]
+        """,
+    ) == [("pass", "export")]
 
 
 # --- explained refusals ---------------------------------------------------------------------
 
 
 def test_a_message_or_comment_that_explains_a_refusal() -> None:
-    assert _typed("cookies.py", """\
+    assert _typed(
+        "cookies.py",
+        """\
         class MockRequest:
             def add_header(self, key, val):
                 \"\"\"cookiejar has no legitimate use for this method.\"\"\"
@@ -260,8 +292,13 @@ def test_a_message_or_comment_that_explains_a_refusal() -> None:
 
             def labelled(self):
                 raise NotImplementedError("compute the tax")
-        """) == [("raise NotImplementedError", "windows"), ("pass", "later"),
-                 ("raise NotImplementedError", "spec"), ("raise NotImplementedError", "labelled")]
+        """,
+    ) == [
+        ("raise NotImplementedError", "windows"),
+        ("pass", "later"),
+        ("raise NotImplementedError", "spec"),
+        ("raise NotImplementedError", "labelled"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -269,27 +306,40 @@ def test_a_message_or_comment_that_explains_a_refusal() -> None:
     [
         ("a.rs", 'fn f() -> u8 { unimplemented!("not supported on wasm") }', []),
         ("a.rs", 'fn f() -> u8 { todo!("not supported on wasm") }', [("todo!()", "f")]),
-        ("a.rs", 'fn f() -> u8 { unimplemented!("eviction policy") }',
-         [("unimplemented!()", "f")]),
-        ("A.java", 'class A { void add() { throw new UnsupportedOperationException('
-                   '"Immutable list cannot be modified"); } }', []),
-        ("A.java", 'class A { void add() { throw new UnsupportedOperationException('
-                   '"Not supported yet."); } }',
-         [("throw new UnsupportedOperationException", "add")]),
+        ("a.rs", 'fn f() -> u8 { unimplemented!("eviction policy") }', [("unimplemented!()", "f")]),
+        (
+            "A.java",
+            "class A { void add() { throw new UnsupportedOperationException("
+            '"Immutable list cannot be modified"); } }',
+            [],
+        ),
+        (
+            "A.java",
+            "class A { void add() { throw new UnsupportedOperationException("
+            '"Not supported yet."); } }',
+            [("throw new UnsupportedOperationException", "add")],
+        ),
         ("a.rb", "def f\n  raise NotImplementedError, 'use g instead'\nend\n", []),
-        ("a.go", 'package a\nfunc f() {\n\t// cannot happen on linux\n\tpanic("TODO")\n}',
-         [('panic("TODO")', "f")]),  # a placeholder that says TODO is no refusal
-        ("a.rs", "fn f() -> u8 {\n    // not supported on wasm\n    todo!()\n}",
-         [("todo!()", "f")]),
+        (
+            "a.go",
+            'package a\nfunc f() {\n\t// cannot happen on linux\n\tpanic("TODO")\n}',
+            [('panic("TODO")', "f")],
+        ),  # a placeholder that says TODO is no refusal
+        (
+            "a.rs",
+            "fn f() -> u8 {\n    // not supported on wasm\n    todo!()\n}",
+            [("todo!()", "f")],
+        ),
     ],
 )
-def test_refusals_in_other_languages(path: str, source: str,
-                                     holes: list[tuple[str, str]]) -> None:
+def test_refusals_in_other_languages(path: str, source: str, holes: list[tuple[str, str]]) -> None:
     assert _typed(path, source) == holes
 
 
 def test_subclasses_in_the_file_make_ruby_and_java_base_methods_an_interface() -> None:
-    assert _typed("shapes.rb", """\
+    assert _typed(
+        "shapes.rb",
+        """\
         class Shape
           def area
             raise NotImplementedError
@@ -307,8 +357,11 @@ def test_subclasses_in_the_file_make_ruby_and_java_base_methods_an_interface() -
             raise NotImplementedError
           end
         end
-        """) == [("raise NotImplementedError", "cancel")]
-    assert _typed("Shapes.java", """\
+        """,
+    ) == [("raise NotImplementedError", "cancel")]
+    assert _typed(
+        "Shapes.java",
+        """\
         class Shape {
           double area() { throw new UnsupportedOperationException(); }
         }
@@ -318,14 +371,17 @@ def test_subclasses_in_the_file_make_ruby_and_java_base_methods_an_interface() -
         class Order {
           void cancel() { throw new UnsupportedOperationException("cancel"); }
         }
-        """) == [("throw new UnsupportedOperationException", "cancel")]
+        """,
+    ) == [("throw new UnsupportedOperationException", "cancel")]
 
 
 # --- declarations ----------------------------------------------------------------------------
 
 
 def test_type_checking_declarations_and_replaced_defs_are_not_holes() -> None:
-    assert _typed("typing_only.py", """\
+    assert _typed(
+        "typing_only.py",
+        """\
         from typing import TYPE_CHECKING
         import typing
 
@@ -358,8 +414,12 @@ def test_type_checking_declarations_and_replaced_defs_are_not_holes() -> None:
 
         def later() -> int:
             ...
-        """) == [("raise NotImplementedError", "get_level"),
-                 ("raise NotImplementedError", "get_level"), ("...", "later")]
+        """,
+    ) == [
+        ("raise NotImplementedError", "get_level"),
+        ("raise NotImplementedError", "get_level"),
+        ("...", "later"),
+    ]
 
 
 # --- discards of unused parameters -----------------------------------------------------------
@@ -368,26 +428,48 @@ def test_type_checking_declarations_and_replaced_defs_are_not_holes() -> None:
 @pytest.mark.parametrize(
     ("path", "source", "marker"),
     [
-        ("a.zig", 'fn f(value: u32, other: *T) void {\n    _ = value;\n    _ = &other;\n'
-                  '    @panic("TODO");\n}', '@panic("TODO")'),
-        ("a.rs", "fn f(x: u32, y: &mut u8) -> u8 {\n    let _ = x;\n    let _ = &mut y;\n"
-                 "    todo!()\n}", "todo!()"),
-        ("a.go", 'package a\nfunc f(x, y int) {\n\t_ = x\n\t_, _ = x, y\n'
-                 '\tpanic("not implemented")\n}', 'panic("not implemented")'),
-        ("a.c", 'int f(int x) {\n    (void)x;\n    assert(0 && "not implemented");\n}',
-         'assert(0 && "not implemented")'),
-        ("a.cpp", 'int f(int x) {\n    static_cast<void>(x);\n'
-                  '    throw std::logic_error("TODO");\n}', 'throw std::logic_error("TODO")'),
-        ("A.cs", "class A { int f(int x) { _ = x; throw new NotImplementedException(); } }",
-         "throw new NotImplementedException"),
-        ("a.swift", 'func f(x: Int) {\n    _ = x\n    fatalError("TODO")\n}',
-         'fatalError("TODO")'),
-        ("a.ts", "function f(x: number): void {\n  void x;\n  throw new Error('TODO');\n}",
-         "throw new Error('TODO')"),
+        (
+            "a.zig",
+            "fn f(value: u32, other: *T) void {\n    _ = value;\n    _ = &other;\n"
+            '    @panic("TODO");\n}',
+            '@panic("TODO")',
+        ),
+        (
+            "a.rs",
+            "fn f(x: u32, y: &mut u8) -> u8 {\n    let _ = x;\n    let _ = &mut y;\n    todo!()\n}",
+            "todo!()",
+        ),
+        (
+            "a.go",
+            'package a\nfunc f(x, y int) {\n\t_ = x\n\t_, _ = x, y\n\tpanic("not implemented")\n}',
+            'panic("not implemented")',
+        ),
+        (
+            "a.c",
+            'int f(int x) {\n    (void)x;\n    assert(0 && "not implemented");\n}',
+            'assert(0 && "not implemented")',
+        ),
+        (
+            "a.cpp",
+            'int f(int x) {\n    static_cast<void>(x);\n    throw std::logic_error("TODO");\n}',
+            'throw std::logic_error("TODO")',
+        ),
+        (
+            "A.cs",
+            "class A { int f(int x) { _ = x; throw new NotImplementedException(); } }",
+            "throw new NotImplementedException",
+        ),
+        ("a.swift", 'func f(x: Int) {\n    _ = x\n    fatalError("TODO")\n}', 'fatalError("TODO")'),
+        (
+            "a.ts",
+            "function f(x: number): void {\n  void x;\n  throw new Error('TODO');\n}",
+            "throw new Error('TODO')",
+        ),
     ],
 )
-def test_discards_of_unused_parameters_do_not_hide_a_hole(path: str, source: str,
-                                                          marker: str) -> None:
+def test_discards_of_unused_parameters_do_not_hide_a_hole(
+    path: str, source: str, marker: str
+) -> None:
     assert _typed(path, source) == [(marker, "f")]
 
 

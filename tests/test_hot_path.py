@@ -23,8 +23,14 @@ print("MODULES", " ".join(sorted(sys.modules)))
 
 def _hook_run(repo: GitRepo, status: int) -> tuple[str, set[str]]:
     """Run the staged check in a fresh interpreter: its output, the modules it imported."""
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=repo.root, env=repo.env,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=repo.root,
+        env=repo.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert f"STATUS {status}" in out, out  # the probe really ran the check
     return out, set(out.split("MODULES", 1)[1].split())
 
@@ -45,17 +51,28 @@ def test_validate_staged_imports_no_heavy_library(repo: GitRepo) -> None:
 
 # what only mining, compiling or a crash needs: none of it once the base's constraints are
 # cached (dataclasses and inspect cost ~13 ms: the records do without them)
-MINING = {"ananke_ci.app.mining", "ananke_ci.app.constraints", "ananke_ci.app.repo_facts",
-          "ananke_ci.adapters.cache.facts_cache", "ananke_ci.analysis.constraints.summary",
-          "ananke_ci.analysis.constraints.compile", "ananke_ci.analysis.constraints.ariadne",
-          "traceback", "dataclasses", "inspect", "multiprocessing", "concurrent.futures"}
+MINING = {
+    "ananke_ci.app.mining",
+    "ananke_ci.app.constraints",
+    "ananke_ci.app.repo_facts",
+    "ananke_ci.adapters.cache.facts_cache",
+    "ananke_ci.analysis.constraints.summary",
+    "ananke_ci.analysis.constraints.compile",
+    "ananke_ci.analysis.constraints.ariadne",
+    "traceback",
+    "dataclasses",
+    "inspect",
+    "multiprocessing",
+    "concurrent.futures",
+}
 
 
 def test_hook_with_cached_constraints_imports_no_mining(repo: GitRepo) -> None:
     """The steady state: the constraints of HEAD are cached, so the hook reads them, checks
     the change against them, and imports nothing that mines or compiles."""
-    repo.write(".ananke.toml", '[constraints]\nmin-evidence = 1\n\n[constraint.safe]\n'
-               'forbid = ["exec"]\n')
+    repo.write(
+        ".ananke.toml", '[constraints]\nmin-evidence = 1\n\n[constraint.safe]\nforbid = ["exec"]\n'
+    )
     repo.write("rules.ariadne", 'constraint base { forbid: ["eval"]; }\n')
     repo.write("a.py", "def f() -> int:\n    return 1\n")
     repo.commit("init")

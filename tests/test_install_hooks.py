@@ -17,7 +17,6 @@ BANNED_LINE = "app.py:2:1: ANK201 call of banned `os.system`: use subprocess.run
 FOREIGN = b"#!/bin/sh\necho 'my own hook'\nexit 0\n"
 
 
-
 @pytest.fixture
 def project(repo: GitRepo) -> GitRepo:
     """A repository with a config and one clean commit; ananke-ci first on PATH."""
@@ -34,8 +33,9 @@ def is_executable(path: Path) -> bool:
 
 def git_run(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
     """git as the user runs it: hooks on, failures returned rather than raised."""
-    return subprocess.run(["git", *args], cwd=repo.root, env=repo.env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        ["git", *args], cwd=repo.root, env=repo.env, capture_output=True, text=True, timeout=120
+    )
 
 
 # --- installing -----------------------------------------------------------------------------
@@ -45,8 +45,10 @@ def test_installs_both_hooks(repo: GitRepo, cli: Cli) -> None:
     hooks = repo.root / ".git" / "hooks"
     run = cli("install-hooks")
     assert (run.code, run.err) == (0, "")
-    assert run.lines == [f"pre-commit: installed ({hooks / 'pre-commit'})",
-                         f"pre-push: installed ({hooks / 'pre-push'})"]
+    assert run.lines == [
+        f"pre-commit: installed ({hooks / 'pre-commit'})",
+        f"pre-push: installed ({hooks / 'pre-push'})",
+    ]
     for name in ("pre-commit", "pre-push"):
         installed = hooks / name
         assert installed.read_bytes() == (HOOKS_SRC / name).read_bytes()
@@ -58,10 +60,13 @@ def test_rerun_says_already_installed(repo: GitRepo, cli: Cli) -> None:
     hooks = repo.root / ".git" / "hooks"
     assert cli("install-hooks").code == 0
     run = cli("install-hooks")
-    assert (run.code, run.lines) == (0, [
-        f"pre-commit: already installed ({hooks / 'pre-commit'})",
-        f"pre-push: already installed ({hooks / 'pre-push'})",
-    ])
+    assert (run.code, run.lines) == (
+        0,
+        [
+            f"pre-commit: already installed ({hooks / 'pre-commit'})",
+            f"pre-push: already installed ({hooks / 'pre-push'})",
+        ],
+    )
 
 
 def test_one_hook_only(repo: GitRepo, cli: Cli) -> None:
@@ -80,15 +85,21 @@ def test_from_a_subdirectory(repo: GitRepo, cli: Cli) -> None:
 
 
 @pytest.mark.parametrize("relative", [True, False])
-def test_core_hooks_path_is_honoured(repo: GitRepo, cli: Cli, tmp_path: Path,
-                                     relative: bool) -> None:
+def test_core_hooks_path_is_honoured(
+    repo: GitRepo, cli: Cli, tmp_path: Path, relative: bool
+) -> None:
     target = repo.root / ".githooks" if relative else tmp_path / "shared-hooks"
     repo.git("config", "core.hooksPath", ".githooks" if relative else str(target))
     sub = repo.root / "docs"
     sub.mkdir()
     run = cli("install-hooks", cwd=sub)  # a relative hooksPath is relative to the top
-    assert (run.code, run.lines) == (0, [f"pre-commit: installed ({target / 'pre-commit'})",
-                                         f"pre-push: installed ({target / 'pre-push'})"])
+    assert (run.code, run.lines) == (
+        0,
+        [
+            f"pre-commit: installed ({target / 'pre-commit'})",
+            f"pre-push: installed ({target / 'pre-push'})",
+        ],
+    )
     assert is_executable(target / "pre-commit")
     assert not (repo.root / ".git" / "hooks" / "pre-commit").exists()
 
@@ -118,8 +129,10 @@ def test_force_replaces_and_keeps_a_backup(repo: GitRepo, cli: Cli) -> None:
     run = cli("install-hooks", "--force")
     assert run.code == 0
     backup = hooks / "pre-commit.ananke-backup"
-    assert run.lines == [f"pre-commit: replaced (old hook saved as {backup})",
-                         f"pre-push: installed ({hooks / 'pre-push'})"]
+    assert run.lines == [
+        f"pre-commit: replaced (old hook saved as {backup})",
+        f"pre-push: installed ({hooks / 'pre-push'})",
+    ]
     assert backup.read_bytes() == FOREIGN
     assert (hooks / "pre-commit").read_bytes() == (HOOKS_SRC / "pre-commit").read_bytes()
     assert is_executable(hooks / "pre-commit")

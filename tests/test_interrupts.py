@@ -17,8 +17,14 @@ DELAYS = (0.0, 0.005, 0.01, 0.02, 0.04, 0.08)
 
 def _interrupt(repo: GitRepo, args: list[str], delay: float) -> tuple[int, str]:
     env = {**repo.env, "PYTHONPROFILEIMPORTTIME": "1"}
-    proc = subprocess.Popen([str(ANANKE_CI), *args], cwd=repo.root, env=env, text=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(ANANKE_CI), *args],
+        cwd=repo.root,
+        env=env,
+        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     assert proc.stderr is not None
     lines = []
     for line in proc.stderr:  # wait until the package itself is imported
@@ -29,8 +35,9 @@ def _interrupt(repo: GitRepo, args: list[str], delay: float) -> tuple[int, str]:
     proc.send_signal(signal.SIGINT)
     rest = proc.stderr.read()
     proc.wait(30)
-    err = "".join(line for line in rest.splitlines(keepends=True)
-                  if not line.startswith("import time:"))
+    err = "".join(
+        line for line in rest.splitlines(keepends=True) if not line.startswith("import time:")
+    )
     return proc.returncode, err
 
 

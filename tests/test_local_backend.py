@@ -76,8 +76,9 @@ def test_every_sample_satisfies_a_regex(tiny: LocalBackend) -> None:
 def test_banned_words_never_appear_though_the_model_wants_them(tempted: LocalBackend) -> None:
     free = tempted.generate(_request(None, max_tokens=8))
     assert any(word in free.candidates[0].text for word in BANNED)  # the bias works
-    res = tempted.generate(_request(Constraint("lark", BODY_LARK), n=3, temperature=0.8,
-                                    seed=7, max_tokens=60))
+    res = tempted.generate(
+        _request(Constraint("lark", BODY_LARK), n=3, temperature=0.8, seed=7, max_tokens=60)
+    )
     for cand in res.candidates:
         assert cand.violation is None
         for word in BANNED:

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 modal = pytest.importorskip(
-    "modal", reason="modal is not installed (it comes with the `modal` extra)")
+    "modal", reason="modal is not installed (it comes with the `modal` extra)"
+)
 
 from modal_app import service  # noqa: E402
 
@@ -40,17 +41,36 @@ def test_imports_without_credentials(tmp_path: Path) -> None:
     env.update(HOME=str(tmp_path), MODAL_CONFIG_PATH=str(tmp_path / "none.toml"))
     out = subprocess.run(
         [sys.executable, "-c", "import modal_app.service as s; print(s.app.name)"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == service.APP_NAME
 
 
 def test_settings_are_what_the_readme_says() -> None:
     settings = _readme_settings()
-    assert {"GPU", "HF_CACHE_VOLUME", "HF_CACHE_DIR", "GPU_SCALEDOWN_S", "GPU_MAX_CONTAINERS",
-            "GPU_MAX_INPUTS", "WEB_SCALEDOWN_S", "WEB_MAX_CONTAINERS", "WEB_MAX_INPUTS",
-            "REQUIRES_PROXY_AUTH", "TOKEN_SECRET", "TOKEN_ENV", "DEFAULT_MODEL",
-            "QUALITY_MODEL", "VLLM_VERSION"} <= set(settings)
+    assert {
+        "GPU",
+        "HF_CACHE_VOLUME",
+        "HF_CACHE_DIR",
+        "GPU_SCALEDOWN_S",
+        "GPU_MAX_CONTAINERS",
+        "GPU_MAX_INPUTS",
+        "WEB_SCALEDOWN_S",
+        "WEB_MAX_CONTAINERS",
+        "WEB_MAX_INPUTS",
+        "REQUIRES_PROXY_AUTH",
+        "TOKEN_SECRET",
+        "TOKEN_ENV",
+        "DEFAULT_MODEL",
+        "QUALITY_MODEL",
+        "VLLM_VERSION",
+    } <= set(settings)
     for name, value in settings.items():
         assert str(getattr(service, name)) == value, name
     assert service.GPU == "A100-80GB"
@@ -66,8 +86,7 @@ def _decorators(node: ast.ClassDef | ast.FunctionDef) -> dict[str, dict[str, str
     found = {}
     for dec in node.decorator_list:
         assert isinstance(dec, ast.Call)
-        found[ast.unparse(dec.func)] = {k.arg or "**": ast.unparse(k.value)
-                                        for k in dec.keywords}
+        found[ast.unparse(dec.func)] = {k.arg or "**": ast.unparse(k.value) for k in dec.keywords}
     return found
 
 
@@ -75,22 +94,38 @@ def test_the_decorators_use_those_settings() -> None:
     tree = ast.parse(SERVICE.read_text(encoding="utf-8"))
     nodes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef | ast.FunctionDef)}
     gpu = _decorators(nodes["Generator"])
-    assert gpu["app.cls"].items() >= {
-        "gpu": "GPU", "scaledown_window": "GPU_SCALEDOWN_S",
-        "max_containers": "GPU_MAX_CONTAINERS", "timeout": "GPU_TIMEOUT_S",
-        "volumes": "{HF_CACHE_DIR: hf_cache, VLLM_CACHE_DIR: vllm_cache}"}.items()
+    assert (
+        gpu["app.cls"].items()
+        >= {
+            "gpu": "GPU",
+            "scaledown_window": "GPU_SCALEDOWN_S",
+            "max_containers": "GPU_MAX_CONTAINERS",
+            "timeout": "GPU_TIMEOUT_S",
+            "volumes": "{HF_CACHE_DIR: hf_cache, VLLM_CACHE_DIR: vllm_cache}",
+        }.items()
+    )
     assert gpu["modal.concurrent"] == {"max_inputs": "GPU_MAX_INPUTS"}
     web = _decorators(nodes["api"])
-    assert web["app.function"].items() >= {
-        "scaledown_window": "WEB_SCALEDOWN_S", "max_containers": "WEB_MAX_CONTAINERS",
-        "secrets": "token_secrets", "volumes": "{HF_CACHE_DIR: hf_cache}"}.items()
+    assert (
+        web["app.function"].items()
+        >= {
+            "scaledown_window": "WEB_SCALEDOWN_S",
+            "max_containers": "WEB_MAX_CONTAINERS",
+            "secrets": "token_secrets",
+            "volumes": "{HF_CACHE_DIR: hf_cache}",
+        }.items()
+    )
     assert web["modal.concurrent"] == {"max_inputs": "WEB_MAX_INPUTS"}
     assert web["modal.asgi_app"] == {"requires_proxy_auth": "REQUIRES_PROXY_AUTH"}
     source = SERVICE.read_text(encoding="utf-8")
     assert "modal.Volume.from_name(HF_CACHE_VOLUME, create_if_missing=True)" in source
     assert "modal.Secret.from_name(TOKEN_SECRET, required_keys=[TOKEN_ENV])" in source
-    enter = [f for f in nodes["Generator"].body if isinstance(f, ast.FunctionDef)
-             and any(ast.unparse(d) == "modal.enter()" for d in f.decorator_list)]
+    enter = [
+        f
+        for f in nodes["Generator"].body
+        if isinstance(f, ast.FunctionDef)
+        and any(ast.unparse(d) == "modal.enter()" for d in f.decorator_list)
+    ]
     assert [f.name for f in enter] == ["load"]  # the model loads once per container
 
 
@@ -115,9 +150,18 @@ def test_the_modal_objects_carry_them() -> None:
 
 
 def test_only_current_modal_and_vllm_names() -> None:
-    removed = ("container_idle_timeout", "allow_concurrent_inputs", "web_endpoint",
-               "Cls.lookup", "keep_warm", "concurrency_limit", "GuidedDecodingParams",
-               "guided_grammar", "guided_decoding", "?start")
+    removed = (
+        "container_idle_timeout",
+        "allow_concurrent_inputs",
+        "web_endpoint",
+        "Cls.lookup",
+        "keep_warm",
+        "concurrency_limit",
+        "GuidedDecodingParams",
+        "guided_grammar",
+        "guided_decoding",
+        "?start",
+    )
     for path in (ROOT / "modal_app").glob("*.py"):
         code = path.read_text(encoding="utf-8")
         for name in removed:
@@ -158,9 +202,14 @@ def test_generator_local_round_trip(tiny_dir: Path, monkeypatch: pytest.MonkeyPa
         return result
 
     logs: list[dict[str, Any]] = []
-    gateway = Gateway(dispatch, model=str(tiny_dir), token="t",
-                      tokenizer=load_tokenizer(str(tiny_dir)), limits=service.LIMITS,
-                      log=logs.append)
+    gateway = Gateway(
+        dispatch,
+        model=str(tiny_dir),
+        token="t",
+        tokenizer=load_tokenizer(str(tiny_dir)),
+        limits=service.LIMITS,
+        log=logs.append,
+    )
     report = asyncio.run(smoke(gateway))
     assert report["ok"], json.dumps(report, indent=1)
     generated = report["steps"]["generate"]

@@ -39,26 +39,42 @@ GRAMMAR = '%llguidance {}\nstart: "    return " /[0-9]{1,3}/ "\\n"\n'
 # vLLM 0.33 (DESIGN.md "vLLM 0.33 facts"): SamplingParams keywords this service sets, and the
 # fields of StructuredOutputsParams, exactly one of which must be set
 SAMPLING_PARAMS_FIELDS = {"n", "temperature", "max_tokens", "seed", "stop", "structured_outputs"}
-STRUCTURED_OUTPUTS_FIELDS = {"json", "regex", "choice", "grammar", "json_object",
-                             "structural_tag"}
+STRUCTURED_OUTPUTS_FIELDS = {"json", "regex", "choice", "grammar", "json_object", "structural_tag"}
 
 
 # --- the vLLM argument mapping -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kind", "text", "field", "value"), [
-    ("lark", GRAMMAR, "grammar", GRAMMAR),
-    ("regex", "[a-z]+", "regex", "[a-z]+"),
-    ("json_schema", '{"type": "object"}', "json", {"type": "object"}),
-])
-def test_sampling_kwargs_use_vllm_033_field_names(kind: Any, text: str, field: str,
-                                                  value: Any) -> None:
-    request = GenerationRequest(Constraint(kind, text), prompt="p", max_tokens=64,
-                                temperature=0.5, n=3, seed=9, stop=("\n```",))
+@pytest.mark.parametrize(
+    ("kind", "text", "field", "value"),
+    [
+        ("lark", GRAMMAR, "grammar", GRAMMAR),
+        ("regex", "[a-z]+", "regex", "[a-z]+"),
+        ("json_schema", '{"type": "object"}', "json", {"type": "object"}),
+    ],
+)
+def test_sampling_kwargs_use_vllm_033_field_names(
+    kind: Any, text: str, field: str, value: Any
+) -> None:
+    request = GenerationRequest(
+        Constraint(kind, text),
+        prompt="p",
+        max_tokens=64,
+        temperature=0.5,
+        n=3,
+        seed=9,
+        stop=("\n```",),
+    )
     kwargs = sampling_kwargs(request)
     assert set(kwargs) <= SAMPLING_PARAMS_FIELDS
-    assert kwargs == {"n": 3, "temperature": 0.5, "max_tokens": 64, "seed": 9,
-                      "stop": ["\n```"], "structured_outputs": {field: value}}
+    assert kwargs == {
+        "n": 3,
+        "temperature": 0.5,
+        "max_tokens": 64,
+        "seed": 9,
+        "stop": ["\n```"],
+        "structured_outputs": {field: value},
+    }
     assert set(kwargs["structured_outputs"]) <= STRUCTURED_OUTPUTS_FIELDS
     assert len(kwargs["structured_outputs"]) == 1
     assert constraint_of(kwargs["structured_outputs"]) == Constraint(kind, text)
@@ -76,7 +92,8 @@ def test_sampling_kwargs_always_set_max_tokens_and_never_the_removed_names() -> 
 def test_prompt_or_fill_in_the_middle() -> None:
     assert prompt_of(GenerationRequest(None, prompt="x")) == "x"
     assert prompt_of(GenerationRequest(None, prefix="a", suffix="b")) == (
-        "<|fim_prefix|>a<|fim_suffix|>b<|fim_middle|>")
+        "<|fim_prefix|>a<|fim_suffix|>b<|fim_middle|>"
+    )
 
 
 # --- engines behind the port -----------------------------------------------------------------
@@ -95,8 +112,9 @@ class FixedEngine:
     def versions(self) -> dict[str, str]:
         return {"fake": "1"}
 
-    def generate(self, prompts: Sequence[str],
-                 params: Sequence[Params]) -> list[list[EngineOutput]]:
+    def generate(
+        self, prompts: Sequence[str], params: Sequence[Params]
+    ) -> list[list[EngineOutput]]:
         self.calls.append(list(prompts))
         if self.gate is not None:
             self.gate.wait(10)
@@ -135,8 +153,14 @@ def lltok() -> Any:
 class Wired:
     """A gateway whose dispatch runs `serve_request` on a batcher in a thread (the GPU hop)."""
 
-    def __init__(self, batcher: Batcher, tokenizer: Any, limits: ServiceLimits | None = None,
-                 token: str | None = TOKEN, require_token: bool = True) -> None:
+    def __init__(
+        self,
+        batcher: Batcher,
+        tokenizer: Any,
+        limits: ServiceLimits | None = None,
+        token: str | None = TOKEN,
+        require_token: bool = True,
+    ) -> None:
         limits = limits or ServiceLimits()
         self.batcher = batcher
         self.dispatched = 0
@@ -144,21 +168,30 @@ class Wired:
 
         async def dispatch(request: dict[str, Any]) -> dict[str, Any]:
             self.dispatched += 1
-            return await asyncio.to_thread(serve_request, batcher, request,
-                                           limits=limits.protocol)
+            return await asyncio.to_thread(serve_request, batcher, request, limits=limits.protocol)
 
-        self.gateway = Gateway(dispatch, model=batcher.engine.model, token=token,
-                               require_token=require_token, tokenizer=tokenizer,
-                               limits=limits, log=self.logs.append)
+        self.gateway = Gateway(
+            dispatch,
+            model=batcher.engine.model,
+            token=token,
+            require_token=require_token,
+            tokenizer=tokenizer,
+            limits=limits,
+            log=self.logs.append,
+        )
 
     def generate(self, body: Any, headers: dict[str, str] | None = None) -> Answer:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-        return asyncio.run(self.gateway.generate(AUTH if headers is None else headers,
-                                                 _reader(raw)))
+        return asyncio.run(
+            self.gateway.generate(AUTH if headers is None else headers, _reader(raw))
+        )
 
     def validate(self, body: Any, headers: dict[str, str] | None = None) -> Answer:
-        return asyncio.run(self.gateway.validate(AUTH if headers is None else headers,
-                                                 _reader(json.dumps(body).encode())))
+        return asyncio.run(
+            self.gateway.validate(
+                AUTH if headers is None else headers, _reader(json.dumps(body).encode())
+            )
+        )
 
 
 def _reader(raw: bytes) -> Any:
@@ -166,13 +199,22 @@ def _reader(raw: bytes) -> Any:
         if len(raw) > max_bytes:
             raise ProtocolError(413, f"body is larger than {max_bytes} bytes")
         return raw
+
     return read
 
 
 def _request(**changes: Any) -> dict[str, Any]:
-    body = request_to_dict(GenerationRequest(
-        Constraint("lark", GRAMMAR), prompt="<|im_start|>assistant\n", n=2, max_tokens=16,
-        temperature=1.0, seed=3, request_id="hole-1"))
+    body = request_to_dict(
+        GenerationRequest(
+            Constraint("lark", GRAMMAR),
+            prompt="<|im_start|>assistant\n",
+            n=2,
+            max_tokens=16,
+            temperature=1.0,
+            seed=3,
+            request_id="hole-1",
+        )
+    )
     body.update(changes)
     return body
 
@@ -219,10 +261,10 @@ def test_smoke_passes_on_the_cpu_backend(tiny: Batcher, lltok: Any) -> None:
 # --- refused before the GPU ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"},
-                                     {"authorization": f"bearer {TOKEN}x"}])
-def test_no_or_wrong_token_is_401_and_never_dispatched(lltok: Any,
-                                                       headers: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer nope"}, {"authorization": f"bearer {TOKEN}x"}]
+)
+def test_no_or_wrong_token_is_401_and_never_dispatched(lltok: Any, headers: dict[str, str]) -> None:
     wired = Wired(Batcher(FixedEngine()), lltok)
     answer = wired.generate(_request(), headers)
     assert answer.status == 401
@@ -247,13 +289,17 @@ def test_fails_closed_without_a_configured_token(lltok: Any) -> None:
     assert open_.generate(_request(), {}).status == 200
 
 
-@pytest.mark.parametrize(("grammar", "needle"), [
-    ("start: nowhere\n", "unknown name"),
-    ("?start: \"a\"\n", "?start"),
-    ("%llguidance {}\nstart: \"a\" <|no_such_token|>\n", "invalid grammar"),
-])
-def test_bad_grammar_is_422_with_the_llguidance_error(lltok: Any, grammar: str,
-                                                      needle: str) -> None:
+@pytest.mark.parametrize(
+    ("grammar", "needle"),
+    [
+        ("start: nowhere\n", "unknown name"),
+        ('?start: "a"\n', "?start"),
+        ('%llguidance {}\nstart: "a" <|no_such_token|>\n', "invalid grammar"),
+    ],
+)
+def test_bad_grammar_is_422_with_the_llguidance_error(
+    lltok: Any, grammar: str, needle: str
+) -> None:
     wired = Wired(Batcher(FixedEngine()), lltok)
     answer = wired.generate(_request(constraint={"kind": "lark", "text": grammar}))
     assert answer.status == 422, answer.body
@@ -275,8 +321,10 @@ def test_bad_regex_and_schema_are_422_too(lltok: Any) -> None:
 
 
 def test_over_size_requests_are_refused_before_the_gpu(lltok: Any) -> None:
-    limits = ServiceLimits(Limits(max_text_bytes=100, max_tokens=64, max_n=4,
-                                  max_request_bytes=4096), max_total_tokens=128)
+    limits = ServiceLimits(
+        Limits(max_text_bytes=100, max_tokens=64, max_n=4, max_request_bytes=4096),
+        max_total_tokens=128,
+    )
     wired = Wired(Batcher(FixedEngine()), lltok, limits)
     cases = [
         (_request(prompt="x" * 101), 413),  # prompt text
@@ -343,8 +391,9 @@ def test_total_time_is_bounded(lltok: Any) -> None:
         return {}
 
     limits = ServiceLimits(request_timeout_s=0.05)
-    gateway = Gateway(slow, model="m", token=TOKEN, tokenizer=lltok, limits=limits,
-                      log=lambda _e: None)
+    gateway = Gateway(
+        slow, model="m", token=TOKEN, tokenizer=lltok, limits=limits, log=lambda _e: None
+    )
     started = time.perf_counter()
     answer = asyncio.run(gateway.generate(AUTH, _reader(json.dumps(_request()).encode())))
     assert answer.status == 504
@@ -413,8 +462,9 @@ def test_one_bad_request_does_not_fail_its_batch() -> None:
 # --- the FastAPI routes ------------------------------------------------------------------------
 
 
-def _asgi(app: Any, method: str, path: str, body: bytes = b"",
-          headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+def _asgi(
+    app: Any, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], Any]:
     messages: list[dict[str, Any]] = []
     chunks = [body[:10], body[10:]]  # two chunks: the reader must join them
 
@@ -428,29 +478,40 @@ def _asgi(app: Any, method: str, path: str, body: bytes = b"",
         messages.append(message)
 
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-        "method": method, "scheme": "https", "path": path, "raw_path": path.encode(),
-        "root_path": "", "query_string": b"", "client": ("127.0.0.1", 1),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "https",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "client": ("127.0.0.1", 1),
         "server": ("test", 443),
         "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
     }
     asyncio.run(app(scope, receive, send))
     start = next(m for m in messages if m["type"] == "http.response.start")
     data = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
-    return (start["status"], {k.decode(): v.decode() for k, v in start["headers"]},
-            json.loads(data))
+    return (
+        start["status"],
+        {k.decode(): v.decode() for k, v in start["headers"]},
+        json.loads(data),
+    )
 
 
 def test_the_fastapi_routes(lltok: Any) -> None:
     pytest.importorskip("fastapi", reason="fastapi is in the modal extra")
     from modal_app.web import build_api
 
-    wired = Wired(Batcher(FixedEngine()), lltok,
-                  ServiceLimits(Limits(max_request_bytes=8192)))
+    wired = Wired(Batcher(FixedEngine()), lltok, ServiceLimits(Limits(max_request_bytes=8192)))
     app = build_api(wired.gateway)
     status, _h, data = _asgi(app, "GET", "/health")  # no token: it says nothing secret
     assert (status, data) == (
-        200, {"version": 1, "status": "ok", "backend": "modal", "model": "fixed"})
+        200,
+        {"version": 1, "status": "ok", "backend": "modal", "model": "fixed"},
+    )
     body = json.dumps(_request()).encode()
     status, headers, data = _asgi(app, "POST", "/v1/generate", body, AUTH)
     assert status == 200 and headers["x-request-id"]
@@ -460,8 +521,13 @@ def test_the_fastapi_routes(lltok: Any) -> None:
     huge = {**AUTH, "Content-Length": "9000"}
     assert _asgi(app, "POST", "/v1/generate", b"{}", huge)[0] == 413  # refused unread
     assert _asgi(app, "POST", "/v1/generate", b"x" * 9000, AUTH)[0] == 413  # chunked
-    status, _h, data = _asgi(app, "POST", "/v1/grammar/validate",
-                             json.dumps({"grammar": "start: nowhere"}).encode(), AUTH)
+    status, _h, data = _asgi(
+        app,
+        "POST",
+        "/v1/grammar/validate",
+        json.dumps({"grammar": "start: nowhere"}).encode(),
+        AUTH,
+    )
     assert status == 200 and data["valid"] is False and "unknown name" in data["error"]
     assert _asgi(app, "GET", "/v1/generate")[0] == 405
     assert wired.dispatched == 1

@@ -18,8 +18,16 @@ from ananke_ci.core.protocol import Constraint, GenerationRequest
 GRAMMAR = '%llguidance {}\nstart: "    return " /[a-z]+/ "\\n"\n'
 SECRET = "s3cr3t-token-value"
 FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.02, timeout=5)
-VLLM_FIELDS = {"model", "prompt", "max_tokens", "temperature", "n", "stop", "seed",
-               "structured_outputs"}
+VLLM_FIELDS = {
+    "model",
+    "prompt",
+    "max_tokens",
+    "temperature",
+    "n",
+    "stop",
+    "seed",
+    "structured_outputs",
+}
 
 Reply = Callable[[dict[str, Any], dict[str, str]], tuple[int, dict[str, Any]]]
 
@@ -62,9 +70,14 @@ class FakeVLLM:
 
 def completion(texts: list[str], finish: str = "stop") -> dict[str, Any]:
     return {
-        "id": "cmpl-1", "object": "text_completion", "created": 0, "model": "qwen-7b",
-        "choices": [{"index": i, "text": t, "logprobs": None, "finish_reason": finish}
-                    for i, t in enumerate(texts)],
+        "id": "cmpl-1",
+        "object": "text_completion",
+        "created": 0,
+        "model": "qwen-7b",
+        "choices": [
+            {"index": i, "text": t, "logprobs": None, "finish_reason": finish}
+            for i, t in enumerate(texts)
+        ],
         "usage": {"prompt_tokens": 10, "completion_tokens": 3 * len(texts), "total_tokens": 16},
     }
 
@@ -91,9 +104,15 @@ def serve() -> Iterator[Callable[[Reply], FakeVLLM]]:
 
 
 def _request(**changes: Any) -> GenerationRequest:
-    values: dict[str, Any] = {"constraint": Constraint("lark", GRAMMAR), "prompt": "p",
-                              "max_tokens": 64, "temperature": 0.5, "n": 2, "seed": 7,
-                              "stop": ("```",)}
+    values: dict[str, Any] = {
+        "constraint": Constraint("lark", GRAMMAR),
+        "prompt": "p",
+        "max_tokens": 64,
+        "temperature": 0.5,
+        "n": 2,
+        "seed": 7,
+        "stop": ("```",),
+    }
     values.update(changes)
     return GenerationRequest(**values)
 
@@ -102,10 +121,18 @@ def test_exact_request_body(serve: Callable[[Reply], FakeVLLM]) -> None:
     server = serve(strict_vllm)
     backend = OpenAIBackend(server.url, "qwen-7b", auth=Auth(token=SECRET), policy=FAST)
     response = backend.generate(_request())
-    assert server.bodies == [{
-        "model": "qwen-7b", "prompt": "p", "max_tokens": 64, "temperature": 0.5, "n": 2,
-        "stop": ["```"], "seed": 7, "structured_outputs": {"grammar": GRAMMAR},
-    }]
+    assert server.bodies == [
+        {
+            "model": "qwen-7b",
+            "prompt": "p",
+            "max_tokens": 64,
+            "temperature": 0.5,
+            "n": 2,
+            "stop": ["```"],
+            "seed": 7,
+            "structured_outputs": {"grammar": GRAMMAR},
+        }
+    ]
     assert server.headers[0]["Authorization"] == f"Bearer {SECRET}"
     assert [c.text for c in response.candidates] == ["    return x\n", "    return yy\n"]
     assert [c.finish_reason for c in response.candidates] == ["stop", "stop"]
@@ -115,8 +142,7 @@ def test_exact_request_body(serve: Callable[[Reply], FakeVLLM]) -> None:
 def test_regex_json_and_fim(serve: Callable[[Reply], FakeVLLM]) -> None:
     server = serve(lambda body, _h: (200, completion(["a"])))
     backend = OpenAIBackend(server.url + "/v1", "m", policy=FAST)
-    backend.generate(_request(constraint=Constraint("regex", "[a-z]+"), n=1, seed=None,
-                              stop=()))
+    backend.generate(_request(constraint=Constraint("regex", "[a-z]+"), n=1, seed=None, stop=()))
     backend.generate(_request(constraint=Constraint("json_schema", '{"type": "string"}'), n=1))
     backend.generate(_request(constraint=None, prompt="", prefix="def f():\n", suffix="\n", n=1))
     regex, schema, fim = server.bodies
@@ -151,8 +177,9 @@ def test_gives_up_after_the_attempts(serve: Callable[[Reply], FakeVLLM]) -> None
 
 
 def test_no_retry_on_400(serve: Callable[[Reply], FakeVLLM]) -> None:
-    server = serve(lambda body, _h: (400, {"error": {"message": "bad grammar",
-                                                      "type": "BadRequestError"}}))
+    server = serve(
+        lambda body, _h: (400, {"error": {"message": "bad grammar", "type": "BadRequestError"}})
+    )
     with pytest.raises(Exception, match="bad grammar"):
         OpenAIBackend(server.url, "m", policy=FAST).generate(_request())
     assert len(server.bodies) == 1
@@ -164,8 +191,7 @@ def test_401_message_has_no_token(serve: Callable[[Reply], FakeVLLM]) -> None:
 
     server = serve(echo)
     with pytest.raises(BackendError) as caught:
-        OpenAIBackend(server.url, "m", auth=Auth(token=SECRET), policy=FAST).generate(
-            _request())
+        OpenAIBackend(server.url, "m", auth=Auth(token=SECRET), policy=FAST).generate(_request())
     assert caught.value.status == 401
     assert SECRET not in str(caught.value)
     assert "not authorised" in str(caught.value)
@@ -178,8 +204,7 @@ def test_500_error_text_is_masked(serve: Callable[[Reply], FakeVLLM]) -> None:
 
     server = serve(echo)
     with pytest.raises(BackendError) as caught:
-        OpenAIBackend(server.url, "m", auth=Auth(token=SECRET), policy=FAST).generate(
-            _request())
+        OpenAIBackend(server.url, "m", auth=Auth(token=SECRET), policy=FAST).generate(_request())
     assert SECRET not in str(caught.value) and "***" in str(caught.value)
 
 

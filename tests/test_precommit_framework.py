@@ -23,8 +23,12 @@ BAN_SYSTEM = '[banned-calls]\n"os.system" = "use subprocess.run"\n'
 
 
 def _head_of_checkout() -> str:
-    out = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return out.stdout.strip()
 
 
@@ -56,13 +60,16 @@ def project(tmp_path: Path, hook_env: dict[str, str], rev: str) -> GitRepo:
     repo.env.update(hook_env)
     for key in ("VIRTUAL_ENV", "PYTHONPATH", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF"):
         repo.env.pop(key, None)  # this test run's own settings must not reach the hook
-    repo.write(".pre-commit-config.yaml", (
-        "repos:\n"
-        f"  - repo: {PROJECT_ROOT}\n"
-        f"    rev: {rev}\n"
-        "    hooks:\n"
-        "      - id: ananke-validate\n"
-    ))
+    repo.write(
+        ".pre-commit-config.yaml",
+        (
+            "repos:\n"
+            f"  - repo: {PROJECT_ROOT}\n"
+            f"    rev: {rev}\n"
+            "    hooks:\n"
+            "      - id: ananke-validate\n"
+        ),
+    )
     repo.write(".ananke.toml", BAN_SYSTEM)
     repo.write("app.py", "import subprocess\n\n\ndef main() -> None:\n    print('hi')\n")
     repo.commit("base")
@@ -70,8 +77,14 @@ def project(tmp_path: Path, hook_env: dict[str, str], rev: str) -> GitRepo:
 
 
 def pre_commit(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(PRE_COMMIT), *args], cwd=repo.root, env=repo.env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [str(PRE_COMMIT), *args],
+        cwd=repo.root,
+        env=repo.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_pre_commit_run_fails_on_an_added_banned_call(project: GitRepo) -> None:
@@ -81,13 +94,17 @@ def test_pre_commit_run_fails_on_an_added_banned_call(project: GitRepo) -> None:
     out = run.stdout + run.stderr
     assert run.returncode == 1, out
     assert "ananke-ci validate" in out and "Failed" in out
-    assert ("app.py:5:5: ANK201 call of banned `os.system`: use subprocess.run [error]"
-            in out.splitlines())
+    assert (
+        "app.py:5:5: ANK201 call of banned `os.system`: use subprocess.run [error]"
+        in out.splitlines()
+    )
 
 
 def test_pre_commit_run_passes_on_a_clean_change(project: GitRepo) -> None:
-    project.write("app.py", "import subprocess\n\n\ndef main() -> None:\n"
-                            "    subprocess.run(['ls'], check=True)\n")
+    project.write(
+        "app.py",
+        "import subprocess\n\n\ndef main() -> None:\n    subprocess.run(['ls'], check=True)\n",
+    )
     project.stage()
     run = pre_commit(project, "run", "ananke-validate")
     out = run.stdout + run.stderr
@@ -100,24 +117,27 @@ def test_a_passing_hook_shows_its_warnings_and_a_clean_change_says_nothing(
 ) -> None:
     """pre-commit prints a passing hook's output only for `verbose` hooks: ours is, so the
     warnings a commit adds are seen at commit time, and a clean commit adds no words."""
-    project.write("app.py", "import subprocess\n\n\ndef main() -> None:\n"
-                            "    print('hi')  # TODO: say more\n")
+    project.write(
+        "app.py", "import subprocess\n\n\ndef main() -> None:\n    print('hi')  # TODO: say more\n"
+    )
     project.stage()
     run = pre_commit(project, "run", "ananke-validate")
     out = run.stdout + run.stderr
     assert run.returncode == 0, out
     assert "Passed" in out
     assert "app.py:5:18: ANK101 TODO comment in main(): # TODO: say more [warning]" in out
-    project.write("app.py", "import subprocess\n\n\ndef main() -> None:\n"
-                            "    print('hello')\n")
+    project.write("app.py", "import subprocess\n\n\ndef main() -> None:\n    print('hello')\n")
     project.stage()
     run = pre_commit(project, "run", "ananke-validate")
     out = run.stdout + run.stderr
     assert run.returncode == 0, out
     # pre-commit's own lines, nothing of ours
-    assert [line for line in out.splitlines() if line.strip()
-            and not line.startswith(("ananke-ci validate...", "- hook id:", "- duration:"))
-            ] == [], out
+    assert [
+        line
+        for line in out.splitlines()
+        if line.strip()
+        and not line.startswith(("ananke-ci validate...", "- hook id:", "- duration:"))
+    ] == [], out
 
 
 def test_pre_commit_run_ignores_a_pre_existing_call(project: GitRepo) -> None:
@@ -135,8 +155,14 @@ def test_git_commit_is_blocked_after_pre_commit_install(project: GitRepo) -> Non
     before = project.head()
     project.write("app.py", "import os\n\n\ndef main() -> None:\n    os.system('ls')\n")
     project.stage()
-    commit = subprocess.run(["git", "commit", "-m", "adds a banned call"], cwd=project.root,
-                            env=project.env, capture_output=True, text=True, timeout=600)
+    commit = subprocess.run(
+        ["git", "commit", "-m", "adds a banned call"],
+        cwd=project.root,
+        env=project.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     out = commit.stdout + commit.stderr
     assert commit.returncode != 0, out
     assert "ANK201" in out
@@ -144,7 +170,13 @@ def test_git_commit_is_blocked_after_pre_commit_install(project: GitRepo) -> Non
     # the fix goes through
     project.write("app.py", "import subprocess\n\n\ndef main() -> None:\n    print('ok')\n")
     project.stage()
-    commit = subprocess.run(["git", "commit", "-m", "clean"], cwd=project.root,
-                            env=project.env, capture_output=True, text=True, timeout=600)
+    commit = subprocess.run(
+        ["git", "commit", "-m", "clean"],
+        cwd=project.root,
+        env=project.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert commit.returncode == 0, commit.stdout + commit.stderr
     assert project.head() != before

@@ -41,8 +41,7 @@ def test_a_timeout_kills_the_whole_group(tmp_path: Path) -> None:
 
 
 def test_output_and_status_as_before(tmp_path: Path) -> None:
-    res = run(["sh", "-c", "cat; echo err >&2; exit 3"], input=b"in\n", check=False,
-              timeout=10)
+    res = run(["sh", "-c", "cat; echo err >&2; exit 3"], input=b"in\n", check=False, timeout=10)
     assert (res.returncode, res.stdout, res.stderr) == (3, b"in\n", b"err\n")
     with pytest.raises(UserError, match="exit status 3"):
         run(["sh", "-c", "exit 3"], timeout=10)

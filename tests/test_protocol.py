@@ -39,8 +39,14 @@ def _request(**changes: Any) -> dict[str, Any]:
 
 def test_request_round_trip_through_bytes() -> None:
     request = GenerationRequest(
-        Constraint("regex", r"[a-z]+"), prompt="write ü 漢字", max_tokens=12,
-        temperature=0.7, n=3, seed=42, stop=("\n\n", "```"), request_id="r-1",
+        Constraint("regex", r"[a-z]+"),
+        prompt="write ü 漢字",
+        max_tokens=12,
+        temperature=0.7,
+        n=3,
+        seed=42,
+        stop=("\n\n", "```"),
+        request_id="r-1",
     )
     wire = encode(request_to_dict(request))
     assert request_from_dict(decode(wire, 1 << 20)) == request
@@ -56,8 +62,12 @@ def test_line_bans_round_trip() -> None:
     }
     assert request_from_dict(json.loads(encode(wire))) == request
     # without bans the field is absent, as older peers send it
-    assert "bans" not in request_to_dict(GenerationRequest(Constraint("lark", GRAMMAR),
-                                                           prompt="hi"))["constraint"]
+    assert (
+        "bans"
+        not in request_to_dict(GenerationRequest(Constraint("lark", GRAMMAR), prompt="hi"))[
+            "constraint"
+        ]
+    )
 
 
 def test_fim_and_unconstrained_round_trip() -> None:
@@ -67,10 +77,13 @@ def test_fim_and_unconstrained_round_trip() -> None:
 
 def test_response_round_trip() -> None:
     response = GenerationResponse(
-        candidates=(Candidate("x = 1\n", 4, "stop", True),
-                    Candidate("y", 1, "grammar_error", False, "left the grammar at 0")),
+        candidates=(
+            Candidate("x = 1\n", 4, "stop", True),
+            Candidate("y", 1, "grammar_error", False, "left the grammar at 0"),
+        ),
         provenance=Provenance("local", "qwen", {"llguidance": "1.9.1"}),
-        timings=Timings(1.0, 2.5, 300.0), request_id="r-2",
+        timings=Timings(1.0, 2.5, 300.0),
+        request_id="r-2",
     )
     assert response_from_dict(json.loads(encode(response_to_dict(response)))) == response
 
@@ -116,22 +129,46 @@ def test_grammar_may_begin_with_llguidance_header() -> None:
         ({"constraint": {"kind": "lark", "text": "  "}}, 422, "empty lark constraint"),
         ({"constraint": {"kind": "lark", "text": '?start: "a"'}}, 422, "not `?start:`"),
         ({"constraint": {"kind": "lark", "text": 'root: "a"'}}, 422, "must define `start:`"),
-        ({"constraint": {"kind": "lark", "text": "start: " + "a" * 70000}}, 413,
-         "constraint is larger than"),
-        ({"constraint": {"kind": "lark", "text": GRAMMAR, "bans": ["eval"]}}, 400,
-         "constraint.bans must be a JSON object"),
-        ({"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"words": "eval"}}}, 400,
-         "'words' must be a list"),
-        ({"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"words": [1]}}}, 400,
-         "constraint.bans.words must be a list of strings"),
-        ({"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"names": []}}}, 400,
-         "unknown constraint.bans"),
-        ({"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"words": [""]}}}, 400,
-         "entries must be 1 to 256 bytes"),
-        ({"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"fragments": ["x"] * 300}}},
-         413, "more than 256 entries"),
-        ({"constraint": {"kind": "regex", "text": "a+", "bans": {"words": ["a"]}}}, 400,
-         "goes with a lark constraint only"),
+        (
+            {"constraint": {"kind": "lark", "text": "start: " + "a" * 70000}},
+            413,
+            "constraint is larger than",
+        ),
+        (
+            {"constraint": {"kind": "lark", "text": GRAMMAR, "bans": ["eval"]}},
+            400,
+            "constraint.bans must be a JSON object",
+        ),
+        (
+            {"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"words": "eval"}}},
+            400,
+            "'words' must be a list",
+        ),
+        (
+            {"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"words": [1]}}},
+            400,
+            "constraint.bans.words must be a list of strings",
+        ),
+        (
+            {"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"names": []}}},
+            400,
+            "unknown constraint.bans",
+        ),
+        (
+            {"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"words": [""]}}},
+            400,
+            "entries must be 1 to 256 bytes",
+        ),
+        (
+            {"constraint": {"kind": "lark", "text": GRAMMAR, "bans": {"fragments": ["x"] * 300}}},
+            413,
+            "more than 256 entries",
+        ),
+        (
+            {"constraint": {"kind": "regex", "text": "a+", "bans": {"words": ["a"]}}},
+            400,
+            "goes with a lark constraint only",
+        ),
         ({"constraint": {"kind": "json_schema", "text": "{"}}, 422, "not valid JSON"),
         ({"constraint": {"kind": "json_schema", "text": "[]"}}, 422, "must be a JSON object"),
     ],
@@ -174,8 +211,9 @@ def test_decode_errors() -> None:
 
 
 def _response(**changes: Any) -> dict[str, Any]:
-    base = response_to_dict(GenerationResponse((Candidate("a", 1, "stop", True),),
-                                               Provenance("local", "m")))
+    base = response_to_dict(
+        GenerationResponse((Candidate("a", 1, "stop", True),), Provenance("local", "m"))
+    )
     base.update(changes)
     return base
 
@@ -185,10 +223,34 @@ def _response(**changes: Any) -> dict[str, Any]:
     [
         ({"version": 3}, "protocol version 3"),
         ({"candidates": "x"}, "'candidates' must be a list"),
-        ({"candidates": [{"text": "a", "tokens": 1, "finish_reason": "done",
-                          "grammar_satisfied": None, "violation": None}]}, "finish_reason"),
-        ({"candidates": [{"text": "a", "tokens": 1, "finish_reason": "stop",
-                          "grammar_satisfied": "yes", "violation": None}]}, "grammar_satisfied"),
+        (
+            {
+                "candidates": [
+                    {
+                        "text": "a",
+                        "tokens": 1,
+                        "finish_reason": "done",
+                        "grammar_satisfied": None,
+                        "violation": None,
+                    }
+                ]
+            },
+            "finish_reason",
+        ),
+        (
+            {
+                "candidates": [
+                    {
+                        "text": "a",
+                        "tokens": 1,
+                        "finish_reason": "stop",
+                        "grammar_satisfied": "yes",
+                        "violation": None,
+                    }
+                ]
+            },
+            "grammar_satisfied",
+        ),
         ({"candidates": [{"tokens": 1, "finish_reason": "stop"}]}, "missing field 'text'"),
         ({"provenance": {"backend": "x", "model": "m", "versions": {"a": 1}}}, "versions"),
         ({"provenance": None}, "provenance must be a JSON object"),
@@ -205,4 +267,6 @@ def test_response_errors(changes: dict[str, Any], fragment: str) -> None:
 
 def test_error_body() -> None:
     assert error_to_dict(ProtocolError(413, "too big")) == {
-        "version": 1, "error": {"status": 413, "message": "too big"}}
+        "version": 1,
+        "error": {"status": 413, "message": "too big"},
+    }

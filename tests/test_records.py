@@ -64,13 +64,17 @@ SAMPLES: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {
 
 
 def pairs() -> list[tuple[str, Any, Any, tuple[Any, ...], dict[str, Any]]]:
-    return [(name, STD[name], OURS[name], args, kwargs)
-            for name, calls in SAMPLES.items() for args, kwargs in calls]
+    return [
+        (name, STD[name], OURS[name], args, kwargs)
+        for name, calls in SAMPLES.items()
+        for args, kwargs in calls
+    ]
 
 
 @pytest.mark.parametrize(("name", "std", "ours", "args", "kwargs"), pairs())
-def test_instances_behave_alike(name: str, std: Any, ours: Any, args: tuple[Any, ...],
-                                kwargs: dict[str, Any]) -> None:
+def test_instances_behave_alike(
+    name: str, std: Any, ours: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
     a, b = std(*args, **kwargs), ours(*args, **kwargs)
     assert repr(a) == repr(b)
     assert dataclasses.asdict(a) == dataclasses.asdict(b)
@@ -103,10 +107,12 @@ def test_classes_describe_themselves_alike(name: str) -> None:
     assert str(inspect.signature(std)) == str(inspect.signature(ours))
     assert std.__doc__ == ours.__doc__
     assert ours.__qualname__ == std.__qualname__ and ours.__module__ == std.__module__
-    described = [(f.name, f.type, f.default, f.default_factory, f.init)
-                 for f in dataclasses.fields(std)]
-    assert [(f.name, f.type, f.default, f.default_factory, f.init)
-            for f in dataclasses.fields(ours)] == described
+    described = [
+        (f.name, f.type, f.default, f.default_factory, f.init) for f in dataclasses.fields(std)
+    ]
+    assert [
+        (f.name, f.type, f.default, f.default_factory, f.init) for f in dataclasses.fields(ours)
+    ] == described
     assert ours.__dataclass_params__.frozen == std.__dataclass_params__.frozen
 
 
@@ -157,12 +163,15 @@ def test_slot_descriptors_are_the_fields() -> None:
     assert point == OURS["Point"](1, 2)
 
 
-@pytest.mark.parametrize(("source", "error"), [
-    ("class A:\n    x: int = 1\n    y: int\n", "non-default argument 'y'"),
-    ("class A:\n    x: list[int] = []\n", "mutable default"),
-    ("class A:\n    x: ClassVar[int] = 1\n", "needs dataclasses"),
-    ("class A:\n    x = field(default=1)\n", "no type annotation"),
-])
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        ("class A:\n    x: int = 1\n    y: int\n", "non-default argument 'y'"),
+        ("class A:\n    x: list[int] = []\n", "mutable default"),
+        ("class A:\n    x: ClassVar[int] = 1\n", "needs dataclasses"),
+        ("class A:\n    x = field(default=1)\n", "no type annotation"),
+    ],
+)
 def test_what_the_stdlib_refuses_is_refused(source: str, error: str) -> None:
     scope: dict[str, Any] = {"field": records.field}
     exec(source, scope)
@@ -173,7 +182,8 @@ def test_what_the_stdlib_refuses_is_refused(source: str, error: str) -> None:
 def test_record_fields_name_every_field_in_order() -> None:
     for name in ("Point", "Bag", "Empty", "Mutable"):
         assert records.record_fields(OURS[name]) == tuple(
-            f.name for f in dataclasses.fields(STD[name]))
+            f.name for f in dataclasses.fields(STD[name])
+        )
     with pytest.raises(TypeError, match="not a record"):
         records.record_fields(STD["Point"])
 

@@ -28,31 +28,60 @@ QUERIES = Path(__file__).parent.parent / "ananke_ci" / "analysis" / "queries"
 
 # language -> (file name, a function whose body is one placeholder, the hole's marker)
 SAMPLES: dict[str, tuple[str, str, str]] = {
-    "c": ("a.c", 'int f(void) {\n    assert(0 && "not implemented");\n}\n',
-          'assert(0 && "not implemented")'),
-    "cpp": ("a.cpp", 'int f() {\n    throw std::logic_error("not implemented");\n}\n',
-            'throw std::logic_error("not implemented")'),
-    "csharp": ("a.cs", "class A {\n    int F() {\n        throw new NotImplementedException();"
-               "\n    }\n}\n", "throw new NotImplementedException"),
+    "c": (
+        "a.c",
+        'int f(void) {\n    assert(0 && "not implemented");\n}\n',
+        'assert(0 && "not implemented")',
+    ),
+    "cpp": (
+        "a.cpp",
+        'int f() {\n    throw std::logic_error("not implemented");\n}\n',
+        'throw std::logic_error("not implemented")',
+    ),
+    "csharp": (
+        "a.cs",
+        "class A {\n    int F() {\n        throw new NotImplementedException();\n    }\n}\n",
+        "throw new NotImplementedException",
+    ),
     "go": ("a.go", 'package a\n\nfunc f() int {\n\tpanic("TODO")\n}\n', 'panic("TODO")'),
-    "java": ("A.java", "class A {\n    int f() {\n        throw new "
-             "UnsupportedOperationException();\n    }\n}\n",
-             "throw new UnsupportedOperationException"),
-    "javascript": ("a.js", 'function f() {\n  throw new Error("not implemented");\n}\n',
-                   'throw new Error("not implemented")'),
+    "java": (
+        "A.java",
+        "class A {\n    int f() {\n        throw new UnsupportedOperationException();\n    }\n}\n",
+        "throw new UnsupportedOperationException",
+    ),
+    "javascript": (
+        "a.js",
+        'function f() {\n  throw new Error("not implemented");\n}\n',
+        'throw new Error("not implemented")',
+    ),
     "kotlin": ("a.kt", "fun f(): Int {\n    TODO()\n}\n", "TODO()"),
-    "php": ("a.php", '<?php\nfunction f() {\n    throw new Exception("not implemented");\n}\n',
-            'throw new Exception("not implemented")'),
-    "python": ("a.py", "def f() -> int:\n    raise NotImplementedError\n",
-               "raise NotImplementedError"),
+    "php": (
+        "a.php",
+        '<?php\nfunction f() {\n    throw new Exception("not implemented");\n}\n',
+        'throw new Exception("not implemented")',
+    ),
+    "python": (
+        "a.py",
+        "def f() -> int:\n    raise NotImplementedError\n",
+        "raise NotImplementedError",
+    ),
     "ruby": ("a.rb", "def f\n  raise NotImplementedError\nend\n", "raise NotImplementedError"),
     "rust": ("a.rs", "fn f() -> i32 {\n    todo!()\n}\n", "todo!()"),
-    "swift": ("a.swift", 'func f() -> Int {\n    fatalError("not implemented")\n}\n',
-              'fatalError("not implemented")'),
-    "typescript": ("a.ts", 'function f(): number {\n  throw new Error("TODO");\n}\n',
-                   'throw new Error("TODO")'),
-    "tsx": ("a.tsx", 'function f(): number {\n  throw new Error("TODO");\n}\n',
-            'throw new Error("TODO")'),
+    "swift": (
+        "a.swift",
+        'func f() -> Int {\n    fatalError("not implemented")\n}\n',
+        'fatalError("not implemented")',
+    ),
+    "typescript": (
+        "a.ts",
+        'function f(): number {\n  throw new Error("TODO");\n}\n',
+        'throw new Error("TODO")',
+    ),
+    "tsx": (
+        "a.tsx",
+        'function f(): number {\n  throw new Error("TODO");\n}\n',
+        'throw new Error("TODO")',
+    ),
     "zig": ("a.zig", 'fn f() i32 {\n    @panic("TODO");\n}\n', '@panic("TODO")'),
 }
 

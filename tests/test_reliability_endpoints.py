@@ -50,8 +50,11 @@ def _policy(timeout: float = TIMEOUT, attempts: int = 3) -> RetryPolicy:
     return RetryPolicy(attempts=attempts, base_delay=0.01, max_delay=0.02, timeout=timeout)
 
 
-def _run(kind: str, script: list[Action], policy: RetryPolicy | None = None,
-         ) -> tuple[GenerationResponse | Exception, FaultServer, float]:
+def _run(
+    kind: str,
+    script: list[Action],
+    policy: RetryPolicy | None = None,
+) -> tuple[GenerationResponse | Exception, FaultServer, float]:
     with fault_server(script) as server:
         backend = BACKENDS[kind](server.url, policy or _policy())
         started = time.monotonic()
@@ -102,8 +105,9 @@ def test_the_run_deadline_ends_a_request_sooner(kind: str) -> None:
 
 
 @KINDS
-@pytest.mark.parametrize("garbage", [b"HELLO WORLD\r\n\r\n", b"HTTP/1.1 200\r\nX" * 40000,
-                                     b"\x00\xff\x16\x03", b""])
+@pytest.mark.parametrize(
+    "garbage", [b"HELLO WORLD\r\n\r\n", b"HTTP/1.1 200\r\nX" * 40000, b"\x00\xff\x16\x03", b""]
+)
 def test_a_reply_that_is_not_http_is_retried_then_reported(kind: str, garbage: bytes) -> None:
     result, server, _took = _run(kind, [raw(garbage)])
     _failed(result, "giving up after 3 attempts")
@@ -173,11 +177,20 @@ def test_a_4xx_with_an_error_object_is_a_user_error(kind: str, status: int) -> N
     assert len(server.seen) == 1  # a 4xx is never retried
 
 
-WRONG_PROTOCOL = [{"foo": 1}, [1, 2], "text", {"version": 1, "candidates": "x"},
-                  {"version": 1, "candidates": [{"text": 1}], "provenance": {}}]
-WRONG_OPENAI = [{"choices": [{"index": "a", "text": "x"}, {"index": 0, "text": "y"}]},
-                [1, 2], {"choices": "x"}, {"choices": [{"text": None}]},
-                {"choices": [{"index": True, "text": "x"}]}]
+WRONG_PROTOCOL = [
+    {"foo": 1},
+    [1, 2],
+    "text",
+    {"version": 1, "candidates": "x"},
+    {"version": 1, "candidates": [{"text": 1}], "provenance": {}},
+]
+WRONG_OPENAI = [
+    {"choices": [{"index": "a", "text": "x"}, {"index": 0, "text": "y"}]},
+    [1, 2],
+    {"choices": "x"},
+    {"choices": [{"text": None}]},
+    {"choices": [{"index": True, "text": "x"}]},
+]
 
 
 @pytest.mark.parametrize("body", WRONG_PROTOCOL)
@@ -201,14 +214,22 @@ def test_what_the_fault_server_sends_by_default_is_a_valid_answer() -> None:
         assert ok(server.seen[0])  # and the server's own answer builds from it
 
 
-def test_fix_against_a_hung_endpoint_ends_by_its_request_timeout(repo: GitRepo,
-                                                                 cli: Cli) -> None:
+def test_fix_against_a_hung_endpoint_ends_by_its_request_timeout(repo: GitRepo, cli: Cli) -> None:
     repo.write("m.py", "def f() -> int:\n    pass\n")
     repo.commit("hole")
     with fault_server([hang(60)]) as server:
         started = time.monotonic()
-        done = cli("fix", "-q", "--all", "--backend", "protocol", "--endpoint", server.url,
-                   "--request-timeout", "1")
+        done = cli(
+            "fix",
+            "-q",
+            "--all",
+            "--backend",
+            "protocol",
+            "--endpoint",
+            server.url,
+            "--request-timeout",
+            "1",
+        )
     assert time.monotonic() - started < 1 + SLACK
     assert done.code == 2, done
     assert "no complete answer within the request timeout (1 s)" in done.err
@@ -226,8 +247,10 @@ def test_fix_ends_by_its_run_deadline(repo: GitRepo, cli: Cli) -> None:
     assert done.code == 0 and "the run's deadline (1 s, --deadline) passed" in done.err, done
 
 
-@pytest.mark.parametrize("args", [["--temperature", "nan"], ["--seed", "-1"],
-                                  ["--deadline", "inf"], ["--request-timeout", "0"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--temperature", "nan"], ["--seed", "-1"], ["--deadline", "inf"], ["--request-timeout", "0"]],
+)
 def test_fix_flags_out_of_range_are_usage_errors(cli: Cli, args: list[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         cli("fix", *args)

@@ -62,37 +62,68 @@ def _state(repo: GitRepo) -> dict[str, Any]:
     }
 
 
-BEFORE = {"log": ["add holes", "base"],
-          "index": {"base.py": "X = 1\n", "m.py": ADD, "n.py": SUB},
-          "tree": {"base.py": EDIT, "m.py": ADD, "n.py": SUB + "W = 3\n"}}
-AFTER = {"log": ["fixup! add holes", "fixup! add holes", "add holes", "base"],
-         "index": {"base.py": "X = 1\n", "m.py": FILLED_ADD, "n.py": FILLED_SUB},
-         "tree": {"base.py": EDIT, "m.py": FILLED_ADD, "n.py": FILLED_SUB + "W = 3\n"}}
+BEFORE = {
+    "log": ["add holes", "base"],
+    "index": {"base.py": "X = 1\n", "m.py": ADD, "n.py": SUB},
+    "tree": {"base.py": EDIT, "m.py": ADD, "n.py": SUB + "W = 3\n"},
+}
+AFTER = {
+    "log": ["fixup! add holes", "fixup! add holes", "add holes", "base"],
+    "index": {"base.py": "X = 1\n", "m.py": FILLED_ADD, "n.py": FILLED_SUB},
+    "tree": {"base.py": EDIT, "m.py": FILLED_ADD, "n.py": FILLED_SUB + "W = 3\n"},
+}
 
 
-def _fix(repo: GitRepo, server: FaultServer, mode: str,
-         env: dict[str, str]) -> subprocess.Popen[str]:
+def _fix(
+    repo: GitRepo, server: FaultServer, mode: str, env: dict[str, str]
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [str(ANANKE_CI), "fix", "-q", "--diff", "HEAD~1..HEAD", mode, "--backend", "protocol",
-         "--endpoint", server.url], cwd=repo.root, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        [
+            str(ANANKE_CI),
+            "fix",
+            "-q",
+            "--diff",
+            "HEAD~1..HEAD",
+            mode,
+            "--backend",
+            "protocol",
+            "--endpoint",
+            server.url,
+        ],
+        cwd=repo.root,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _litter(repo: GitRepo) -> list[str]:
     """What a run must not leave: temp files in the tree, locks, journal, worktrees."""
-    found = [line for line in repo.git("status", "--porcelain", "--ignored").splitlines()
-             if line[3:] not in ("base.py", "n.py", "m.py")]
+    found = [
+        line
+        for line in repo.git("status", "--porcelain", "--ignored").splitlines()
+        if line[3:] not in ("base.py", "n.py", "m.py")
+    ]
     git = repo.root / ".git"
     found += [str(p.relative_to(git)) for p in git.rglob("*.lock")]
-    found += [str(p.relative_to(git)) for p in (git / "ananke").rglob("*")
-              if p.is_file() and (p.name.startswith(".") or "tmp" in p.relative_to(git).parts
-                                  or p.name == "fixup-transaction.json")]
+    found += [
+        str(p.relative_to(git))
+        for p in (git / "ananke").rglob("*")
+        if p.is_file()
+        and (
+            p.name.startswith(".")
+            or "tmp" in p.relative_to(git).parts
+            or p.name == "fixup-transaction.json"
+        )
+    ]
     found += repo.git("worktree", "list").splitlines()[1:]
     return found
 
 
-RECOVER = ("from pathlib import Path; from ananke_ci.adapters.git.txn import recover; "
-           "recover(Path('.'))")
+RECOVER = (
+    "from pathlib import Path; from ananke_ci.adapters.git.txn import recover; recover(Path('.'))"
+)
 
 
 def _recover(repo: GitRepo, server: FaultServer, full: bool) -> None:
@@ -100,8 +131,14 @@ def _recover(repo: GitRepo, server: FaultServer, full: bool) -> None:
     if full:
         again = _fix(repo, server, "--dry-run", repo.env)
     else:
-        again = subprocess.Popen([sys.executable, "-c", RECOVER], cwd=repo.root, env=repo.env,
-                                 text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        again = subprocess.Popen(
+            [sys.executable, "-c", RECOVER],
+            cwd=repo.root,
+            env=repo.env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
     _out, err = again.communicate(timeout=60)
     assert again.returncode == 0, err
 
@@ -158,9 +195,25 @@ def test_fixup_interrupted_by_ctrl_c_is_all_before_or_all_after(tmp_path: Path) 
             repo = _copy(template, tmp_path / f"i{n}")
             env = shim.env(repo.env)
             proc = subprocess.Popen(
-                [str(ANANKE_CI), "fix", "-q", "--diff", "HEAD~1..HEAD", "--fixup", "--backend",
-                 "protocol", "--endpoint", server.url], cwd=repo.root, env=env, text=True,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                [
+                    str(ANANKE_CI),
+                    "fix",
+                    "-q",
+                    "--diff",
+                    "HEAD~1..HEAD",
+                    "--fixup",
+                    "--backend",
+                    "protocol",
+                    "--endpoint",
+                    server.url,
+                ],
+                cwd=repo.root,
+                env=env,
+                text=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
             while len(shim.calls()) < at and proc.poll() is None:
                 time.sleep(0.001)
             if proc.poll() is None:
@@ -174,15 +227,29 @@ def test_fixup_interrupted_by_ctrl_c_is_all_before_or_all_after(tmp_path: Path) 
 
 
 def test_a_killed_verify_command_leaves_no_worktree_once_the_next_run_is_done(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     repo = _copy(_template(tmp_path), tmp_path / "repo")
     # whole files: the work tree's config (a range would run its base's [verify] command)
     repo.write(".ananke.toml", '[verify]\ncommand = "sleep 60"\ntimeout = 100\n')
     with fault_server() as server:
         proc = subprocess.Popen(
-            [str(ANANKE_CI), "fix", "-q", "m.py", "--backend", "protocol",
-             "--endpoint", server.url], cwd=repo.root, env=repo.env, start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                str(ANANKE_CI),
+                "fix",
+                "-q",
+                "m.py",
+                "--backend",
+                "protocol",
+                "--endpoint",
+                server.url,
+            ],
+            cwd=repo.root,
+            env=repo.env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
         while len(repo.git("worktree", "list").splitlines()) < 2:
             assert time.monotonic() < deadline and proc.poll() is None
@@ -197,7 +264,8 @@ def test_a_killed_verify_command_leaves_no_worktree_once_the_next_run_is_done(
     assert repo.git("worktree", "list").splitlines()[1:] == []
     assert list((repo.root / ".git" / "ananke" / "tmp").iterdir()) == []
     assert not (repo.root / ".git" / "worktrees").exists() or not list(
-        (repo.root / ".git" / "worktrees").iterdir())
+        (repo.root / ".git" / "worktrees").iterdir()
+    )
 
 
 def _json_or_none(path: Path) -> object:
@@ -231,13 +299,17 @@ def test_apply_killed_anywhere_leaves_each_file_old_or_new(tmp_path: Path, mode:
 
 # -- the other writers: killed on a timer near their end, where they write -----------------
 
+
 def _project(tmp: Path) -> GitRepo:
     """A small Python project with a history: enough to mine, quick to run."""
     repo = GitRepo(tmp / "project")
     for i in range(8):
         body = "".join(f"from pkg import m{j}\n" for j in range(i))
-        repo.write(f"pkg/m{i}.py", f'{body}\n\ndef f{i}(x: int) -> int:\n    """Doc."""\n'
-                   f"    return x + {i}  # TODO: tune\n")
+        repo.write(
+            f"pkg/m{i}.py",
+            f'{body}\n\ndef f{i}(x: int) -> int:\n    """Doc."""\n'
+            f"    return x + {i}  # TODO: tune\n",
+        )
         repo.commit(f"add m{i}", date=f"2024-01-{i + 1:02d}T12:00:00")
     repo.write("pkg/__init__.py", "")
     repo.commit("package", date="2024-02-01T12:00:00")
@@ -257,8 +329,9 @@ def _checked(name: str, repo: GitRepo) -> None:
     if name == "install-hooks":
         for hook in ("pre-commit", "pre-push"):
             path = repo.root / ".git" / "hooks" / hook
-            assert not path.exists() or (os.access(path, os.X_OK)
-                                         and "ananke-ci" in path.read_text()), hook
+            assert not path.exists() or (
+                os.access(path, os.X_OK) and "ananke-ci" in path.read_text()
+            ), hook
     allowed = {".ananke.toml", ".ananke-baseline.json"}
     status = repo.git("status", "--porcelain", "--ignored").splitlines()
     assert [s for s in status if s[3:] not in allowed] == [], status
@@ -274,22 +347,30 @@ WRITERS = {
 
 
 @pytest.mark.parametrize("name", sorted(WRITERS))
-def test_a_writer_killed_near_its_end_leaves_nothing_half_written(tmp_path: Path,
-                                                                  name: str) -> None:
+def test_a_writer_killed_near_its_end_leaves_nothing_half_written(
+    tmp_path: Path, name: str
+) -> None:
     rng = random.Random(f"{SEED}-{name}")
     template = _project(tmp_path)
     args = [str(ANANKE_CI), *WRITERS[name]]
     reference = _copy(template, tmp_path / "reference")
     started = time.monotonic()
-    done = subprocess.run(args, cwd=reference.root, env=reference.env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        args, cwd=reference.root, env=reference.env, capture_output=True, text=True, timeout=120
+    )
     took = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     outcomes = []
     for n in range(2):
         repo = _copy(template, tmp_path / f"k{n}")
-        proc = subprocess.Popen(args, cwd=repo.root, env=repo.env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            args,
+            cwd=repo.root,
+            env=repo.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             proc.wait(rng.uniform(0.3, 0.9) * took)
             outcomes.append("finished")
@@ -298,13 +379,17 @@ def test_a_writer_killed_near_its_end_leaves_nothing_half_written(tmp_path: Path
             outcomes.append("killed")
         proc.communicate()
         _checked(name, repo)
-        again = subprocess.run(args, cwd=repo.root, env=repo.env, capture_output=True,
-                               text=True, timeout=120)
+        again = subprocess.run(
+            args, cwd=repo.root, env=repo.env, capture_output=True, text=True, timeout=120
+        )
         assert again.returncode == 0, (n, again.stderr)
         if name in ("compile", "salience"):  # the caches a kill may have torn: rebuilt
             assert again.stdout == done.stdout, n
         _checked(name, repo)
-        leftovers = [p.name for p in (repo.root / ".git" / "ananke").rglob("*")
-                     if p.name.endswith(".tmp")] if (repo.root / ".git/ananke").exists() else []
+        leftovers = (
+            [p.name for p in (repo.root / ".git" / "ananke").rglob("*") if p.name.endswith(".tmp")]
+            if (repo.root / ".git/ananke").exists()
+            else []
+        )
         assert leftovers == [], (n, leftovers)
     assert "killed" in outcomes

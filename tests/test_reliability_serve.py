@@ -41,8 +41,11 @@ class SlowEcho:
         time.sleep(self.delay)
         with self._lock:
             self.count += 1
-        return GenerationResponse((Candidate("    return 1\n", 3, "stop", None),),
-                                  Provenance("slow-echo", "m"), request_id=request.request_id)
+        return GenerationResponse(
+            (Candidate("    return 1\n", 3, "stop", None),),
+            Provenance("slow-echo", "m"),
+            request_id=request.request_id,
+        )
 
 
 @pytest.fixture
@@ -71,8 +74,9 @@ def _post(srv: GenerationServer, body: bytes, timeout: float = 10) -> tuple[int,
 
 
 @pytest.mark.parametrize("depth", [2_000, 100_000])
-def test_deep_json_is_400_without_a_traceback(serve: object, depth: int,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_deep_json_is_400_without_a_traceback(
+    serve: object, depth: int, capsys: pytest.CaptureFixture[str]
+) -> None:
     srv = serve(SlowEcho(), limits=_limits(depth))  # type: ignore[operator]
     status, data = _post(srv, b"[" * depth + b"]" * depth)
     assert status == 400 and "nests" in data["error"]["message"], data
@@ -88,8 +92,10 @@ def _limits(depth: int) -> object:
 def _stall(port: int, declared: int = 10_000) -> socket.socket:
     """A client that promises a body and sends ten bytes of it, then nothing."""
     sock = socket.create_connection(("127.0.0.1", port))
-    sock.sendall(b"POST /v1/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
-                 b"\r\nContent-Length: " + str(declared).encode() + b"\r\n\r\n0123456789")
+    sock.sendall(
+        b"POST /v1/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+        b"\r\nContent-Length: " + str(declared).encode() + b"\r\n\r\n0123456789"
+    )
     return sock
 
 
@@ -104,7 +110,8 @@ def _closed_by_server(sock: socket.socket, within: float) -> bool:
 
 
 def test_stalled_uploads_are_cut_and_cost_bounded_threads(
-        serve: object, capsys: pytest.CaptureFixture[str]) -> None:
+    serve: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     base_threads = threading.active_count()
     srv = serve(SlowEcho(), workers=4, read_timeout=0.5)  # type: ignore[operator]
     stalled = [_stall(srv.server_address[1]) for _ in range(24)]
@@ -141,13 +148,18 @@ def test_trickled_headers_are_cut_too(serve: object) -> None:
 
 
 def test_clients_that_vanish_before_the_answer_leave_no_traceback(
-        serve: object, capsys: pytest.CaptureFixture[str]) -> None:
+    serve: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     backend = SlowEcho(delay=0.1)
     srv = serve(backend, workers=4)  # type: ignore[operator]
     for _ in range(12):
         sock = socket.create_connection(("127.0.0.1", srv.server_address[1]))
-        sock.sendall(b"POST /v1/generate HTTP/1.1\r\nHost: x\r\nContent-Length: "
-                     + str(len(BODY)).encode() + b"\r\n\r\n" + BODY)
+        sock.sendall(
+            b"POST /v1/generate HTTP/1.1\r\nHost: x\r\nContent-Length: "
+            + str(len(BODY)).encode()
+            + b"\r\n\r\n"
+            + BODY
+        )
         sock.close()
     deadline = time.monotonic() + 10
     while backend.count < 12 and time.monotonic() < deadline:
@@ -192,10 +204,16 @@ def test_the_modal_gateway_refuses_deep_json_with_400() -> None:
     from tests.test_modal_app_gateway import FixedEngine, Wired
 
     wired = Wired(Batcher(FixedEngine()), None)
-    for body in (b"[" * 100_000 + b"]" * 100_000,
-                 json.dumps({"version": 1, "prompt": "p",
-                             "constraint": {"kind": "json_schema",
-                                            "text": "[" * 30_000 + "]" * 30_000}}).encode()):
+    for body in (
+        b"[" * 100_000 + b"]" * 100_000,
+        json.dumps(
+            {
+                "version": 1,
+                "prompt": "p",
+                "constraint": {"kind": "json_schema", "text": "[" * 30_000 + "]" * 30_000},
+            }
+        ).encode(),
+    ):
         answer = wired.generate(body)
         assert answer.status in (400, 413, 422), answer
         assert "internal" not in json.dumps(answer.body)

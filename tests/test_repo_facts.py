@@ -34,7 +34,7 @@ FILES: dict[str, str | bytes] = {
     "cmd/main.go": 'package main\n\nimport "example.com/demo/lib"\n\nfunc main() { lib.Run() }\n',
     "lib/lib.go": 'package lib\n\nfunc Run() { panic("TODO") }\n',
     "web/app.ts": "import { f } from './util';\nexport function g(x: number): number {"
-                  " return f(x); }\n",
+    " return f(x); }\n",
     "web/util.ts": "export function f(x: number): number { throw new Error('not implemented'); }\n",
     "src/lib.rs": "mod util;\nuse crate::util::helper;\nfn main() { todo!() }\n",
     "src/util.rs": "pub fn helper() {}\n",
@@ -73,7 +73,8 @@ def test_cache_hit_parses_only_new_blobs(multi: GitRepo) -> None:
 
 
 def test_pool_gives_the_same_facts_as_one_process(
-    multi: GitRepo, monkeypatch: pytest.MonkeyPatch,
+    multi: GitRepo,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sequential = facts_at(multi.root, "HEAD", jobs=1, cache=False)
     monkeypatch.setattr(repo_facts, "POOL_MIN_BYTES", 0)
@@ -92,7 +93,8 @@ def test_imports_only_matches_full_facts(multi: GitRepo) -> None:
     for cached in (False, True, True):  # parsed, then parsed and stored, then loaded
         part = facts_at(multi.root, "HEAD", parts="imports", cache=cached)
         assert {p: f.imports for p, f in part.facts.items()} == {
-            p: f.imports for p, f in full.facts.items()}
+            p: f.imports for p, f in full.facts.items()
+        }
         assert not any(f.functions or f.calls for f in part.facts.values())
 
 
@@ -169,12 +171,14 @@ def test_filter_and_sources(multi: GitRepo) -> None:
 
 
 def test_query_edit_invalidates_only_its_language(
-    multi: GitRepo, monkeypatch: pytest.MonkeyPatch,
+    multi: GitRepo,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     facts_at(multi.root, "HEAD")
     real = repo_facts._query_digest
-    monkeypatch.setattr(repo_facts, "_query_digest",
-                        lambda lang: "edited" if lang == "go" else real(lang))
+    monkeypatch.setattr(
+        repo_facts, "_query_digest", lambda lang: "edited" if lang == "go" else real(lang)
+    )
     assert facts_at(multi.root, "HEAD").parsed == 2  # cmd/main.go, lib/lib.go
 
 
@@ -188,15 +192,23 @@ def test_validate_staged_imports_neither_the_pool_nor_the_cache(repo: GitRepo) -
     repo.commit("init")
     repo.write("a.py", "def f() -> int:\n    return 2\n")
     repo.stage("a.py")
-    probe = [sys.executable, "-c", PROBE.replace('m.split(".")[0] for m in sys.modules',
-                                                 "sys.modules")]
+    probe = [
+        sys.executable,
+        "-c",
+        PROBE.replace('m.split(".")[0] for m in sys.modules', "sys.modules"),
+    ]
     # the first run mines HEAD's constraints (the pool and the cache are its business);
     # the next, with them cached, needs neither
     subprocess.run(probe, cwd=repo.root, env=repo.env, capture_output=True, check=True)
-    out = subprocess.run(probe, cwd=repo.root, env=repo.env, capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        probe, cwd=repo.root, env=repo.env, capture_output=True, text=True, check=True
+    ).stdout
     modules = set(out.split("MODULES", 1)[1].split())
     assert "ananke_ci.analysis.extract" in modules  # the probe did parse the change
-    unwanted = {"ananke_ci.app.repo_facts", "ananke_ci.adapters.cache.facts_cache",
-                "concurrent.futures.process", "multiprocessing"}
+    unwanted = {
+        "ananke_ci.app.repo_facts",
+        "ananke_ci.adapters.cache.facts_cache",
+        "concurrent.futures.process",
+        "multiprocessing",
+    }
     assert not modules & unwanted, sorted(modules & unwanted)

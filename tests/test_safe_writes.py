@@ -15,8 +15,9 @@ def _base(repo: GitRepo) -> None:
     repo.commit("init")
 
 
-def test_init_refuses_a_link_that_leaves_the_repository(repo: GitRepo, cli: Cli,
-                                                        tmp_path: Path) -> None:
+def test_init_refuses_a_link_that_leaves_the_repository(
+    repo: GitRepo, cli: Cli, tmp_path: Path
+) -> None:
     _base(repo)
     outside = tmp_path / "outside.toml"
     outside.write_text("# mine\n")
@@ -35,22 +36,29 @@ def test_init_writes_through_a_link_inside_the_repository(repo: GitRepo, cli: Cl
     assert done.code == 0, done
     assert (repo.root / ".ananke.toml").is_symlink()  # the link kept, its target written
     assert "fail-level" in (repo.root / "conf" / "ananke.toml").read_text()
-    assert repo.git("status", "--porcelain", "--ignored").split() == ["??", ".ananke.toml",
-                                                                        "??", "conf/"]
+    assert repo.git("status", "--porcelain", "--ignored").split() == [
+        "??",
+        ".ananke.toml",
+        "??",
+        "conf/",
+    ]
 
 
-def test_a_config_baseline_path_out_of_the_repository_is_refused(repo: GitRepo,
-                                                                 cli: Cli) -> None:
+def test_a_config_baseline_path_out_of_the_repository_is_refused(repo: GitRepo, cli: Cli) -> None:
     _base(repo)
     for path in ("../x.json", "/tmp/x.json", "a/../../x.json"):
         repo.write(".ananke.toml", f'[constraints]\nbaseline = "{path}"\n')
         done = cli("baseline")
-        assert done.code == 2 and ".ananke.toml:2: constraints.baseline must be a path " \
-            "inside the repository" in done.err, done
+        assert (
+            done.code == 2
+            and ".ananke.toml:2: constraints.baseline must be a path inside the repository"
+            in done.err
+        ), done
 
 
 def test_a_baseline_behind_a_link_out_of_the_repository_is_refused(
-        repo: GitRepo, cli: Cli, tmp_path: Path) -> None:
+    repo: GitRepo, cli: Cli, tmp_path: Path
+) -> None:
     _base(repo)
     os.symlink(tmp_path, repo.root / "out")
     repo.write(".ananke.toml", '[constraints]\nbaseline = "out/baseline.json"\n')
@@ -59,8 +67,7 @@ def test_a_baseline_behind_a_link_out_of_the_repository_is_refused(
     assert not (tmp_path / "baseline.json").exists()
 
 
-def test_baseline_output_goes_where_the_user_says(repo: GitRepo, cli: Cli,
-                                                  tmp_path: Path) -> None:
+def test_baseline_output_goes_where_the_user_says(repo: GitRepo, cli: Cli, tmp_path: Path) -> None:
     _base(repo)
     done = cli("baseline", "--output", str(tmp_path / "b.json"))
     assert done.code == 0, done
@@ -68,8 +75,9 @@ def test_baseline_output_goes_where_the_user_says(repo: GitRepo, cli: Cli,
     assert repo.git("status", "--porcelain", "--ignored") == ""  # no temp file left behind
 
 
-def test_install_hooks_force_never_writes_through_a_linked_hook(repo: GitRepo, cli: Cli,
-                                                                tmp_path: Path) -> None:
+def test_install_hooks_force_never_writes_through_a_linked_hook(
+    repo: GitRepo, cli: Cli, tmp_path: Path
+) -> None:
     _base(repo)
     theirs = tmp_path / "shared-hook"
     theirs.write_text("#!/bin/sh\necho shared\n")

@@ -106,8 +106,11 @@ def test_detached_head(repo: GitRepo) -> None:
 def test_shallow_clone(repo: GitRepo, tmp_path: Path) -> None:
     build_hub_repo(repo, edits=5)
     clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "3", f"file://{repo.root}", str(clone)],
-                   check=True, env=repo.env)
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "3", f"file://{repo.root}", str(clone)],
+        check=True,
+        env=repo.env,
+    )
     report = compute_salience(clone)
     assert report.shallow and report.commits == 3
     assert "history is shallow: 3 commits" in report.notices
@@ -140,8 +143,10 @@ def test_pins_override(repo: GitRepo) -> None:
     from ananke_ci.analysis.salience.pins import apply_pins
 
     build_hub_repo(repo, edits=2)
-    levels = apply_pins(compute_salience(repo.root).intensities(),
-                        {"pkg/**": "syntax_only", "pkg/hub.py": Intensity.EXHAUSTIVE})
+    levels = apply_pins(
+        compute_salience(repo.root).intensities(),
+        {"pkg/**": "syntax_only", "pkg/hub.py": Intensity.EXHAUSTIVE},
+    )
     assert levels["pkg/hub.py"] is Intensity.EXHAUSTIVE
     assert levels["pkg/leaf.py"] is Intensity.SYNTAX_ONLY
     assert levels["tests/test_mid.py"] is not Intensity.SYNTAX_ONLY

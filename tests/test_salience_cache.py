@@ -39,8 +39,9 @@ def add_commits(repo: GitRepo, k: int, start: int = 500) -> None:
         repo.commit(f"late {i}", date=day(start + i))
 
 
-def test_incremental_reads_only_new_commits_and_equals_full(repo: GitRepo,
-                                                            mined: list[int]) -> None:
+def test_incremental_reads_only_new_commits_and_equals_full(
+    repo: GitRepo, mined: list[int]
+) -> None:
     build_hub_repo(repo)
     compute_salience(repo.root)
     add_commits(repo, 2)

@@ -29,12 +29,17 @@ def mined_state(repo: GitRepo) -> HistoryState:
 
 
 def test_parse_rename_and_binary_record() -> None:
-    record = (b"\nabc\x1fp1 p2\x1f1700000000\x1fAda@Example.COM\x1fAda\x00\n"
-              b"3\t1\tsrc/a b.py\x00-\t-\timg.png\x000\t0\t\x00old/x.py\x00new/x.py\x00")
+    record = (
+        b"\nabc\x1fp1 p2\x1f1700000000\x1fAda@Example.COM\x1fAda\x00\n"
+        b"3\t1\tsrc/a b.py\x00-\t-\timg.png\x000\t0\t\x00old/x.py\x00new/x.py\x00"
+    )
     commit = parse_commit(record)
     assert commit is not None and commit.is_merge and commit.author == "ada@example.com"
     assert [(c.path, c.added, c.old_path) for c in commit.changes] == [
-        ("src/a b.py", 3, None), ("img.png", None, None), ("new/x.py", 0, "old/x.py")]
+        ("src/a b.py", 3, None),
+        ("img.png", None, None),
+        ("new/x.py", 0, "old/x.py"),
+    ]
     assert commit.changes[1].binary
     assert parse_commit(b"") is None
 
@@ -71,19 +76,40 @@ def test_import_resolution_across_languages() -> None:
         "cmd/main.go": [("github.com/o/r/pkg/x", ()), ("fmt", ())],
         "src/lib.rs": [("crate::a::b", ("C", "D")), ("std", ("io",))],
         "src/a/mod.rs": [("super", ("util",))],
-        "j/com/example/Foo.java": [("com.example.util", ("*",)),
-                                   ("com.example.util.Bar", ("baz",))],
+        "j/com/example/Foo.java": [
+            ("com.example.util", ("*",)),
+            ("com.example.util.Bar", ("baz",)),
+        ],
     }
-    paths = ["pkg/__init__.py", "pkg/hub.py", "pkg/sub/__init__.py", "pkg/sub/b.py",
-             "pkg/sub/c.py", "web/a.ts", "web/util.ts", "lib/index.js", "web/m.ts",
-             "cmd/main.go", "pkg/x/x.go", "pkg/x/x_test.go", "src/lib.rs", "src/a/mod.rs",
-             "src/a/b.rs", "src/util.rs", "j/com/example/Foo.java",
-             "j/com/example/util/Bar.java"]
+    paths = [
+        "pkg/__init__.py",
+        "pkg/hub.py",
+        "pkg/sub/__init__.py",
+        "pkg/sub/b.py",
+        "pkg/sub/c.py",
+        "web/a.ts",
+        "web/util.ts",
+        "lib/index.js",
+        "web/m.ts",
+        "cmd/main.go",
+        "pkg/x/x.go",
+        "pkg/x/x_test.go",
+        "src/lib.rs",
+        "src/a/mod.rs",
+        "src/a/b.rs",
+        "src/util.rs",
+        "j/com/example/Foo.java",
+        "j/com/example/util/Bar.java",
+    ]
     edges = import_edges(imports, paths, {"": "github.com/o/r"})
     assert edges == {
-        ("pkg/sub/b.py", "pkg/hub.py"), ("pkg/sub/b.py", "pkg/sub/c.py"),
-        ("web/a.ts", "web/util.ts"), ("web/a.ts", "lib/index.js"), ("web/a.ts", "web/m.ts"),
-        ("cmd/main.go", "pkg/x/x.go"), ("src/lib.rs", "src/a/b.rs"),
+        ("pkg/sub/b.py", "pkg/hub.py"),
+        ("pkg/sub/b.py", "pkg/sub/c.py"),
+        ("web/a.ts", "web/util.ts"),
+        ("web/a.ts", "lib/index.js"),
+        ("web/a.ts", "web/m.ts"),
+        ("cmd/main.go", "pkg/x/x.go"),
+        ("src/lib.rs", "src/a/b.rs"),
         ("src/a/mod.rs", "src/util.rs"),
         ("j/com/example/Foo.java", "j/com/example/util/Bar.java"),
     }
@@ -104,8 +130,12 @@ def run_cli(*argv: str) -> int:
     return code
 
 
-def test_cli_json_table_and_plot(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
-                                 capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_cli_json_table_and_plot(
+    repo: GitRepo,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
     build_hub_repo(repo, edits=3)
     repo.write(".ananke.toml", '[intensity]\n"pkg/quiet.py" = "exhaustive"\n')
     monkeypatch.chdir(repo.root)
@@ -123,8 +153,8 @@ def test_cli_json_table_and_plot(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
 
 
 def test_the_table_fits_80_columns_and_columns_are_chosen(
-        repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     build_hub_repo(repo, edits=3)
     monkeypatch.chdir(repo.root)
     monkeypatch.setenv("COLUMNS", "80")
@@ -145,12 +175,20 @@ def test_the_table_fits_80_columns_and_columns_are_chosen(
 def test_plot_labels_are_unique_suffixes() -> None:
     from ananke_ci.adapters.plot import unique_suffixes
 
-    assert unique_suffixes(["src/flask/app.py", "src/flask/sansio/app.py",
-                            "tests/test_apps/app.py", "src/flask/cli.py"]) == {
-        "src/flask/app.py": "flask/app.py", "src/flask/sansio/app.py": "sansio/app.py",
-        "tests/test_apps/app.py": "test_apps/app.py", "src/flask/cli.py": "cli.py"}
-    assert unique_suffixes(["a/x.py", "b/a/x.py"]) == {"a/x.py": "a/x.py",
-                                                       "b/a/x.py": "b/a/x.py"}
+    assert unique_suffixes(
+        [
+            "src/flask/app.py",
+            "src/flask/sansio/app.py",
+            "tests/test_apps/app.py",
+            "src/flask/cli.py",
+        ]
+    ) == {
+        "src/flask/app.py": "flask/app.py",
+        "src/flask/sansio/app.py": "sansio/app.py",
+        "tests/test_apps/app.py": "test_apps/app.py",
+        "src/flask/cli.py": "cli.py",
+    }
+    assert unique_suffixes(["a/x.py", "b/a/x.py"]) == {"a/x.py": "a/x.py", "b/a/x.py": "b/a/x.py"}
 
 
 def test_plot_labels_never_overlap_in_a_crowd(tmp_path: Path) -> None:
@@ -159,6 +197,7 @@ def test_plot_labels_never_overlap_in_a_crowd(tmp_path: Path) -> None:
     from typing import NamedTuple
 
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -172,8 +211,17 @@ def test_plot_labels_never_overlap_in_a_crowd(tmp_path: Path) -> None:
         lines: int
         score: float
 
-    rows = [Row(f"pkg{i}/app.py", "ActiveHotspot", 0.9 + i / 300, 0.9 + (i % 5) / 100,
-                50 * i, 1 - i / 100) for i in range(30)]
+    rows = [
+        Row(
+            f"pkg{i}/app.py",
+            "ActiveHotspot",
+            0.9 + i / 300,
+            0.9 + (i % 5) / 100,
+            50 * i,
+            1 - i / 100,
+        )
+        for i in range(30)
+    ]
     rows += [Row(f"q{i}.py", "QuietLeaf", i / 20, i / 25, 5, 0.1) for i in range(10)]
     fig, ax = plt.subplots(figsize=(11, 8))
     ax.set_xlim(-0.05, 1.05)
@@ -182,7 +230,7 @@ def test_plot_labels_never_overlap_in_a_crowd(tmp_path: Path) -> None:
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg's canvas
     boxes = [_box(t.get_window_extent(renderer)) for t in ax.texts]
     assert len(boxes) + left == 20 and 0 < left < 20
-    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if overlaps(a, b)]
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if overlaps(a, b)]
     assert {t.get_text() for t in ax.texts} <= {f"pkg{i}/app.py" for i in range(30)}
     plt.close(fig)
     out = hotspot_map(rows, tmp_path / "crowd.svg")

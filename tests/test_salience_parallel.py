@@ -36,13 +36,29 @@ def build_branchy_repo(repo: GitRepo, rounds: int = 8) -> None:
         repo.commit(f"feature {r} rename", date=day(d + 1))
         repo.git("checkout", "-q", "main")
         repo.write(f"main{r}.py", body(f"m{r}"))
-        repo.git("commit", "-q", "--allow-empty", "-m", f"main {r}",
-                 env={"GIT_AUTHOR_EMAIL": "ada@old.example", "GIT_AUTHOR_DATE": day(d + 2),
-                      "GIT_COMMITTER_DATE": day(d + 2)})
+        repo.git(
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            f"main {r}",
+            env={
+                "GIT_AUTHOR_EMAIL": "ada@old.example",
+                "GIT_AUTHOR_DATE": day(d + 2),
+                "GIT_COMMITTER_DATE": day(d + 2),
+            },
+        )
         repo.stage()
         repo.git("commit", "-q", "-m", f"main {r} files", env={"GIT_COMMITTER_DATE": day(d + 2)})
-        repo.git("merge", "-q", "--no-ff", "-m", f"merge {r}", f"feature{r}",
-                 env={"GIT_AUTHOR_DATE": day(d + 3), "GIT_COMMITTER_DATE": day(d + 3)})
+        repo.git(
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            f"merge {r}",
+            f"feature{r}",
+            env={"GIT_AUTHOR_DATE": day(d + 3), "GIT_COMMITTER_DATE": day(d + 3)},
+        )
         if r % 3 == 1:
             repo.rm(f"main{r - 1}.py")
         repo.write("core.py", body(f"late{r}"))

@@ -33,7 +33,8 @@ def test_incremental_runs_leave_the_base_alone_and_equal_a_full_run(repo: GitRep
 
 
 def test_base_is_rewritten_once_enough_commits_gathered(
-    repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+    repo: GitRepo,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(state_module, "RECENT_MAX", 3)
     build_hub_repo(repo)
@@ -51,7 +52,8 @@ def test_base_is_rewritten_once_enough_commits_gathered(
 
 @pytest.mark.parametrize("damage", ["other base", "truncated", "missing"])
 def test_a_recent_file_that_does_not_fit_costs_only_its_commits(
-    repo: GitRepo, damage: str,
+    repo: GitRepo,
+    damage: str,
 ) -> None:
     build_hub_repo(repo)
     compute_salience(repo.root)

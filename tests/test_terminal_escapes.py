@@ -15,7 +15,7 @@ from tests.gitrepo import ANANKE_CI, GitRepo
 
 EVIL = "e\x1b[2J\x1b]0;pwned\x07\u202e.py"
 RAW = ("\x1b", "\x07", "\x9b", "\u202e")
-SOURCE = ("def f(a: int) -> int:\n    # TODO \x1b]0;pwned\x07 \x9b31m later\n    pass\n")
+SOURCE = "def f(a: int) -> int:\n    # TODO \x1b]0;pwned\x07 \x9b31m later\n    pass\n"
 
 
 def _strings(value: object) -> set[str]:
@@ -40,23 +40,27 @@ def evil(repo: GitRepo) -> GitRepo:
     return repo
 
 
-@pytest.mark.parametrize("args", [
-    ["validate", "--all"],
-    ["validate", "--all", "--format", "github"],
-    ["validate", "--all", "--format", "json"],
-    ["validate", "--all", "--format", "sarif"],
-    ["validate", "--diff", "HEAD~1..HEAD", "--filter", "nofilter"],
-    ["holes", "--all"],
-    ["holes", "--all", "--json"],
-    ["salience"],
-    ["compile"],
-    ["compile", "--json"],
-    ["extract", "--json"],
-    ["salience", "--json"],
-    ["validate", EVIL + "-missing"],
-])
-def test_no_command_prints_a_control_character_from_the_repository(evil: GitRepo,
-                                                                   args: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "--all"],
+        ["validate", "--all", "--format", "github"],
+        ["validate", "--all", "--format", "json"],
+        ["validate", "--all", "--format", "sarif"],
+        ["validate", "--diff", "HEAD~1..HEAD", "--filter", "nofilter"],
+        ["holes", "--all"],
+        ["holes", "--all", "--json"],
+        ["salience"],
+        ["compile"],
+        ["compile", "--json"],
+        ["extract", "--json"],
+        ["salience", "--json"],
+        ["validate", EVIL + "-missing"],
+    ],
+)
+def test_no_command_prints_a_control_character_from_the_repository(
+    evil: GitRepo, args: list[str]
+) -> None:
     done = evil.exe(*args, env={"NO_COLOR": "1", "COLUMNS": "200"})
     assert done.code in (0, 1, 2), done
     assert "Traceback" not in done.err and "internal error" not in done.err, done.err
@@ -70,20 +74,26 @@ def test_no_command_prints_a_control_character_from_the_repository(evil: GitRepo
         assert "rules/e\\x1b[2J\\x1b]0;pwned\\x07\\u202e.py.ariadne:1:" in done.err
 
 
-def test_the_fix_diff_is_git_apply_input_in_a_pipe_and_escaped_on_a_terminal(
-        evil: GitRepo) -> None:
+def test_the_fix_diff_is_git_apply_input_in_a_pipe_and_escaped_on_a_terminal(evil: GitRepo) -> None:
     evil.git("rm", "-rq", "rules")
     evil.commit("no rules")
     args = [str(ANANKE_CI), "fix", "-q", "--all", "--backend", "protocol", "--endpoint"]
     with fault_server() as server:
-        piped = subprocess.run([*args, server.url], cwd=evil.root, env=evil.env,
-                               capture_output=True, text=True)
+        piped = subprocess.run(
+            [*args, server.url], cwd=evil.root, env=evil.env, capture_output=True, text=True
+        )
         on_tty = _on_a_terminal([*args, server.url], evil)
     assert piped.returncode == 0, piped.stderr
     # the name C-quoted as git writes it; the body as it is, for `git apply`
     assert '--- "a/e\\033[2J\\033]0;pwned\\007\\342\\200\\256.py"' in piped.stdout
-    applied = subprocess.run(["git", "apply", "--check", "-"], cwd=evil.root, env=evil.env,
-                             input=piped.stdout, text=True, capture_output=True)
+    applied = subprocess.run(
+        ["git", "apply", "--check", "-"],
+        cwd=evil.root,
+        env=evil.env,
+        input=piped.stdout,
+        text=True,
+        capture_output=True,
+    )
     assert applied.returncode == 0, applied.stderr
     _clean(on_tty)
     assert "-    # TODO \\x1b]0;pwned\\x07 \\x9b31m later" in on_tty
@@ -95,8 +105,13 @@ def _on_a_terminal(argv: list[str], repo: GitRepo) -> str:
     import pty
 
     leader, follower = pty.openpty()
-    proc = subprocess.Popen(argv, cwd=repo.root, env={**repo.env, "NO_COLOR": "1"},
-                            stdout=follower, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        argv,
+        cwd=repo.root,
+        env={**repo.env, "NO_COLOR": "1"},
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -127,5 +142,4 @@ def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(repo: GitRepo, fmt
         assert json.loads(done.out)["findings"][0]["path"] == os.fsdecode(b"b\xffad.py")
     elif fmt == "sarif":
         result = json.loads(done.out)["runs"][0]["results"][0]
-        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
-            "b%FFad.py"
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "b%FFad.py"

@@ -34,13 +34,70 @@ FRAGMENTS = (  # the placeholder fragments the grammar compiler emits
 )
 AUTOMATON = compile_bans(WORDS, FRAGMENTS)
 PIECES = [  # near misses and boundaries of the bans above
-    "eval", "Eval", "evaluate", "_eval", "$eval", "eval$", "eval_", "x", "_", "$", "1", " ",
-    "\t", "(", ")", ".", " . ", "os", "system", "::", " :: ", "std", "process", "Command",
-    "ajax", "__import__", "TODO", "todo", "FIXME", "XXX", "HACK", "!", " !", "raise",
-    "NotImplementedError", "not", "Not", "yet ", "implemented", "Implemented", "Implement me",
-    "Unimplemented", "panic", '"', "Todo", "fatalError", "assert", "0", "false", "&&",
-    "UnsupportedOperationException", "é", "\u00a0", "\u2028", "\r", "\n", "\n\n",
-    "raise\t", "raise\x0b", "\x0cNotImplementedError", "os\t", "\r.", "todo\x0c", "(\t",
+    "eval",
+    "Eval",
+    "evaluate",
+    "_eval",
+    "$eval",
+    "eval$",
+    "eval_",
+    "x",
+    "_",
+    "$",
+    "1",
+    " ",
+    "\t",
+    "(",
+    ")",
+    ".",
+    " . ",
+    "os",
+    "system",
+    "::",
+    " :: ",
+    "std",
+    "process",
+    "Command",
+    "ajax",
+    "__import__",
+    "TODO",
+    "todo",
+    "FIXME",
+    "XXX",
+    "HACK",
+    "!",
+    " !",
+    "raise",
+    "NotImplementedError",
+    "not",
+    "Not",
+    "yet ",
+    "implemented",
+    "Implemented",
+    "Implement me",
+    "Unimplemented",
+    "panic",
+    '"',
+    "Todo",
+    "fatalError",
+    "assert",
+    "0",
+    "false",
+    "&&",
+    "UnsupportedOperationException",
+    "é",
+    "\u00a0",
+    "\u2028",
+    "\r",
+    "\n",
+    "\n\n",
+    "raise\t",
+    "raise\x0b",
+    "\x0cNotImplementedError",
+    "os\t",
+    "\r.",
+    "todo\x0c",
+    "(\t",
 ]
 
 
@@ -61,46 +118,65 @@ def test_automaton_agrees_with_ban_regex_on_every_prefix(pieces: list[str]) -> N
     for end in range(len(text) + 1):
         prefix = text[:end]
         assert _banned_by_automaton(AUTOMATON, prefix) == _banned_by_regex(
-            WORDS, FRAGMENTS, prefix), prefix
+            WORDS, FRAGMENTS, prefix
+        ), prefix
     state = AUTOMATON.step(AUTOMATON.start, text)
     assert (state == AUTOMATON.dead) <= _banned_by_regex(WORDS, FRAGMENTS, text)
 
 
 PHRASES = [  # each ban spelled out; the gaps get whitespace, near misses or nothing
-    ["raise", "NotImplementedError"], ["os", ".", "system"], ["$", ".", "ajax"],
-    ["std", "::", "process", "::", "Command"], ["todo", "!"], ["unimplemented", "!"],
-    ["panic", "(", '"', "x ", "Todo"], ["fatalError", "(", '"'], ["assert", "(", "false", "&&"],
-    ["assert", "(", "0", "&&"], ["not", " ", "yet", " ", "implemented"], ["x", "eval", "y"],
+    ["raise", "NotImplementedError"],
+    ["os", ".", "system"],
+    ["$", ".", "ajax"],
+    ["std", "::", "process", "::", "Command"],
+    ["todo", "!"],
+    ["unimplemented", "!"],
+    ["panic", "(", '"', "x ", "Todo"],
+    ["fatalError", "(", '"'],
+    ["assert", "(", "false", "&&"],
+    ["assert", "(", "0", "&&"],
+    ["not", " ", "yet", " ", "implemented"],
+    ["x", "eval", "y"],
 ]
 GAPS = st.text(alphabet=" \t\r\x0b\x0c\n\xa0x_$.", max_size=2)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(PHRASES).flatmap(
-    lambda phrase: st.tuples(*[st.tuples(st.just(p), GAPS) for p in phrase])),
-    st.sampled_from(PIECES), st.sampled_from(PIECES))
-def test_spelled_out_bans_with_noisy_gaps(parts: tuple[tuple[str, str], ...], before: str,
-                                          after: str) -> None:
+@given(
+    st.sampled_from(PHRASES).flatmap(
+        lambda phrase: st.tuples(*[st.tuples(st.just(p), GAPS) for p in phrase])
+    ),
+    st.sampled_from(PIECES),
+    st.sampled_from(PIECES),
+)
+def test_spelled_out_bans_with_noisy_gaps(
+    parts: tuple[tuple[str, str], ...], before: str, after: str
+) -> None:
     text = (before + "".join(word + gap for word, gap in parts) + after).encode()
     for end in range(len(text) + 1):
         assert _banned_by_automaton(AUTOMATON, text[:end]) == _banned_by_regex(
-            WORDS, FRAGMENTS, text[:end]), text[:end]
+            WORDS, FRAGMENTS, text[:end]
+        ), text[:end]
 
 
 NAMES = st.from_regex(r"[a-z_$][a-z_$]{0,3}((\.|::)[a-z_$]{1,3})?", fullmatch=True)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(NAMES, min_size=1, max_size=4),
-       st.lists(st.sampled_from(["a", "b", "_", "$", ".", "::", " ", "ab", "a.b", "\n", "é"]),
-                max_size=12))
+@given(
+    st.lists(NAMES, min_size=1, max_size=4),
+    st.lists(
+        st.sampled_from(["a", "b", "_", "$", ".", "::", " ", "ab", "a.b", "\n", "é"]), max_size=12
+    ),
+)
 def test_random_bans_agree_with_ban_regex(names: list[str], pieces: list[str]) -> None:
     words = [name_regex(name) for name in names]
     automaton = compile_bans(words, ["b\\s*!"])
     text = "".join(pieces).encode()
     for end in range(len(text) + 1):
         assert _banned_by_automaton(automaton, text[:end]) == _banned_by_regex(
-            words, ["b\\s*!"], text[:end])
+            words, ["b\\s*!"], text[:end]
+        )
 
 
 def test_dead_absorbs_and_newline_starts_a_fresh_line() -> None:
@@ -132,11 +208,26 @@ def test_state_counts_stay_small() -> None:
     assert AUTOMATON.n_states > 256  # rows as tuples: the wide-table branch is exercised too
 
 
-@pytest.mark.parametrize("pattern", [
-    r"^eval", r"eval$", r"\beval", r"(?=x)eval", r"(a)\1", r"(?i)eval", r"(?i:eval)", r"a*+",
-    r"(?>a)", r"\p{L}", r"é", r"x{1000}", r"[é]", r"(",
-    r"a.{15}b.{15}c",  # a blow-up: over the automaton's state cap
-])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^eval",
+        r"eval$",
+        r"\beval",
+        r"(?=x)eval",
+        r"(a)\1",
+        r"(?i)eval",
+        r"(?i:eval)",
+        r"a*+",
+        r"(?>a)",
+        r"\p{L}",
+        r"é",
+        r"x{1000}",
+        r"[é]",
+        r"(",
+        r"a.{15}b.{15}c",  # a blow-up: over the automaton's state cap
+    ],
+)
 def test_unsupported_syntax_is_a_value_error(pattern: str) -> None:
     with pytest.raises(ValueError, match="ban pattern"):
         compile_bans([pattern], [])
@@ -189,15 +280,32 @@ def test_bit_layout_is_llguidances(tok: LLTokenizer) -> None:
     bits = lln.allocate_token_bitmask(1, tok.vocab_size)
     lln.fill_next_token_bitmask(matcher, bits, 0)
     allowed = set(np.flatnonzero(_allowed(tok, bits[0])).tolist())
-    expected = {t for t in range(tok.vocab_size) if not tok.is_special_token(t)
-                and (tok.decode_bytes([t]) in (b"a", b"b", b"c")
-                     or b"evaluate".startswith(tok.decode_bytes([t]) or b"-"))}
+    expected = {
+        t
+        for t in range(tok.vocab_size)
+        if not tok.is_special_token(t)
+        and (
+            tok.decode_bytes([t]) in (b"a", b"b", b"c")
+            or b"evaluate".startswith(tok.decode_bytes([t]) or b"-")
+        )
+    }
     assert len(expected) == 8 and max(expected) > 40_000
     assert allowed == expected
 
 
-TEXTS = ["x = eval", "y = os . sys", "raise NotImpl", "# TO", "not yet ", "print(1)\n", "eval",
-         "fn f() { todo", 'panic("later: to', 'panic("raise NotImpl', 'panic("std :: proc']
+TEXTS = [
+    "x = eval",
+    "y = os . sys",
+    "raise NotImpl",
+    "# TO",
+    "not yet ",
+    "print(1)\n",
+    "eval",
+    "fn f() { todo",
+    'panic("later: to',
+    'panic("raise NotImpl',
+    'panic("std :: proc',
+]
 
 
 def test_advance_follows_the_text(tok: LLTokenizer, bans: TokenBans) -> None:
@@ -208,10 +316,16 @@ def test_advance_follows_the_text(tok: LLTokenizer, bans: TokenBans) -> None:
         assert state == AUTOMATON.step(AUTOMATON.start, text.encode())
 
 
-def test_masks_match_brute_force_on_states_real_texts_reach(tok: LLTokenizer,
-                                                            bans: TokenBans) -> None:
-    reached = sorted({AUTOMATON.step(AUTOMATON.start, text.encode()[:end])
-                      for text in TEXTS for end in range(len(text) + 1)})
+def test_masks_match_brute_force_on_states_real_texts_reach(
+    tok: LLTokenizer, bans: TokenBans
+) -> None:
+    reached = sorted(
+        {
+            AUTOMATON.step(AUTOMATON.start, text.encode()[:end])
+            for text in TEXTS
+            for end in range(len(text) + 1)
+        }
+    )
     sample = {AUTOMATON.dead, *reached[:: max(1, len(reached) // 10)], reached[-1]}
     assert len(sample) >= 10 and max(sample) >= 256  # both blocks of `_masks`
     for state in sorted(sample):
@@ -233,12 +347,13 @@ def test_eos_and_special_tokens(tok: LLTokenizer, bans: TokenBans) -> None:
     # not text: the grammar decides, so the ban mask leaves it allowed even in dead
     assert _allowed(tok, bans.mask(dead))[im_start[0]]
     assert _allowed(tok, bans.mask(dead)).sum() == sum(
-        tok.is_special_token(t) for t in range(tok.vocab_size)
-        if t not in tok.eos_tokens)
+        tok.is_special_token(t) for t in range(tok.vocab_size) if t not in tok.eos_tokens
+    )
 
 
-def test_eval_spelled_over_several_tokens_is_blocked_at_the_paren(tok: LLTokenizer,
-                                                                  bans: TokenBans) -> None:
+def test_eval_spelled_over_several_tokens_is_blocked_at_the_paren(
+    tok: LLTokenizer, bans: TokenBans
+) -> None:
     def token(text: str) -> int:
         ids = tok.tokenize_str(text)
         assert len(ids) == 1, (text, ids)

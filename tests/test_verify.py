@@ -32,8 +32,16 @@ CONFIG = '[banned-calls]\n"os.system" = "no shell"\neval = ""\n'
 class Sites:
     """A repository holding one file with one hole, and a verifier for its candidates."""
 
-    def __init__(self, repo: GitRepo, source: str = SOURCE, config: str = CONFIG,
-                 path: str = "m.py", *, grammar: bool = True, run_command: bool = True) -> None:
+    def __init__(
+        self,
+        repo: GitRepo,
+        source: str = SOURCE,
+        config: str = CONFIG,
+        path: str = "m.py",
+        *,
+        grammar: bool = True,
+        run_command: bool = True,
+    ) -> None:
         self.repo = repo
         repo.write(".ananke.toml", config)
         repo.write(path, source)
@@ -41,10 +49,12 @@ class Sites:
         target = Target("files", None, (path,))
         self.judge = open_judge(repo.root, target)
         files, _ = analyse(repo.root, target, self.judge.config)
-        ((report, checked),) = [h for h in holes_in(files, self.judge)
-                                if h[0].hole.kind == "typed"]
-        constraint = body_constraint(report.hole, report.language,
-                                     banned=hole_bans(self.judge, report)) if grammar else None
+        ((report, checked),) = [h for h in holes_in(files, self.judge) if h[0].hole.kind == "typed"]
+        constraint = (
+            body_constraint(report.hole, report.language, banned=hole_bans(self.judge, report))
+            if grammar
+            else None
+        )
         self.site = FillSite(checked.source, checked.facts, report.hole, constraint)
         self.verifier = Verifier(repo.root, self.judge, run_command=run_command)
 
@@ -65,7 +75,7 @@ def _hole(source: bytes = SOURCE.encode()):
 def test_splice_replaces_the_hole_lines_to_the_end_of_the_function() -> None:
     patch = splice(SOURCE.encode(), _hole(), "    total = a + b\n    return total\n")
     assert b'    """Sum."""\n    total = a + b\n    return total\n\n\ndef keep' in patch.patched
-    assert patch.patched[patch.start:patch.end] == b"    total = a + b\n    return total"
+    assert patch.patched[patch.start : patch.end] == b"    total = a + b\n    return total"
 
 
 def test_a_good_body_passes(sites: Sites) -> None:
@@ -73,49 +83,62 @@ def test_a_good_body_passes(sites: Sites) -> None:
     assert verdict.ok and verdict.reasons == ()
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    ("    return a +\n", "syntax error"),  # a line grammar does not parse expressions
-    ("    x = 1\n      return x\n", "grammar violation"),
-    ("    x = 1\n", "grammar violation"),  # `-> int` asks for a return
-    ("    pass\n", "grammar violation"),
-    ("    # TODO: later\n    return 0\n", "grammar violation"),
-    ("    os.system('ls')\n    return 0\n", "grammar violation"),
-    ("", "empty"),
-])
-def test_the_grammar_it_was_asked_for_is_checked_again(sites: Sites, body: str,
-                                                        reason: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("    return a +\n", "syntax error"),  # a line grammar does not parse expressions
+        ("    x = 1\n      return x\n", "grammar violation"),
+        ("    x = 1\n", "grammar violation"),  # `-> int` asks for a return
+        ("    pass\n", "grammar violation"),
+        ("    # TODO: later\n    return 0\n", "grammar violation"),
+        ("    os.system('ls')\n    return 0\n", "grammar violation"),
+        ("", "empty"),
+    ],
+)
+def test_the_grammar_it_was_asked_for_is_checked_again(
+    sites: Sites, body: str, reason: str
+) -> None:
     verdict = sites.verify(body)
     assert not verdict.ok
     assert any(reason in r for r in verdict.reasons), verdict.reasons
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    ("    return a +\n", "syntax error"),
-    ("    return (a\n", "syntax error"),
-    ("    x = 1\n      return x\n", "syntax error"),
-    ("    pass\n", "itself a hole"),
-    ("    raise NotImplementedError\n", "itself a hole"),
-    ("    # TODO: later\n    return 0\n", "TODO"),
-    ("    os.system('ls')\n    return 0\n", "os.system"),
-    ("    f = eval\n    return f('1')\n", "banned `eval`"),
-])
-def test_without_a_grammar_the_file_checks_still_refuse(repo: GitRepo, body: str,
-                                                        reason: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("    return a +\n", "syntax error"),
+        ("    return (a\n", "syntax error"),
+        ("    x = 1\n      return x\n", "syntax error"),
+        ("    pass\n", "itself a hole"),
+        ("    raise NotImplementedError\n", "itself a hole"),
+        ("    # TODO: later\n    return 0\n", "TODO"),
+        ("    os.system('ls')\n    return 0\n", "os.system"),
+        ("    f = eval\n    return f('1')\n", "banned `eval`"),
+    ],
+)
+def test_without_a_grammar_the_file_checks_still_refuse(
+    repo: GitRepo, body: str, reason: str
+) -> None:
     verdict = Sites(repo, grammar=False).verify(body)
     assert not verdict.ok
     assert any(reason in r for r in verdict.reasons), verdict.reasons
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    # the three fills the request's own grammar rejected and `--apply` once applied
-    ("    return a + b\nimport subprocess\nsubprocess.call('ls', shell=True)\n",
-     "goes on past the end of `add`"),
-    ("    return a + b\n\n\ndef keep() -> None:\n    return None\n", "more than a fill"),
-    ("    if a > b:\n        return a\n", "can end without returning"),
-    # names that do not exist
-    ("    return a + c\n", "reads `c`, which is not defined"),
-    ("    return os.pathh.sep + a\n", "module `os` has no attribute `pathh`"),
-])
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        # the three fills the request's own grammar rejected and `--apply` once applied
+        (
+            "    return a + b\nimport subprocess\nsubprocess.call('ls', shell=True)\n",
+            "goes on past the end of `add`",
+        ),
+        ("    return a + b\n\n\ndef keep() -> None:\n    return None\n", "more than a fill"),
+        ("    if a > b:\n        return a\n", "can end without returning"),
+        # names that do not exist
+        ("    return a + c\n", "reads `c`, which is not defined"),
+        ("    return os.pathh.sep + a\n", "module `os` has no attribute `pathh`"),
+    ],
+)
 def test_more_than_a_fill_is_refused(repo: GitRepo, body: str, reason: str) -> None:
     verdict = Sites(repo, grammar=False).verify(body)
     assert not verdict.ok
@@ -125,44 +148,66 @@ def test_more_than_a_fill_is_refused(repo: GitRepo, body: str, reason: str) -> N
 def test_a_typed_parameter_has_only_its_types_attributes(repo: GitRepo) -> None:
     source = "def strip_prefix(text: str, prefix: str) -> str:\n    pass\n"
     site = Sites(repo, source, grammar=False)
-    bad = site.verify("    if text.startswith_PREFIX(prefix):\n        return text[len(prefix):]\n"
-                      "    return text\n")
+    bad = site.verify(
+        "    if text.startswith_PREFIX(prefix):\n        return text[len(prefix):]\n"
+        "    return text\n"
+    )
     assert not bad.ok and "has no attribute `startswith_PREFIX`" in bad.reasons[0]
-    assert site.verify("    if text.startswith(prefix):\n        return text[len(prefix):]\n"
-                       "    return text\n").ok
+    assert site.verify(
+        "    if text.startswith(prefix):\n        return text[len(prefix):]\n    return text\n"
+    ).ok
 
 
 def test_every_path_returns_or_raises(repo: GitRepo) -> None:
     site = Sites(repo, grammar=False)
-    for body in ("    if a > b:\n        return a\n    return b\n",
-                 "    if a > b:\n        return a\n    else:\n        raise ValueError(a)\n",
-                 "    while True:\n        return a\n",
-                 "    try:\n        return a + b\n    except TypeError:\n        raise\n"):
+    for body in (
+        "    if a > b:\n        return a\n    return b\n",
+        "    if a > b:\n        return a\n    else:\n        raise ValueError(a)\n",
+        "    while True:\n        return a\n",
+        "    try:\n        return a + b\n    except TypeError:\n        raise\n",
+    ):
         assert site.verify(body).ok, body
-    for body in ("    while True:\n        if a:\n            break\n        return a\n",
-                 "    for x in range(a):\n        return x\n",
-                 "    try:\n        return a + b\n    except TypeError:\n        pass\n"):
+    for body in (
+        "    while True:\n        if a:\n            break\n        return a\n",
+        "    for x in range(a):\n        return x\n",
+        "    try:\n        return a + b\n    except TypeError:\n        pass\n",
+    ):
         assert not site.verify(body).ok, body
 
 
 # -- the validator's rules: a fill that breaks one is refused (the kinds a body can break)
 
-@pytest.mark.parametrize(("config", "body", "rule"), [
-    ('[banned-calls]\nprint = ""\n', "    print(a)\n    return a + b\n", "ANK201"),
-    ('[banned-imports]\ntelnetlib = "insecure"\n',
-     "    import telnetlib\n    return a + b\n", "ANK202"),
-    ('[constraint.safe]\nforbid = ["exec"]\n', "    exec('x')\n    return a + b\n", "ANK308"),
-    ('[constraint.small]\nmax-complexity = 2\n',
-     "    if a and b or a:\n        return a\n    return b\n", "ANK309"),
-    ('[constraint.careful]\nrequires = ["handled_errors"]\n',
-     "    try:\n        return a + b\n    except TypeError:\n        pass\n    return 0\n",
-     "ANK306"),
-    ('[constraint.names]\nnaming = { function = "snake_case" }\n',
-     "    def innerHelper() -> int:\n        return a\n    return innerHelper() + b\n",
-     "ANK301"),
-])
-def test_a_fill_that_breaks_a_rule_is_refused(repo: GitRepo, config: str, body: str,
-                                              rule: str) -> None:
+
+@pytest.mark.parametrize(
+    ("config", "body", "rule"),
+    [
+        ('[banned-calls]\nprint = ""\n', "    print(a)\n    return a + b\n", "ANK201"),
+        (
+            '[banned-imports]\ntelnetlib = "insecure"\n',
+            "    import telnetlib\n    return a + b\n",
+            "ANK202",
+        ),
+        ('[constraint.safe]\nforbid = ["exec"]\n', "    exec('x')\n    return a + b\n", "ANK308"),
+        (
+            "[constraint.small]\nmax-complexity = 2\n",
+            "    if a and b or a:\n        return a\n    return b\n",
+            "ANK309",
+        ),
+        (
+            '[constraint.careful]\nrequires = ["handled_errors"]\n',
+            "    try:\n        return a + b\n    except TypeError:\n        pass\n    return 0\n",
+            "ANK306",
+        ),
+        (
+            '[constraint.names]\nnaming = { function = "snake_case" }\n',
+            "    def innerHelper() -> int:\n        return a\n    return innerHelper() + b\n",
+            "ANK301",
+        ),
+    ],
+)
+def test_a_fill_that_breaks_a_rule_is_refused(
+    repo: GitRepo, config: str, body: str, rule: str
+) -> None:
     site = Sites(repo, config=config, grammar=False)
     verdict = site.verify(body)
     assert not verdict.ok and any(r.startswith(rule) for r in verdict.reasons), verdict.reasons
@@ -220,15 +265,17 @@ impl S {
 def test_a_brace_body_replaces_everything_between_the_braces(repo: GitRepo) -> None:
     (hole,) = extract_facts("s.rs", RUST.encode()).holes
     patch = splice(RUST.encode(), hole, "        let y = x * 2;\n        y\n    }\n", "rust")
-    assert patch.patched == RUST.encode().replace(b"        todo!()\n",
-                                                  b"        let y = x * 2;\n        y\n")
+    assert patch.patched == RUST.encode().replace(
+        b"        todo!()\n", b"        let y = x * 2;\n        y\n"
+    )
     site = Sites(repo, RUST, "", "s.rs")
     assert site.verify("        x * 2\n    }\n").ok
     bad = site.verify("        todo!()\n    }\n")
     assert not bad.ok and "grammar violation" in bad.reasons[0]
     # closing the function early and going on is more than a fill
     early = Sites(repo, RUST, "", "s.rs", grammar=False).verify(
-        "        x * 2\n    }\n    fn more(&self) -> i32 {\n        1\n    }\n")
+        "        x * 2\n    }\n    fn more(&self) -> i32 {\n        1\n    }\n"
+    )
     assert not early.ok and "more than a fill" in " ".join(early.reasons)
 
 
@@ -241,25 +288,32 @@ TS = """export function total(xs: number[]): number {
 def test_a_fill_calling_a_name_nothing_defines_is_refused(repo: GitRepo) -> None:
     from ananke_ci.app.mining import repository_names
 
-    repo.write("src/util.ts", "export function sumOf(xs: number[]): number {\n"
-               "  return xs.reduce((a, b) => a + b, 0);\n}\n")
+    repo.write(
+        "src/util.ts",
+        "export function sumOf(xs: number[]): number {\n"
+        "  return xs.reduce((a, b) => a + b, 0);\n}\n",
+    )
     site = Sites(repo, TS, "", "src/total.ts")
     assert site.judge.basis.commit is not None
     known = repository_names(repo.root, site.judge.basis.commit, site.judge.config)
     verifier = Verifier(repo.root, site.judge, known_names=known)
     invented = verifier.verify(site.site, "  return sumAllStrict(xs);\n}")
     assert not invented.ok
-    assert "calls `sumAllStrict`, which nothing in the file or the repository defines" \
+    assert (
+        "calls `sumAllStrict`, which nothing in the file or the repository defines"
         in invented.reasons
-    for body in ("  return sumOf(xs);\n}",  # a sibling file's function
-                 "  return Number(xs.length);\n}",  # a builtin
-                 "  const add = (a: number, b: number) => a + b;\n"
-                 "  return xs.reduce(add, 0) + add(0, 0);\n}",  # the fill's own
-                 # a call of what a call returns: `sumOf` is checked, the outer callee is
-                 # an expression, not a name
-                 "  const twice = (f: (n: number) => number) => (n: number) => f(f(n));\n"
-                 "  const inc = (n: number) => n + 1;\n"
-                 "  return twice(inc)(sumOf(xs));\n}"):
+    )
+    for body in (
+        "  return sumOf(xs);\n}",  # a sibling file's function
+        "  return Number(xs.length);\n}",  # a builtin
+        "  const add = (a: number, b: number) => a + b;\n"
+        "  return xs.reduce(add, 0) + add(0, 0);\n}",  # the fill's own
+        # a call of what a call returns: `sumOf` is checked, the outer callee is
+        # an expression, not a name
+        "  const twice = (f: (n: number) => number) => (n: number) => f(f(n));\n"
+        "  const inc = (n: number) => n + 1;\n"
+        "  return twice(inc)(sumOf(xs));\n}",
+    ):
         assert verifier.verify(site.site, body).ok, body
     curried = verifier.verify(site.site, "  return makeSum(xs)(0);\n}")
     assert not curried.ok and any("`makeSum`" in r for r in curried.reasons), curried.reasons

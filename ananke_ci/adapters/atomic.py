@@ -22,8 +22,9 @@ from ananke_ci.core.errors import UserError
 
 
 @contextmanager
-def atomic_output(path: Path, *, mode: int | None = None, fsync: bool = True,
-                  scratch: Path | None = None) -> Iterator[BinaryIO]:
+def atomic_output(
+    path: Path, *, mode: int | None = None, fsync: bool = True, scratch: Path | None = None
+) -> Iterator[BinaryIO]:
     """A binary handle whose content replaces `path` when the block ends without an exception.
 
     An exception inside the block (a failed check of what was written, say) discards the temp
@@ -72,8 +73,14 @@ def _mkstemp(path: Path, scratch: Path | None) -> tuple[int, str]:
     return tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=where)
 
 
-def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None,
-                 fsync: bool = True, scratch: Path | None = None) -> Path:
+def write_atomic(
+    path: Path,
+    data: bytes | str,
+    *,
+    mode: int | None = None,
+    fsync: bool = True,
+    scratch: Path | None = None,
+) -> Path:
     """Replace `path` with `data` (str is written as UTF-8) in one rename; returns `path`."""
     with atomic_output(path, mode=mode, fsync=fsync, scratch=scratch) as fh:
         fh.write(data.encode("utf-8") if isinstance(data, str) else data)
@@ -119,6 +126,8 @@ def inside(root: Path, target: Path) -> Path:
     real = target.resolve()
     if real != real_root and real_root not in real.parents:
         shown = target.relative_to(root) if target.is_relative_to(root) else target
-        raise UserError(f"not written: a symbolic link on the way leads outside the "
-                        f"repository (to {real})", path=str(shown))
+        raise UserError(
+            f"not written: a symbolic link on the way leads outside the repository (to {real})",
+            path=str(shown),
+        )
     return real

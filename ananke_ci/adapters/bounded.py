@@ -31,16 +31,20 @@ _GRACE_S = 1.0  # for a worker to exit once its input ends
 class _Worker(Generic[T]):
     """A forked child that computes `work(items[i])` for each index it is sent."""
 
-    def __init__(self, work: Callable[[T], bytes], items: Sequence[T],
-                 others: Sequence[_Worker[T]] = ()) -> None:
+    def __init__(
+        self, work: Callable[[T], bytes], items: Sequence[T], others: Sequence[_Worker[T]] = ()
+    ) -> None:
         to_child_r, self.to_child = os.pipe()
         self.from_child, from_child_w = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # the child: never returns
             # the other workers' pipe ends too: a copy held here would keep their input
             # open after the parent closed it, and they would never see its end
-            for fd in (self.to_child, self.from_child,
-                       *(f for w in others for f in (w.to_child, w.from_child))):
+            for fd in (
+                self.to_child,
+                self.from_child,
+                *(f for w in others for f in (w.to_child, w.from_child)),
+            ):
                 os.close(fd)
             _serve(work, items, to_child_r, from_child_w)
         os.close(to_child_r)
@@ -60,8 +64,8 @@ class _Worker(Generic[T]):
             index, size = _FRAME.unpack_from(self.buffer)
             if len(self.buffer) < _FRAME.size + size:
                 return
-            payload = self.buffer[_FRAME.size:_FRAME.size + size]
-            self.buffer = self.buffer[_FRAME.size + size:]
+            payload = self.buffer[_FRAME.size : _FRAME.size + size]
+            self.buffer = self.buffer[_FRAME.size + size :]
             yield index, payload
 
     def stop(self, *, kill: bool) -> None:
@@ -81,8 +85,12 @@ class _Worker(Generic[T]):
             os.waitpid(self.pid, 0)
 
 
-def _serve(work: Callable[[T], bytes], items: Sequence[T], commands: int, answers: int,
-           ) -> None:
+def _serve(
+    work: Callable[[T], bytes],
+    items: Sequence[T],
+    commands: int,
+    answers: int,
+) -> None:
     status = 0
     try:
         while True:
@@ -94,7 +102,7 @@ def _serve(work: Callable[[T], bytes], items: Sequence[T], commands: int, answer
             data = _FRAME.pack(index, len(payload)) + payload
             view = memoryview(data)
             while view:
-                view = view[os.write(answers, view):]
+                view = view[os.write(answers, view) :]
     except BaseException:
         status = 1
     finally:
@@ -111,9 +119,12 @@ def _read_exact(fd: int, n: int) -> bytes | None:
     return data
 
 
-def run_bounded(work: Callable[[T], bytes], items: Sequence[T],
-                budget: Callable[[T], float], jobs: int = 1,
-                ) -> Iterator[tuple[int, bytes | None]]:
+def run_bounded(
+    work: Callable[[T], bytes],
+    items: Sequence[T],
+    budget: Callable[[T], float],
+    jobs: int = 1,
+) -> Iterator[tuple[int, bytes | None]]:
     """(index, work(item)) for every item, in completion order; None for an item whose
     work overran `budget(item)` seconds or crashed its worker."""
     if not items:

@@ -13,7 +13,8 @@ CONFIG_NAME = ".ananke.toml"
 # `[tool.ananke]`, `[tool]` + `ananke.KEY = ...` / `ananke = ...`, `tool.ananke.KEY = ...`:
 # any spelling of the key that TOML allows, not only the table header
 _ANANKE_KEY = re.compile(
-    r"""(?m)^[ \t]*(?:\[[ \t]*)?(?:tool[ \t]*\.[ \t]*)?["']?ananke["']?[ \t]*[.=\]]""")
+    r"""(?m)^[ \t]*(?:\[[ \t]*)?(?:tool[ \t]*\.[ \t]*)?["']?ananke["']?[ \t]*[.=\]]"""
+)
 
 
 def load_config(root: Path, explicit: Path | None = None) -> Config:
@@ -42,15 +43,19 @@ def load_config_at(root: Path, commit: str) -> Config:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            raise UserError(f"cannot read config at the base commit {commit[:12]}: not "
-                            "UTF-8", path=name) from None
+            raise UserError(
+                f"cannot read config at the base commit {commit[:12]}: not UTF-8", path=name
+            ) from None
         if table and not _ANANKE_KEY.search(text):  # as in the work tree: any spelling
             continue
         try:
             return parse_config(text, name, table=table)
         except UserError as exc:
-            raise UserError(f"{exc.message} (in the base commit {commit[:12]}, which "
-                            "judges this change)", path=exc.path, line=exc.line) from None
+            raise UserError(
+                f"{exc.message} (in the base commit {commit[:12]}, which judges this change)",
+                path=exc.path,
+                line=exc.line,
+            ) from None
     return Config()
 
 

@@ -27,8 +27,9 @@ def checkout(mirror: str, dest: Path) -> Path:
     if (dest / ".git").is_dir():
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["git", "clone", "-q", mirror, str(dest)], capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        ["git", "clone", "-q", mirror, str(dest)], capture_output=True, text=True, timeout=600
+    )
     if done.returncode != 0:
         raise UserError(f"cannot clone {mirror}: {done.stderr.strip()[-300:]}")
     return dest
@@ -37,8 +38,7 @@ def checkout(mirror: str, dest: Path) -> Path:
 def restore(root: Path) -> None:
     """The clone's tracked files as committed (a run killed while a file was swapped in
     leaves it changed)."""
-    subprocess.run(["git", "checkout", "-q", "--", "."], cwd=root, capture_output=True,
-                   timeout=120)
+    subprocess.run(["git", "checkout", "-q", "--", "."], cwd=root, capture_output=True, timeout=120)
 
 
 def npm_install(where: Path, packages: tuple[str, ...]) -> Path:
@@ -49,10 +49,14 @@ def npm_install(where: Path, packages: tuple[str, ...]) -> Path:
     where.mkdir(parents=True, exist_ok=True)
     manifest = where / "package.json"
     if not manifest.exists():
-        manifest.write_text('{"name": "ananke-eval-deps", "version": "1.0.0", '
-                            '"private": true}\n')
-    done = subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund",
-                           *packages], cwd=where, capture_output=True, text=True, timeout=900)
+        manifest.write_text('{"name": "ananke-eval-deps", "version": "1.0.0", "private": true}\n')
+    done = subprocess.run(
+        ["npm", "install", "--silent", "--no-audit", "--no-fund", *packages],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if done.returncode != 0:
         raise UserError(f"npm install failed: {done.stderr.strip()[-300:]}")
     return modules
@@ -67,8 +71,13 @@ def link(target: Path, name: Path) -> None:
     name.symlink_to(target)
 
 
-def run_with(root: Path, path: str, content: bytes, command: str, timeout: float,
-             ) -> tuple[bool, str]:
+def run_with(
+    root: Path,
+    path: str,
+    content: bytes,
+    command: str,
+    timeout: float,
+) -> tuple[bool, str]:
     """(passed, last output) of `command` in `root` with `path` holding `content`."""
     target = root / path
     before = target.read_bytes()
@@ -117,11 +126,16 @@ def make_repo(root: Path, files: dict[str, str]) -> Path:
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    env_args = ["-c", "user.name=ananke eval", "-c", "user.email=eval@localhost",
-                "-c", "commit.gpgsign=false"]
+    env_args = [
+        "-c",
+        "user.name=ananke eval",
+        "-c",
+        "user.email=eval@localhost",
+        "-c",
+        "commit.gpgsign=false",
+    ]
     for args in (["init", "-q"], ["add", "-A"], [*env_args, "commit", "-q", "-m", "task"]):
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              timeout=60)
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=60)
         if done.returncode != 0:
             raise UserError(f"git {args[-1]} failed in {root}: {done.stderr.strip()[-300:]}")
     return root
@@ -137,16 +151,35 @@ def sdist_checkout(requirement: str, dest: Path) -> Path:
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="ananke-sdist-") as tmp:
-        done = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-binary",
-                               ":all:", "--no-deps", requirement, "-d", tmp],
-                              capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-binary",
+                ":all:",
+                "--no-deps",
+                requirement,
+                "-d",
+                tmp,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         archives = sorted(Path(tmp).glob("*.tar.gz"))
         if done.returncode != 0 or not archives:
-            raise UserError(f"cannot download the sdist of {requirement}: "
-                            f"{done.stderr.strip()[-300:]}")
+            raise UserError(
+                f"cannot download the sdist of {requirement}: {done.stderr.strip()[-300:]}"
+            )
         with tarfile.open(archives[0]) as tar:
             tar.extractall(tmp, filter="data")
         top = next(p for p in Path(tmp).iterdir() if p.is_dir())
-        files = {p.relative_to(top).as_posix(): p.read_text(encoding="utf-8", errors="replace")
-                 for p in sorted(top.rglob("*")) if p.is_file()}
+        files = {
+            p.relative_to(top).as_posix(): p.read_text(encoding="utf-8", errors="replace")
+            for p in sorted(top.rglob("*"))
+            if p.is_file()
+        }
     return make_repo(dest, files)

@@ -43,10 +43,14 @@ def is_ancestor(root: Path, older: str, newer: str) -> bool:
 
 
 def mine(
-    root: Path, head: str, *, since: str | None = None,
+    root: Path,
+    head: str,
+    *,
+    since: str | None = None,
     on_start: Callable[[int], None] | None = None,
     on_commit: Callable[[Commit], None] | None = None,
-    jobs: int | None = None, split_min: int = SPLIT_MIN,
+    jobs: int | None = None,
+    split_min: int = SPLIT_MIN,
 ) -> Iterator[Commit]:
     """Commits reachable from `head` (and not from `since`), oldest first.
 
@@ -65,8 +69,9 @@ def mine(
     yield from _mine_runs(root, listed, jobs if len(listed) >= split_min else 1, on_commit)
 
 
-def _mine_runs(root: Path, listed: list[str], jobs: int,
-               on_commit: Callable[[Commit], None] | None) -> Iterator[Commit]:
+def _mine_runs(
+    root: Path, listed: list[str], jobs: int, on_commit: Callable[[Commit], None] | None
+) -> Iterator[Commit]:
     """`listed` (newest first, git log's order) shown by git logs of exactly those commits
     (--no-walk): one, or with `jobs` > 1 runs of consecutive commits, up to `jobs` at once.
 
@@ -81,8 +86,9 @@ def _mine_runs(root: Path, listed: list[str], jobs: int,
     cmd = [*_LOG_CMD, "--no-walk=unsorted", "--stdin"]
     inputs = ["".join(f"{sha}\n" for sha in run).encode() for run in runs]
     by_sha: dict[str, Commit] = {}
-    records = stream_concurrently([cmd] * len(runs), jobs=jobs, cwd=root,
-                                  sep=RECORD_SEP, inputs=inputs)
+    records = stream_concurrently(
+        [cmd] * len(runs), jobs=jobs, cwd=root, sep=RECORD_SEP, inputs=inputs
+    )
     for commit in parse_log(record for _, record in records):
         if on_commit is not None:
             on_commit(commit)
@@ -96,8 +102,7 @@ def _mine_runs(root: Path, listed: list[str], jobs: int,
 def split_runs(listed: list[str], parts: int) -> list[list[str]]:
     """`listed` in `parts` consecutive runs of (nearly) equal length, none empty."""
     parts = min(parts, len(listed))
-    return [listed[len(listed) * j // parts : len(listed) * (j + 1) // parts]
-            for j in range(parts)]
+    return [listed[len(listed) * j // parts : len(listed) * (j + 1) // parts] for j in range(parts)]
 
 
 def list_commits(root: Path, revs: list[str]) -> list[str]:

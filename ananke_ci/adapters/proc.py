@@ -63,8 +63,15 @@ def run(
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
-def _run_bounded(argv: list[str], shown: str, cwd: str | Path | None, input: bytes | None,
-                 env: Mapping[str, str] | None, check: bool, timeout: float) -> Result:
+def _run_bounded(
+    argv: list[str],
+    shown: str,
+    cwd: str | Path | None,
+    input: bytes | None,
+    env: Mapping[str, str] | None,
+    check: bool,
+    timeout: float,
+) -> Result:
     """run() with a timeout, for commands that may start their own (a test suite): in its
     own session, so that on timeout, Ctrl-C or when it is done, what it left running (a
     server started in the background) is killed with it instead of living on. Output goes
@@ -74,17 +81,25 @@ def _run_bounded(argv: list[str], shown: str, cwd: str | Path | None, input: byt
     import signal
     import tempfile
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
-            tempfile.TemporaryFile() as feed:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryFile() as feed,
+    ):
         feed.write(input or b"")
         feed.seek(0)
         try:
-            proc = subprocess.Popen(argv, cwd=cwd, env=None if env is None else dict(env),
-                                    stdin=feed if input is not None else None, stdout=out,
-                                    stderr=err, start_new_session=True)
+            proc = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=None if env is None else dict(env),
+                stdin=feed if input is not None else None,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+            )
         except FileNotFoundError:
-            raise UserError(f"cannot run {shown}: {argv[0]} not found (is it installed?)"
-                            ) from None
+            raise UserError(f"cannot run {shown}: {argv[0]} not found (is it installed?)") from None
         except OSError as e:
             raise UserError(f"cannot run {shown}: {e.strerror or e}") from None
 
@@ -132,9 +147,12 @@ def stream_lines(
     shown = shlex.join(argv)
     try:
         proc = subprocess.Popen(
-            argv, cwd=cwd, env=None if env is None else dict(env),
+            argv,
+            cwd=cwd,
+            env=None if env is None else dict(env),
             stdin=None if input is None else subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
     except FileNotFoundError:
         raise UserError(f"cannot run {shown}: {argv[0]} not found (is it installed?)") from None
@@ -215,8 +233,10 @@ def stream_concurrently(
                 except queue.Empty:
                     return
                 # leaving the `with` early closes stream_lines (a generator), killing the process
-                lines = cast(Generator[bytes, None, None], stream_lines(
-                    cmds[i], cwd=cwd, sep=sep, input=inputs[i] if inputs else None))
+                lines = cast(
+                    Generator[bytes, None, None],
+                    stream_lines(cmds[i], cwd=cwd, sep=sep, input=inputs[i] if inputs else None),
+                )
                 with closing(lines) as parts:
                     for part in parts:
                         if stop.is_set():

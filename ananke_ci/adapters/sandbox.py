@@ -42,8 +42,15 @@ def clean_env(environ: Mapping[str, str], home: Path) -> dict[str, str]:
     """The allow-listed variables, with HOME and TMPDIR in `home`."""
     env = {k: environ[k] for k in KEEP_ENV if k in environ}
     env.setdefault("PATH", os.defpath)
-    env.update({"HOME": str(home), "TMPDIR": str(home), "CI": "true",
-                "PYTHONDONTWRITEBYTECODE": "1", "GIT_CONFIG_NOSYSTEM": "1"})
+    env.update(
+        {
+            "HOME": str(home),
+            "TMPDIR": str(home),
+            "CI": "true",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "GIT_CONFIG_NOSYSTEM": "1",
+        }
+    )
     return env
 
 
@@ -64,26 +71,39 @@ def netns_prefix() -> tuple[str, ...] | None:
     return None
 
 
-def run_sandboxed(command: str, cwd: Path, *, timeout: float,
-                  environ: Mapping[str, str] = os.environ,
-                  require_isolation: bool = False) -> SandboxResult:
+def run_sandboxed(
+    command: str,
+    cwd: Path,
+    *,
+    timeout: float,
+    environ: Mapping[str, str] = os.environ,
+    require_isolation: bool = False,
+) -> SandboxResult:
     """`sh -c command` in `cwd` with a clean environment, no network, at most `timeout` s."""
     prefix = netns_prefix()
     if prefix is None and require_isolation:
-        return SandboxResult(126, "not run: no network namespace can be made here (unshare)",
-                             False, False)
+        return SandboxResult(
+            126, "not run: no network namespace can be made here (unshare)", False, False
+        )
     with tempfile.TemporaryDirectory(prefix="ananke-sandbox-") as home:
         env = clean_env(environ, Path(home))
         # inside the new namespace only loopback exists, and it starts down
         inner = ["sh", "-c", 'ip link set lo up >/dev/null 2>&1; exec sh -c "$0"', command]
         argv = [*prefix, *inner] if prefix else ["sh", "-c", command]
         try:
-            proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+            proc = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         except OSError as exc:
-            return SandboxResult(127, f"cannot start: {exc.strerror or exc}", False,
-                                 prefix is not None)
+            return SandboxResult(
+                127, f"cannot start: {exc.strerror or exc}", False, prefix is not None
+            )
         timed_out = False
         try:
             out, _ = proc.communicate(timeout=timeout)
@@ -102,9 +122,16 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def run_in_worktree(root: Path, rev: str, files: Mapping[str, bytes], command: str, *,
-                    timeout: float, environ: Mapping[str, str] = os.environ,
-                    require_isolation: bool = False) -> SandboxResult:
+def run_in_worktree(
+    root: Path,
+    rev: str,
+    files: Mapping[str, bytes],
+    command: str,
+    *,
+    timeout: float,
+    environ: Mapping[str, str] = os.environ,
+    require_isolation: bool = False,
+) -> SandboxResult:
     """The command in a detached worktree of `rev` with `files` written over it; the worktree
     is removed afterwards, whatever happened."""
     with tempfile.TemporaryDirectory(prefix="ananke-verify-") as tmp:
@@ -117,7 +144,8 @@ def run_in_worktree(root: Path, rev: str, files: Mapping[str, bytes], command: s
                     raise ValueError(f"path outside the worktree: {rel}")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
-            return run_sandboxed(command, work, timeout=timeout, environ=environ,
-                                 require_isolation=require_isolation)
+            return run_sandboxed(
+                command, work, timeout=timeout, environ=environ, require_isolation=require_isolation
+            )
         finally:
             git_write.worktree_remove(root, work)

@@ -113,8 +113,9 @@ class Collector:
     def run(self, caps: Caps) -> Collector:
         text = self.text
         self._calls(caps)
-        self.comments = [(text.text(node), text.span(node))
-                         for node in _unique(caps.get("comment", []))]
+        self.comments = [
+            (text.text(node), text.span(node)) for node in _unique(caps.get("comment", []))
+        ]
         owners = self._types(caps)
         self._imports(caps)
         self._aliases(caps)
@@ -238,8 +239,9 @@ class Collector:
             for (raw, written_names), pairs in zip(found, bindings, strict=True):
                 self.imports.append((raw, written_names, span, tuple(pairs)))
 
-    def _binding(self, bind: Node, module: Node, raw: str, name: Node | None,
-                 local: Node | None) -> BindingRow | None:
+    def _binding(
+        self, bind: Node, module: Node, raw: str, name: Node | None, local: Node | None
+    ) -> BindingRow | None:
         """(local name, qualified target) of one binding of an import of `module`: a name
         inside the module's own text qualifies as far as it reaches (`import a.b` binds a), one
         outside it is joined on with the separator written after the module (`std::io::{..}`),
@@ -255,8 +257,9 @@ class Collector:
             tail = "".join(text.slice(module.end_byte, bind.end_byte).split())
             if name is None and tail[:1] == ")":  # `= require("x")...`, `= @import("x")...`
                 member = tail[1:].rstrip(";")
-                if member and not (member[:1] == "." and all(
-                        part.isidentifier() for part in member[1:].split("."))):
+                if member and not (
+                    member[:1] == "." and all(part.isidentifier() for part in member[1:].split("."))
+                ):
                     return None  # `require("x")(y)`, `require("x")[k]`: not a name
                 target = raw + member
         elif module.start_byte <= name.start_byte and name.end_byte <= module.end_byte:
@@ -284,7 +287,8 @@ class Collector:
             if name and value:
                 target = "".join(text.text(value[0]).split())
                 if all(part.isidentifier() for part in target.split(".")) and (
-                        target.split(".", 1)[0] not in _RECEIVERS):
+                    target.split(".", 1)[0] not in _RECEIVERS
+                ):
                     self.aliases.append((text.text(name[0]), target, text.span(node)))
 
     def _functions(self, caps: Caps, owners: dict[int, tuple[str, Node]]) -> None:
@@ -376,8 +380,9 @@ def _span_start(row: TypeRow | ImportRow | AliasRow) -> int:
     return row[2][4]
 
 
-def _binds(imports: list[Node], caps: Caps,
-           index: dict[int, int]) -> list[list[tuple[Node, Node | None, Node | None]]]:
+def _binds(
+    imports: list[Node], caps: Caps, index: dict[int, int]
+) -> list[list[tuple[Node, Node | None, Node | None]]]:
     """Each import's @import.bind nodes with their name and local name. A bind belongs to
     the import above it, or else to the import inside the declaration that holds it
     (`const { exec: run } = require("child_process")`)."""
@@ -401,8 +406,9 @@ def _binds(imports: list[Node], caps: Caps,
                         if parent.parent is not None:
                             around.setdefault(parent.parent.id, i)
             owner = _owner(bind, around, 3, itself=True)
-        if owner >= 0 and not any(n.end_byte - n.start_byte == 1 and n.text == b"*"
-                                  for n in name[1:]):  # Kotlin `import a.*`
+        if owner >= 0 and not any(
+            n.end_byte - n.start_byte == 1 and n.text == b"*" for n in name[1:]
+        ):  # Kotlin `import a.*`
             out[owner].append((bind, _first(name), _first(local)))
     return out
 

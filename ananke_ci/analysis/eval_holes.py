@@ -48,7 +48,7 @@ def make_hole(source: str, fn: Function, language: str) -> MadeHole | None:
         start, end = fn.body_span.start_line + 1, fn.span.end_line - 1
     if start > end:
         return None
-    body = lines[start - 1:end]
+    body = lines[start - 1 : end]
     statements = [b for b in body if b.strip() and not b.strip().startswith(("#", "//"))]
     if not 1 <= len(statements) <= MAX_STATEMENTS or sum(map(len, statements)) > MAX_BODY_CHARS:
         return None
@@ -66,7 +66,7 @@ def _after_docstring(lines: list[str], start: int, end: int) -> int:
         return start
     quote = found.group(1)
     skip = 1
-    rest = first[found.end():]
+    rest = first[found.end() :]
     if quote not in rest:  # a docstring over several lines: up to its closing quotes
         while start - 1 + skip < len(lines) and quote not in lines[start - 1 + skip]:
             skip += 1

@@ -18,8 +18,12 @@ from ananke_ci.analysis.eval_stats import PairedDifference, paired_difference, p
 from ananke_ci.core.evaluation import MODES, HoleResult, Outcome
 from ananke_ci.core.records import record
 
-PAIRS = (("constrained", "free"), ("verified", "constrained"), ("tested", "verified"),
-         ("tested", "free"))
+PAIRS = (
+    ("constrained", "free"),
+    ("verified", "constrained"),
+    ("tested", "verified"),
+    ("tested", "free"),
+)
 
 
 @record(frozen=True, slots=True)
@@ -67,18 +71,26 @@ def score(results: Sequence[HoleResult], mode: str) -> ModeScore:
     pass_at = []
     for k in range(1, n + 1):
         if mode in ("free", "constrained"):
-            values = [pass_at_k(n, sum(o.correct for o in _pool(r, mode)[:n]), k)
-                      for r in results]
+            values = [pass_at_k(n, sum(o.correct for o in _pool(r, mode)[:n]), k) for r in results]
         else:
             values = [float(bool((p := proposal(r, mode, k)) and p.correct)) for r in results]
         pass_at.append(sum(values) / len(values) if values else 0.0)
     props = [p for r in results if (p := proposal(r, mode)) is not None]
     pool = [o for r in results for o in _pool(r, mode)]
     seconds = sum(_seconds(r, mode) for r in results) / len(results) if results else 0.0
-    return ModeScore(mode, len(results), tuple(pass_at), len(props),
-                     sum(not p.correct for p in props), sum(not p.parsed for p in props),
-                     sum(p.banned for p in props), len(pool), sum(o.parsed for o in pool),
-                     sum(o.banned for o in pool), seconds)
+    return ModeScore(
+        mode,
+        len(results),
+        tuple(pass_at),
+        len(props),
+        sum(not p.correct for p in props),
+        sum(not p.parsed for p in props),
+        sum(p.banned for p in props),
+        len(pool),
+        sum(o.parsed for o in pool),
+        sum(o.banned for o in pool),
+        seconds,
+    )
 
 
 def scores(results: Sequence[HoleResult]) -> tuple[ModeScore, ...]:

@@ -66,8 +66,9 @@ class PairedDifference:
     p_value: float
 
 
-def paired_difference(both: int, only_first: int, only_second: int, neither: int,
-                      z: float = Z95) -> PairedDifference:
+def paired_difference(
+    both: int, only_first: int, only_second: int, neither: int, z: float = Z95
+) -> PairedDifference:
     """Newcombe's method 10 interval for p1 - p2 from a paired 2x2 table of counts."""
     n = both + only_first + only_second + neither
     p_value = mcnemar_exact(only_first, only_second)
@@ -77,11 +78,16 @@ def paired_difference(both: int, only_first: int, only_second: int, neither: int
     p1, p2 = x1 / n, x2 / n
     l1, u1 = wilson(x1, n, z)
     l2, u2 = wilson(x2, n, z)
-    margins = (both + only_first) * (only_second + neither) * (both + only_second) \
+    margins = (
+        (both + only_first)
+        * (only_second + neither)
+        * (both + only_second)
         * (only_first + neither)
+    )
     phi = (both * neither - only_first * only_second) / sqrt(margins) if margins else 0.0
     diff = p1 - p2
     down = sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
     up = sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
-    return PairedDifference(n, only_first, only_second, diff, max(-1.0, diff - down),
-                            min(1.0, diff + up), p_value)
+    return PairedDifference(
+        n, only_first, only_second, diff, max(-1.0, diff - down), min(1.0, diff + up), p_value
+    )

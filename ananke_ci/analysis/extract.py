@@ -155,8 +155,10 @@ def extract_rows(
     issues = _syntax_issues(text, compiled, tree.root_node)
     holes = find_holes(lang, path, text, facts.function_nodes, facts.comments)
     functions = [fn.function for fn in facts.function_nodes]
-    return ((lang, size, line_count, None, tuple(notices), facts.imports),
-            (functions, facts.types, facts.calls, facts.comments, issues, holes, facts.aliases))
+    return (
+        (lang, size, line_count, None, tuple(notices), facts.imports),
+        (functions, facts.types, facts.calls, facts.comments, issues, holes, facts.aliases),
+    )
 
 
 def _syntax_issues(text: SourceText, compiled: _Compiled, root: Node) -> list[IssueRow]:

@@ -40,30 +40,34 @@ BUILTINS: dict[str, frozenset[str]] = {
         println real recover bool byte complex64 complex128 error float32 float64 int int8
         int16 int32 int64 rune string uint uint8 uint16 uint32 uint64 uintptr any
     """),
-    "javascript": _JS, "typescript": _JS, "tsx": _JS,
+    "javascript": _JS,
+    "typescript": _JS,
+    "tsx": _JS,
     "rust": _words("""
         Some None Ok Err Box Vec String drop Default From Into
     """),
 }
 _IDENT = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
-_DECLARES = re.compile(rb"\b(?:function|fn|func|let|const|var|mut|class|struct|enum|type)\s+"
-                       rb"([A-Za-z_$][A-Za-z0-9_$]*)")
+_DECLARES = re.compile(
+    rb"\b(?:function|fn|func|let|const|var|mut|class|struct|enum|type)\s+"
+    rb"([A-Za-z_$][A-Za-z0-9_$]*)"
+)
 
 
-def unknown_calls(after: FileFacts, patched: bytes, start: int, end: int,
-                  known: Iterable[str]) -> list[str]:
+def unknown_calls(
+    after: FileFacts, patched: bytes, start: int, end: int, known: Iterable[str]
+) -> list[str]:
     """The bare names the fill [start, end) of `patched` calls that nothing defines."""
     if after.language not in DECIDABLE:
         return []
     fill = patched[start:end]
-    outside = {m.group().decode() for m in _IDENT.finditer(patched[:start] + b" "
-                                                          + patched[end:])}
+    outside = {m.group().decode() for m in _IDENT.finditer(patched[:start] + b" " + patched[end:])}
     declared = {m.group(1).decode() for m in _DECLARES.finditer(fill)}
     # a name the fill also uses other than by calling it is the fill's own (a variable,
     # a parameter of a closure, a destructured binding)
     uses: dict[str, bool] = {}
     for m in _IDENT.finditer(fill):
-        called = fill[m.end():m.end() + 1] == b"(" or fill[m.end():m.end() + 2] == b"::"
+        called = fill[m.end() : m.end() + 1] == b"(" or fill[m.end() : m.end() + 2] == b"::"
         uses[m.group().decode()] = uses.get(m.group().decode(), False) or not called
     allowed = BUILTINS[after.language] | outside | declared | set(known)
     out = []
@@ -73,9 +77,8 @@ def unknown_calls(after: FileFacts, patched: bytes, start: int, end: int,
         # checked as a call of its own)
         if not start <= call.span.start_byte < end or any(c in name for c in ".:->[]<("):
             continue
-        if patched[call.span.end_byte:call.span.end_byte + 1] == b"!":  # a Rust macro
+        if patched[call.span.end_byte : call.span.end_byte + 1] == b"!":  # a Rust macro
             continue
         if name not in allowed and not uses.get(name, False) and name not in out:
             out.append(name)
-    return [f"calls `{name}`, which nothing in the file or the repository defines"
-            for name in out]
+    return [f"calls `{name}`, which nothing in the file or the repository defines" for name in out]

@@ -15,7 +15,13 @@ RECORD_SEP = b"\x1e"
 _FIELD_SEP = b"\x1f"
 # %aE/%aN apply .mailmap, so identities are normalised by git itself
 LOG_ARGS: tuple[str, ...] = (
-    "log", "-M", "--numstat", "-z", "--no-color", "--no-ext-diff", "--use-mailmap",
+    "log",
+    "-M",
+    "--numstat",
+    "-z",
+    "--no-color",
+    "--no-ext-diff",
+    "--use-mailmap",
     "--format=%x1e%H%x1f%P%x1f%at%x1f%aE%x1f%aN",
 )
 

@@ -48,14 +48,17 @@ _DOCSTRING_RE = re.compile(r"^[rRbBuUfF]*[\"']")
 # nothing
 DOCUMENTED = re.compile(
     r"(?i)\b(subclass(es|ed|ing)?|overrid(e|es|den|ing)|derived class(es)?|abstract method"
-    r"|does nothing|do nothing|no-?op|intentionally|deliberately)\b")
+    r"|does nothing|do nothing|no-?op|intentionally|deliberately)\b"
+)
 # a comment or message that says why the call is refused (and nothing of `_LATER`)
 REFUSAL = re.compile(
     r"(?i)\b(not|no|cannot|can't|never|only|should|must|instead|unsupported|unavailable"
-    r"|read-only|immutable)\b")
+    r"|read-only|immutable)\b"
+)
 _LATER = re.compile(
     r"(?i)\b(todo|fixme|xxx|tbd|wip|(un)?implement\w*|yet|later|stub\w*|placeholder"
-    r"|unfinished)\b")
+    r"|unfinished)\b"
+)
 _STRING_RE = re.compile(r"([\"'`])(.*?)\1", re.S)
 # a body with more named children than this is real code, whatever it holds
 _MAX_BODY_CHILDREN = 12
@@ -128,8 +131,12 @@ def rules_for(language: str) -> _Rules | None:
             unwrap=frozenset(entry.get("unwrap", ())),
             docstring=bool(entry.get("docstring", False)),
             placeholders=tuple(
-                _Placeholder(item.get("marker"), _pattern(item["pattern"]),
-                             bool(item.get("noop")), bool(item.get("refusal")))
+                _Placeholder(
+                    item.get("marker"),
+                    _pattern(item["pattern"]),
+                    bool(item.get("noop")),
+                    bool(item.get("refusal")),
+                )
                 for item in entry.get("placeholder", ())
             ),
             discard=re.compile(discard + r"$") if discard else None,
@@ -139,7 +146,8 @@ def rules_for(language: str) -> _Rules | None:
             bases_field=entry.get("bases_field"),
             exempt_bases=_optional(entry.get("exempt_bases")),
             exempt_extensions=tuple(entry.get("exempt_extensions", ())),
-            exempt_guard=(guard[0], _pattern(guard[1])) if (guard := entry.get("exempt_guard"))
+            exempt_guard=(guard[0], _pattern(guard[1]))
+            if (guard := entry.get("exempt_guard"))
             else None,
             replaced=bool(entry.get("replaced")),
             dunders=bool(noop.get("dunders")),
@@ -194,8 +202,9 @@ def _enclosing(functions: list[FunctionNodes], start: int, end: int) -> Function
     return found
 
 
-def _statements(node: Node, unwrap: frozenset[str], out: list[tuple[Node, str]],
-                depth: int = 0) -> bool:
+def _statements(
+    node: Node, unwrap: frozenset[str], out: list[tuple[Node, str]], depth: int = 0
+) -> bool:
     """Flatten the body's statements into `out` with their node types (each `.type` builds
     a new string); False when the body is too big to matter, or its blocks nest deeper than
     a placeholder's ever do (a thousand nested braces must cost no deep recursion)."""
@@ -234,17 +243,28 @@ def _typed_hole(scope: _FileScope, fn: FunctionNodes, body: Node) -> HoleRow | N
     if statement.end_byte - statement.start_byte > _MAX_PLACEHOLDER_BYTES:
         return None  # real code, not worth decoding
     # the placeholder comes last, after any discards of unused parameters
-    if len(statements) != 1 and (rules.discard is None or not all(
-            _discard(rules.discard, text, node) for node in statements[:-1])):
+    if len(statements) != 1 and (
+        rules.discard is None
+        or not all(_discard(rules.discard, text, node) for node in statements[:-1])
+    ):
         return None
     written = text.text(statement)
     folded = fold(written)
     for placeholder in rules.placeholders:
         match = placeholder.pattern.match(folded)
         if match is not None:
-            if _exempt(rules, text, fn) or scope.replaced(fn) or _deliberate(
-                    scope, fn, placeholder, written, docstring,
-                    [node for node, kind in children if "comment" in kind]):
+            if (
+                _exempt(rules, text, fn)
+                or scope.replaced(fn)
+                or _deliberate(
+                    scope,
+                    fn,
+                    placeholder,
+                    written,
+                    docstring,
+                    [node for node, kind in children if "comment" in kind],
+                )
+            ):
                 return None
             marker = placeholder.marker or _written_marker(folded, match)
             return ("typed", marker, written, text.span(statement), fn.function)
@@ -252,8 +272,10 @@ def _typed_hole(scope: _FileScope, fn: FunctionNodes, body: Node) -> HoleRow | N
 
 
 def _discard(pattern: re.Pattern[str], text: SourceText, node: Node) -> bool:
-    return (node.end_byte - node.start_byte <= _MAX_DISCARD_BYTES
-            and pattern.match(text.text(node)) is not None)
+    return (
+        node.end_byte - node.start_byte <= _MAX_DISCARD_BYTES
+        and pattern.match(text.text(node)) is not None
+    )
 
 
 def _written_marker(folded: str, match: re.Match[str]) -> str:
@@ -263,8 +285,13 @@ def _written_marker(folded: str, match: re.Match[str]) -> str:
         start, end = match.span("msg")
         keep = max(8, _MAX_MARKER - (len(marker) - (end - start)) - 4)
         if keep < end - start - 4:
-            marker = marker[:start] + folded[start:start + keep] + "..." + folded[end - 1] \
+            marker = (
+                marker[:start]
+                + folded[start : start + keep]
+                + "..."
+                + folded[end - 1]
                 + marker[end:]
+            )
     return marker
 
 
@@ -298,13 +325,22 @@ def _decorators(rules: _Rules, text: SourceText, fn: FunctionNodes) -> list[str]
     return [text.text(child) for child in parent.named_children if child.type == "decorator"]
 
 
-def _deliberate(scope: _FileScope, fn: FunctionNodes, placeholder: _Placeholder,
-                written: str, docstring: Node | None, comments: list[Node]) -> bool:
+def _deliberate(
+    scope: _FileScope,
+    fn: FunctionNodes,
+    placeholder: _Placeholder,
+    written: str,
+    docstring: Node | None,
+    comments: list[Node],
+) -> bool:
     """A placeholder that is meant to stay (see the module docstring)."""
     text = scope.text
     # tree-sitter-python hangs a comment right under the header on the def, not the body
-    head = [node for node in fn.node.named_children
-            if "comment" in node.type and node.start_byte < _body_start(fn)]
+    head = [
+        node
+        for node in fn.node.named_children
+        if "comment" in node.type and node.start_byte < _body_start(fn)
+    ]
     said = [text.text(node) for node in (*head, *comments)]
     # the author's word for a refusal: a comment in the body, or the message of a
     # placeholder whose message is free; a placeholder that says "later" itself
@@ -312,8 +348,8 @@ def _deliberate(scope: _FileScope, fn: FunctionNodes, placeholder: _Placeholder,
     if placeholder.refusal or placeholder.noop:
         messages = [m.group(2) for m in _STRING_RE.finditer(written)]
         if not any(_LATER.search(m) for m in messages) and any(
-                REFUSAL.search(words) and not _LATER.search(words)
-                for words in (*said, *messages)):
+            REFUSAL.search(words) and not _LATER.search(words) for words in (*said, *messages)
+        ):
             return True
     if docstring is not None:
         said.append(text.text(docstring))
@@ -353,8 +389,9 @@ class _FileScope:
 
     __slots__ = ("_classes", "_last", "functions", "is_test", "path", "rules", "text")
 
-    def __init__(self, rules: _Rules, text: SourceText, path: str,
-                 functions: list[FunctionNodes]) -> None:
+    def __init__(
+        self, rules: _Rules, text: SourceText, path: str, functions: list[FunctionNodes]
+    ) -> None:
         self.rules = rules
         self.text = text
         self.path = path
@@ -369,16 +406,20 @@ class _FileScope:
         if not self.rules.replaced:
             return False
         if self._last is None:
-            self._last = {(self._scope_of(f), f.function[0]): f.node.start_byte
-                          for f in self.functions}
+            self._last = {
+                (self._scope_of(f), f.function[0]): f.node.start_byte for f in self.functions
+            }
         return self._last[self._scope_of(fn), fn.function[0]] > fn.node.start_byte
 
     def _scope_of(self, fn: FunctionNodes) -> int:
         if fn.container is not None:
             return fn.container.id
         node = fn.node.parent
-        while node is not None and node.parent is not None \
-                and node.type not in self.rules.local_scopes:
+        while (
+            node is not None
+            and node.parent is not None
+            and node.type not in self.rules.local_scopes
+        ):
             node = node.parent
         return node.id if node is not None else 0
 
@@ -407,8 +448,9 @@ class _Classes:
                 seen.add(fn.container.id)
                 self.bases.setdefault(owner, []).extend(_base_names(scope, fn.container))
         # `class Response(wrappers.Response)` derives from its imported namesake, not itself
-        self.derived = {base for owner, names in self.bases.items() for base in names
-                        if base != owner}
+        self.derived = {
+            base for owner, names in self.bases.items() for base in names if base != owner
+        }
 
     def inherited(self, fn: FunctionNodes) -> bool:
         """The method is an overridable default (its class is derived from here) or an

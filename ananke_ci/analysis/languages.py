@@ -112,9 +112,13 @@ def _message_call(call: str, quotes: str = '\\"') -> str:
 
 _C_COMMENT = ("//", "/*")
 _GENERIC_COMMENT = ("//", "/*", "#")
-_GENERIC_BRACE = (r"NotImplementedException", r"(todo|unimplemented)\s*!",
-                  r"fatalError\s*\(\s*\"", r"assert\s*\(\s*(0|false)\s*&&")
-_JS_FILL = (_message_call(r"throw\s+new\s+Error", '\\"\'`'),)
+_GENERIC_BRACE = (
+    r"NotImplementedException",
+    r"(todo|unimplemented)\s*!",
+    r"fatalError\s*\(\s*\"",
+    r"assert\s*\(\s*(0|false)\s*&&",
+)
+_JS_FILL = (_message_call(r"throw\s+new\s+Error", "\\\"'`"),)
 # a language without brace bodies, and any language we do not parse (grammar/braces.py)
 GENERIC_LINES_COMMENTS = ("//", "#", "--", "/*")
 GENERIC_LINES_FILL = (r"raise\s+NotImplementedError", r"NotImplementedException")
@@ -128,239 +132,334 @@ _VOID_CAST = rf"(\(\s*void\s*\)\s*{_NAME}|static_cast<void>\(\s*{_NAME}\s*\))\s*
 LANGUAGES: dict[str, LanguageSpec] = {
     spec.name: spec
     for spec in (
-    LanguageSpec(
-        "c", "c", (".c", ".h"), "//",
-        comments=_GENERIC_COMMENT, fill_placeholders=_GENERIC_BRACE, dangers=("system", "gets"),
-        holes={
-            "unwrap": ["compound_statement"],
-            "discard": _VOID_CAST,
-            "placeholder": [
-                {"pattern": r"(?i)^assert\(\s*(0|false)\s*&&\s*{msg}\s*\);$"},
-            ],
-        },
-    ),
-    LanguageSpec(
-        "cpp", "cpp", (".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp"),
-        "//",
-        comments=_GENERIC_COMMENT,
-        fill_placeholders=(
-            *_GENERIC_BRACE, _message_call(r"throw\s+(std::)?(logic_error|runtime_error)")),
-        catch="catch", dangers=("system", "gets"),
-        holes={
-            "unwrap": ["compound_statement"],
-            "discard": _VOID_CAST,
-            "placeholder": [
-                {"pattern": r"(?i)^assert\(\s*(0|false)\s*&&\s*{msg}\s*\);$"},
-                {"pattern": (
-                     r"(?i)^throw (std::)?(logic_error|runtime_error)\(\s*{msg}\s*"
-                     r"\);$"
-                 )},
-            ],
-        },
-    ),
-    LanguageSpec(
-        "csharp", "csharp", (".cs",), "//",
-        comments=_GENERIC_COMMENT, fill_placeholders=_GENERIC_BRACE, catch="catch",
-        dangers=("BinaryFormatter",),
-        holes={
-            "unwrap": ["block", "arrow_expression_clause"],
-            "discard": _ASSIGN_DISCARD + ";",
-            "placeholder": [
-                {"marker": "throw new NotImplementedException",
-                 "pattern": r"^throw new (System\.)?NotImplementedException\(.*\);?$"},
-            ],
-        },
-    ),
-    LanguageSpec(
-        "go", "go", (".go",), "//",
-        fill_placeholders=(_message_call("panic", '\\"`'),), catch="if-err", imports="go",
-        dangers=("unsafe.Pointer", "shell-exec"),
-        holes={
-            "unwrap": ["block", "statement_list"],
-            "discard": r"_(\s*,\s*_)*\s*=\s*[A-Za-z_][\w.]*(\s*,\s*[A-Za-z_][\w.]*)*\s*;?",
-            "placeholder": [
-                {"pattern": r"(?i)^panic\(\s*{msg}\s*\)$"},
-            ],
-        },
-    ),
-    LanguageSpec(
-        "java", "java", (".java",), "//",
-        fill_placeholders=("UnsupportedOperationException",), catch="catch", imports="java",
-        dangers=("Runtime.exec",),
-        holes={
-            "unwrap": ["block", "constructor_body"],
-            "bases_field": "superclass",
-            "inherits": True,
-            "placeholder": [
-                {"marker": "throw new UnsupportedOperationException",
-                 "pattern": (
-                     r"^throw new (java\.lang\.)?UnsupportedOperationException\(.*"
-                     r"\);$"
-                 ), "refusal": True},
-            ],
-        },
-    ),
-    LanguageSpec(
-        "javascript", "javascript", (".js", ".mjs", ".cjs", ".jsx"), "//",
-        fill_placeholders=_JS_FILL, catch="catch", imports="js",
-        dangers=("eval", "new-Function", "innerHTML", "document.write", "child_process.exec"),
-        holes={
-            "unwrap": ["statement_block"],
-            "discard": _VOID,
-            "inherits": True,
-            "placeholder": [
-                {"pattern": r"(?i)^throw new Error\(\s*{msg}\s*\);?$"},
-            ],
-        },
-    ),
-    LanguageSpec(
-        "kotlin", "kotlin", (".kt", ".kts"), "//",
-        comments=_GENERIC_COMMENT, fill_placeholders=_GENERIC_BRACE, catch="catch",
-        dangers=("Runtime.exec",),
-        holes={
-            "unwrap": ["function_body", "block", "statements"],
-            "inherits": True,
-            "placeholder": [
-                {"marker": "TODO()",
-                 "pattern": r"^=?\s*TODO\(.*\)$"},
-            ],
-        },
-    ),
-    LanguageSpec(
-        "php", "php", (".php", ".phtml"), "//",
-        comments=_GENERIC_COMMENT,
-        fill_placeholders=(
-            *_GENERIC_BRACE, _message_call(r"throw\s+new\s+[\\\w]*Exception", '\\"\'')),
-        catch="catch", dangers=("eval", "system", "unserialize"),
-        holes={
-            "unwrap": ["compound_statement"],
-            "inherits": True,
-            "placeholder": [
-                {"pattern": (
-                     r"(?i)^throw new \\?([\w\\]+\\)?(Exception|LogicException|BadM"
-                     r"ethodCallException|RuntimeException)\(\s*{msg}\s*\);$"
-                 )},
-            ],
-        },
-    ),
-    LanguageSpec(
-        "python", "python", (".py", ".pyi", ".pyw"), "#",
-        body="indent", comments=("#",), fill_placeholders=(), catch="except", imports="python",
-        dangers=("eval", "exec", "os.system", "subprocess-shell", "pickle.loads", "yaml.load"),
-        holes={
-            "unwrap": ["block"],
-            "docstring": True,
-            "decorator_wrapper": "decorated_definition",
-            "exempt_decorators": (
-                r"@\s*([\w.]+\.)?(abstractmethod|abstractproperty|abstractclas"
-                r"smethod|abstractstaticmethod|overload)\b"
+        LanguageSpec(
+            "c",
+            "c",
+            (".c", ".h"),
+            "//",
+            comments=_GENERIC_COMMENT,
+            fill_placeholders=_GENERIC_BRACE,
+            dangers=("system", "gets"),
+            holes={
+                "unwrap": ["compound_statement"],
+                "discard": _VOID_CAST,
+                "placeholder": [
+                    {"pattern": r"(?i)^assert\(\s*(0|false)\s*&&\s*{msg}\s*\);$"},
+                ],
+            },
+        ),
+        LanguageSpec(
+            "cpp",
+            "cpp",
+            (".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp"),
+            "//",
+            comments=_GENERIC_COMMENT,
+            fill_placeholders=(
+                *_GENERIC_BRACE,
+                _message_call(r"throw\s+(std::)?(logic_error|runtime_error)"),
             ),
-            "bases_field": "superclasses",
-            "exempt_bases": r"\bProtocol\b",
-            "exempt_extensions": [".pyi"],
-            # a def that a later one of the same name replaces never runs as written (the
-            # typed signature before an `if not TYPE_CHECKING:` one)
-            "replaced": True,
-            # `if TYPE_CHECKING:` declares for the type checker only: it never runs
-            "exempt_guard": ["if_statement", r"^([\w.]+\.)?TYPE_CHECKING$"],
-            "modifier_decorators": (
-                r"^@\s*(staticmethod|classmethod|property|[\w.]+\.(setter|getter|deleter)|"
-                r"(functools\.)?(cache|lru_cache|cached_property|wraps)|(typing\.)?final|"
-                r"pytest\.mark\.\w+)\b"
+            catch="catch",
+            dangers=("system", "gets"),
+            holes={
+                "unwrap": ["compound_statement"],
+                "discard": _VOID_CAST,
+                "placeholder": [
+                    {"pattern": r"(?i)^assert\(\s*(0|false)\s*&&\s*{msg}\s*\);$"},
+                    {
+                        "pattern": (
+                            r"(?i)^throw (std::)?(logic_error|runtime_error)\(\s*{msg}\s*"
+                            r"\);$"
+                        )
+                    },
+                ],
+            },
+        ),
+        LanguageSpec(
+            "csharp",
+            "csharp",
+            (".cs",),
+            "//",
+            comments=_GENERIC_COMMENT,
+            fill_placeholders=_GENERIC_BRACE,
+            catch="catch",
+            dangers=("BinaryFormatter",),
+            holes={
+                "unwrap": ["block", "arrow_expression_clause"],
+                "discard": _ASSIGN_DISCARD + ";",
+                "placeholder": [
+                    {
+                        "marker": "throw new NotImplementedException",
+                        "pattern": r"^throw new (System\.)?NotImplementedException\(.*\);?$",
+                    },
+                ],
+            },
+        ),
+        LanguageSpec(
+            "go",
+            "go",
+            (".go",),
+            "//",
+            fill_placeholders=(_message_call("panic", '\\"`'),),
+            catch="if-err",
+            imports="go",
+            dangers=("unsafe.Pointer", "shell-exec"),
+            holes={
+                "unwrap": ["block", "statement_list"],
+                "discard": r"_(\s*,\s*_)*\s*=\s*[A-Za-z_][\w.]*(\s*,\s*[A-Za-z_][\w.]*)*\s*;?",
+                "placeholder": [
+                    {"pattern": r"(?i)^panic\(\s*{msg}\s*\)$"},
+                ],
+            },
+        ),
+        LanguageSpec(
+            "java",
+            "java",
+            (".java",),
+            "//",
+            fill_placeholders=("UnsupportedOperationException",),
+            catch="catch",
+            imports="java",
+            dangers=("Runtime.exec",),
+            holes={
+                "unwrap": ["block", "constructor_body"],
+                "bases_field": "superclass",
+                "inherits": True,
+                "placeholder": [
+                    {
+                        "marker": "throw new UnsupportedOperationException",
+                        "pattern": (
+                            r"^throw new (java\.lang\.)?UnsupportedOperationException\(.*"
+                            r"\);$"
+                        ),
+                        "refusal": True,
+                    },
+                ],
+            },
+        ),
+        LanguageSpec(
+            "javascript",
+            "javascript",
+            (".js", ".mjs", ".cjs", ".jsx"),
+            "//",
+            fill_placeholders=_JS_FILL,
+            catch="catch",
+            imports="js",
+            dangers=("eval", "new-Function", "innerHTML", "document.write", "child_process.exec"),
+            holes={
+                "unwrap": ["statement_block"],
+                "discard": _VOID,
+                "inherits": True,
+                "placeholder": [
+                    {"pattern": r"(?i)^throw new Error\(\s*{msg}\s*\);?$"},
+                ],
+            },
+        ),
+        LanguageSpec(
+            "kotlin",
+            "kotlin",
+            (".kt", ".kts"),
+            "//",
+            comments=_GENERIC_COMMENT,
+            fill_placeholders=_GENERIC_BRACE,
+            catch="catch",
+            dangers=("Runtime.exec",),
+            holes={
+                "unwrap": ["function_body", "block", "statements"],
+                "inherits": True,
+                "placeholder": [
+                    {"marker": "TODO()", "pattern": r"^=?\s*TODO\(.*\)$"},
+                ],
+            },
+        ),
+        LanguageSpec(
+            "php",
+            "php",
+            (".php", ".phtml"),
+            "//",
+            comments=_GENERIC_COMMENT,
+            fill_placeholders=(
+                *_GENERIC_BRACE,
+                _message_call(r"throw\s+new\s+[\\\w]*Exception", "\\\"'"),
             ),
-            "noop_rules": {"dunders": True, "local_scopes": ["function_definition", "lambda"],
-                           "tests": True},
-            "inherits": True,
-            "placeholder": [
-                {"marker": "pass",
-                 "pattern": "^pass$", "noop": True},
-                {"marker": "...",
-                 "pattern": r"^\.\.\.$", "noop": True},
-                {"marker": "raise NotImplementedError",
-                 "pattern": r"^raise NotImplementedError\b(\(.*\))?$", "refusal": True},
-            ],
-        },
-    ),
-    LanguageSpec(
-        "ruby", "ruby", (".rb", ".rake", ".gemspec"), "#",
-        filenames=("Rakefile", "Gemfile", "Guardfile", "Vagrantfile"), body="lines",
-        comments=GENERIC_LINES_COMMENTS, fill_placeholders=GENERIC_LINES_FILL,
-        dangers=("eval", "system", "Marshal.load"),
-        holes={
-            "unwrap": ["body_statement"],
-            "bases_field": "superclass",
-            "placeholder": [
-                {"marker": "raise NotImplementedError",
-                 "pattern": r"^raise NotImplementedError\b.*$", "refusal": True},
-            ],
-        },
-    ),
-    LanguageSpec(
-        "rust", "rust", (".rs",), "//",
-        fill_placeholders=(r"(todo|unimplemented)\s*!",), tail_expression=True, imports="rust",
-        dangers=("unsafe",),
-        holes={
-            "unwrap": ["block"],
-            "discard": r"let\s+_\s*=\s*&?(mut\s+)?[A-Za-z_][\w.]*\s*;",
-            "placeholder": [
-                {"marker": "todo!()",
-                 "pattern": r"^todo!\s*[(\[{].*[)\]}];?$"},
-                # unimplemented! "makes no such claims" (of a later implementation) as todo!
-                # does: its message may say why the function is refused
-                {"marker": "unimplemented!()",
-                 "pattern": r"^unimplemented!\s*[(\[{].*[)\]}];?$", "refusal": True},
-            ],
-        },
-    ),
-    LanguageSpec(
-        "swift", "swift", (".swift",), "//",
-        comments=_GENERIC_COMMENT, fill_placeholders=_GENERIC_BRACE, catch="catch",
-        holes={
-            "unwrap": ["function_body", "statements"],
-            "discard": _ASSIGN_DISCARD + ";?",
-            "placeholder": [
-                {"pattern": r"(?i)^fatalError\(\s*{msg}\s*\)$"},
-            ],
-        },
-    ),
-    LanguageSpec(
-        "typescript", "typescript", (".ts", ".mts", ".cts"), "//",
-        fill_placeholders=_JS_FILL, catch="catch", imports="js",
-        dangers=("eval", "new-Function", "innerHTML", "document.write", "child_process.exec"),
-        holes={
-            "unwrap": ["statement_block"],
-            "discard": _VOID,
-            "inherits": True,
-            "placeholder": [
-                {"pattern": r"(?i)^throw new Error\(\s*{msg}\s*\);?$"},
-            ],
-        },
-    ),
-    LanguageSpec(
-        "tsx", "tsx", (".tsx",), "//",
-        query="typescript", fill_placeholders=_JS_FILL, catch="catch", imports="js",
-        dangers=("eval", "new-Function", "innerHTML", "document.write", "child_process.exec"),
-        holes={
-            "unwrap": ["statement_block"],
-            "discard": _VOID,
-            "inherits": True,
-            "placeholder": [
-                {"pattern": r"(?i)^throw new Error\(\s*{msg}\s*\);?$"},
-            ],
-        },
-    ),
-    LanguageSpec(
-        "zig", "zig", (".zig", ".zon"), "//",
-        comments=_GENERIC_COMMENT, fill_placeholders=(*_GENERIC_BRACE, _message_call("@panic")),
-        holes={
-            "unwrap": ["Block"],
-            # an unused parameter is a compile error: `_ = x;` is how a stub keeps one
-            "discard": _ASSIGN_DISCARD + ";",
-            "placeholder": [
-                {"pattern": r"(?i)^@panic\(\s*{msg}\s*\);?$"},
-            ],
-        },
-    ),
+            catch="catch",
+            dangers=("eval", "system", "unserialize"),
+            holes={
+                "unwrap": ["compound_statement"],
+                "inherits": True,
+                "placeholder": [
+                    {
+                        "pattern": (
+                            r"(?i)^throw new \\?([\w\\]+\\)?(Exception|LogicException|BadM"
+                            r"ethodCallException|RuntimeException)\(\s*{msg}\s*\);$"
+                        )
+                    },
+                ],
+            },
+        ),
+        LanguageSpec(
+            "python",
+            "python",
+            (".py", ".pyi", ".pyw"),
+            "#",
+            body="indent",
+            comments=("#",),
+            fill_placeholders=(),
+            catch="except",
+            imports="python",
+            dangers=("eval", "exec", "os.system", "subprocess-shell", "pickle.loads", "yaml.load"),
+            holes={
+                "unwrap": ["block"],
+                "docstring": True,
+                "decorator_wrapper": "decorated_definition",
+                "exempt_decorators": (
+                    r"@\s*([\w.]+\.)?(abstractmethod|abstractproperty|abstractclas"
+                    r"smethod|abstractstaticmethod|overload)\b"
+                ),
+                "bases_field": "superclasses",
+                "exempt_bases": r"\bProtocol\b",
+                "exempt_extensions": [".pyi"],
+                # a def that a later one of the same name replaces never runs as written (the
+                # typed signature before an `if not TYPE_CHECKING:` one)
+                "replaced": True,
+                # `if TYPE_CHECKING:` declares for the type checker only: it never runs
+                "exempt_guard": ["if_statement", r"^([\w.]+\.)?TYPE_CHECKING$"],
+                "modifier_decorators": (
+                    r"^@\s*(staticmethod|classmethod|property|[\w.]+\.(setter|getter|deleter)|"
+                    r"(functools\.)?(cache|lru_cache|cached_property|wraps)|(typing\.)?final|"
+                    r"pytest\.mark\.\w+)\b"
+                ),
+                "noop_rules": {
+                    "dunders": True,
+                    "local_scopes": ["function_definition", "lambda"],
+                    "tests": True,
+                },
+                "inherits": True,
+                "placeholder": [
+                    {"marker": "pass", "pattern": "^pass$", "noop": True},
+                    {"marker": "...", "pattern": r"^\.\.\.$", "noop": True},
+                    {
+                        "marker": "raise NotImplementedError",
+                        "pattern": r"^raise NotImplementedError\b(\(.*\))?$",
+                        "refusal": True,
+                    },
+                ],
+            },
+        ),
+        LanguageSpec(
+            "ruby",
+            "ruby",
+            (".rb", ".rake", ".gemspec"),
+            "#",
+            filenames=("Rakefile", "Gemfile", "Guardfile", "Vagrantfile"),
+            body="lines",
+            comments=GENERIC_LINES_COMMENTS,
+            fill_placeholders=GENERIC_LINES_FILL,
+            dangers=("eval", "system", "Marshal.load"),
+            holes={
+                "unwrap": ["body_statement"],
+                "bases_field": "superclass",
+                "placeholder": [
+                    {
+                        "marker": "raise NotImplementedError",
+                        "pattern": r"^raise NotImplementedError\b.*$",
+                        "refusal": True,
+                    },
+                ],
+            },
+        ),
+        LanguageSpec(
+            "rust",
+            "rust",
+            (".rs",),
+            "//",
+            fill_placeholders=(r"(todo|unimplemented)\s*!",),
+            tail_expression=True,
+            imports="rust",
+            dangers=("unsafe",),
+            holes={
+                "unwrap": ["block"],
+                "discard": r"let\s+_\s*=\s*&?(mut\s+)?[A-Za-z_][\w.]*\s*;",
+                "placeholder": [
+                    {"marker": "todo!()", "pattern": r"^todo!\s*[(\[{].*[)\]}];?$"},
+                    # unimplemented! "makes no such claims" (of a later implementation) as todo!
+                    # does: its message may say why the function is refused
+                    {
+                        "marker": "unimplemented!()",
+                        "pattern": r"^unimplemented!\s*[(\[{].*[)\]}];?$",
+                        "refusal": True,
+                    },
+                ],
+            },
+        ),
+        LanguageSpec(
+            "swift",
+            "swift",
+            (".swift",),
+            "//",
+            comments=_GENERIC_COMMENT,
+            fill_placeholders=_GENERIC_BRACE,
+            catch="catch",
+            holes={
+                "unwrap": ["function_body", "statements"],
+                "discard": _ASSIGN_DISCARD + ";?",
+                "placeholder": [
+                    {"pattern": r"(?i)^fatalError\(\s*{msg}\s*\)$"},
+                ],
+            },
+        ),
+        LanguageSpec(
+            "typescript",
+            "typescript",
+            (".ts", ".mts", ".cts"),
+            "//",
+            fill_placeholders=_JS_FILL,
+            catch="catch",
+            imports="js",
+            dangers=("eval", "new-Function", "innerHTML", "document.write", "child_process.exec"),
+            holes={
+                "unwrap": ["statement_block"],
+                "discard": _VOID,
+                "inherits": True,
+                "placeholder": [
+                    {"pattern": r"(?i)^throw new Error\(\s*{msg}\s*\);?$"},
+                ],
+            },
+        ),
+        LanguageSpec(
+            "tsx",
+            "tsx",
+            (".tsx",),
+            "//",
+            query="typescript",
+            fill_placeholders=_JS_FILL,
+            catch="catch",
+            imports="js",
+            dangers=("eval", "new-Function", "innerHTML", "document.write", "child_process.exec"),
+            holes={
+                "unwrap": ["statement_block"],
+                "discard": _VOID,
+                "inherits": True,
+                "placeholder": [
+                    {"pattern": r"(?i)^throw new Error\(\s*{msg}\s*\);?$"},
+                ],
+            },
+        ),
+        LanguageSpec(
+            "zig",
+            "zig",
+            (".zig", ".zon"),
+            "//",
+            comments=_GENERIC_COMMENT,
+            fill_placeholders=(*_GENERIC_BRACE, _message_call("@panic")),
+            holes={
+                "unwrap": ["Block"],
+                # an unused parameter is a compile error: `_ = x;` is how a stub keeps one
+                "discard": _ASSIGN_DISCARD + ";",
+                "placeholder": [
+                    {"pattern": r"(?i)^@panic\(\s*{msg}\s*\);?$"},
+                ],
+            },
+        ),
     )
 }
 

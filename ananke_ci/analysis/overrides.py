@@ -31,8 +31,9 @@ HoleKey = tuple[str, int]  # path, start byte of the hole
 def deliberate_elsewhere(files: Iterable[FileFacts]) -> frozenset[HoleKey]:
     """The typed holes of `files` in a method that a class of a linked module (one of
     `files`) overrides or defines for it to override (see the module docstring)."""
-    inheriting = [f for f in files
-                  if (spec := LANGUAGES.get(f.language)) and spec.holes.get("inherits")]
+    inheriting = [
+        f for f in files if (spec := LANGUAGES.get(f.language)) and spec.holes.get("inherits")
+    ]
     holes: dict[str, list[tuple[str, str, HoleKey]]] = {}  # path -> (class, method, key)
     for facts in inheriting:
         for hole in facts.holes:
@@ -55,11 +56,17 @@ def deliberate_elsewhere(files: Iterable[FileFacts]) -> frozenset[HoleKey]:
             theirs = classes.get(imported, {})
             # importer's classes override the imported module's placeholder methods
             if not is_test_path(importer.path):
-                found.update(key for cls, name, key in holes.get(imported, ())
-                             if name in mine and (names is None or cls in names))
+                found.update(
+                    key
+                    for cls, name, key in holes.get(imported, ())
+                    if name in mine and (names is None or cls in names)
+                )
             # importer's placeholder methods override methods of the imported classes
-            found.update(key for _, name, key in holes.get(importer.path, ())
-                         if theirs.get(name) and (names is None or theirs[name] & names))
+            found.update(
+                key
+                for _, name, key in holes.get(importer.path, ())
+                if theirs.get(name) and (names is None or theirs[name] & names)
+            )
     return frozenset(found)
 
 

@@ -17,13 +17,51 @@ from collections import Counter
 from collections.abc import Iterator
 
 # standard modules that do something when imported, or are too slow to be worth it
-_NO_IMPORT = frozenset({"antigravity", "this", "idlelib", "tkinter", "turtle", "turtledemo",
-                        "pydoc_data", "lib2to3", "ensurepip", "venv", "idle"})
-_BUILTIN_TYPES = {name: getattr(builtins, name) for name in (
-    "str", "bytes", "bytearray", "int", "float", "complex", "bool", "list", "dict", "set",
-    "frozenset", "tuple")}
-_EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort", "typing.assert_never",
-                    "assert_never", "pytest.fail", "pytest.skip"})
+_NO_IMPORT = frozenset(
+    {
+        "antigravity",
+        "this",
+        "idlelib",
+        "tkinter",
+        "turtle",
+        "turtledemo",
+        "pydoc_data",
+        "lib2to3",
+        "ensurepip",
+        "venv",
+        "idle",
+    }
+)
+_BUILTIN_TYPES = {
+    name: getattr(builtins, name)
+    for name in (
+        "str",
+        "bytes",
+        "bytearray",
+        "int",
+        "float",
+        "complex",
+        "bool",
+        "list",
+        "dict",
+        "set",
+        "frozenset",
+        "tuple",
+    )
+}
+_EXITS = frozenset(
+    {
+        "sys.exit",
+        "exit",
+        "quit",
+        "os._exit",
+        "os.abort",
+        "typing.assert_never",
+        "assert_never",
+        "pytest.fail",
+        "pytest.skip",
+    }
+)
 
 
 def parse(source: bytes) -> ast.Module | None:
@@ -66,8 +104,10 @@ def falls_through(body: list[ast.stmt]) -> bool:
         forever = isinstance(last.test, ast.Constant) and bool(last.test.value)
         return not forever or any(isinstance(n, ast.Break) for n in _own_nodes(last.body))
     if isinstance(last, ast.Match):
-        exhaustive = any(isinstance(c.pattern, ast.MatchAs) and c.pattern.pattern is None
-                         and c.guard is None for c in last.cases)
+        exhaustive = any(
+            isinstance(c.pattern, ast.MatchAs) and c.pattern.pattern is None and c.guard is None
+            for c in last.cases
+        )
         return not exhaustive or any(falls_through(c.body) for c in last.cases)
     return True
 
@@ -80,8 +120,16 @@ def _own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
         node = stack.pop()
         yield node
         for child in ast.iter_child_nodes(node):
-            if not isinstance(child, ast.For | ast.AsyncFor | ast.While | ast.FunctionDef
-                              | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            if not isinstance(
+                child,
+                ast.For
+                | ast.AsyncFor
+                | ast.While
+                | ast.FunctionDef
+                | ast.AsyncFunctionDef
+                | ast.Lambda
+                | ast.ClassDef,
+            ):
                 stack.append(child)
 
 
@@ -105,22 +153,37 @@ def undefined_names(tree: ast.Module, filename: str) -> Counter[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         found = checker.Checker(tree, filename=filename).messages
-    return Counter(str(m.message_args[0]) for m in found
-                   if isinstance(m, messages.UndefinedName | messages.UndefinedLocal))
+    return Counter(
+        str(m.message_args[0])
+        for m in found
+        if isinstance(m, messages.UndefinedName | messages.UndefinedLocal)
+    )
 
 
-def missing_attributes(tree: ast.Module, fn: ast.FunctionDef | ast.AsyncFunctionDef,
-                       ) -> list[str]:
+def missing_attributes(
+    tree: ast.Module,
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> list[str]:
     """`name.attr` reads in `fn` that cannot exist: on a parameter annotated with a builtin
     type and never rebound (`text: str` has no `startswith_PREFIX`), or on a standard module
     the file imports whole (`os.pathh`)."""
-    typed = {a.arg: _BUILTIN_TYPES[a.annotation.id] for a in _arguments(fn)
-             if isinstance(a.annotation, ast.Name) and a.annotation.id in _BUILTIN_TYPES}
-    modules = {alias.asname or alias.name: alias.name for node in tree.body
-               if isinstance(node, ast.Import) for alias in node.names
-               if "." not in alias.name}
-    rebound = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)
-               and isinstance(n.ctx, ast.Store | ast.Del)}
+    typed = {
+        a.arg: _BUILTIN_TYPES[a.annotation.id]
+        for a in _arguments(fn)
+        if isinstance(a.annotation, ast.Name) and a.annotation.id in _BUILTIN_TYPES
+    }
+    modules = {
+        alias.asname or alias.name: alias.name
+        for node in tree.body
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if "." not in alias.name
+    }
+    rebound = {
+        n.id
+        for n in ast.walk(fn)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store | ast.Del)
+    }
     out = []
     for node in ast.walk(fn):
         if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
@@ -129,8 +192,10 @@ def missing_attributes(tree: ast.Module, fn: ast.FunctionDef | ast.AsyncFunction
         if name in rebound:
             continue
         if name in typed and not hasattr(typed[name], attr):
-            out.append(f"`{name}.{attr}`: `{name}` is a {typed[name].__name__}, which has no "
-                       f"attribute `{attr}`")
+            out.append(
+                f"`{name}.{attr}`: `{name}` is a {typed[name].__name__}, which has no "
+                f"attribute `{attr}`"
+            )
         elif name in modules and name not in typed and not _module_has(modules[name], attr):
             out.append(f"`{name}.{attr}`: module `{modules[name]}` has no attribute `{attr}`")
     return out

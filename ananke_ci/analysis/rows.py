@@ -30,8 +30,9 @@ from ananke_ci.core.records import record_fields, slot_setters
 SpanRow = tuple[int, int, int, int, int, int]
 ParamRow = tuple[str, "str | None"]
 # name, params, return type, span, body span, signature, container
-FunctionRow = tuple[str, tuple[ParamRow, ...], "str | None", SpanRow, "SpanRow | None", str,
-                    "str | None"]
+FunctionRow = tuple[
+    str, tuple[ParamRow, ...], "str | None", SpanRow, "SpanRow | None", str, "str | None"
+]
 TypeRow = tuple[str, str, SpanRow]  # name, kind, span
 BindingRow = tuple[str, str]  # local name, qualified target
 # module, names, span, bindings
@@ -43,8 +44,15 @@ IssueRow = tuple[str, SpanRow, str]  # kind, span, text
 HoleRow = tuple[str, str, str, SpanRow, "FunctionRow | None"]  # kind, marker, text, span, fn
 # language, source size, line count, skip reason, notices, imports
 CoreRow = tuple[str, int, int, "str | None", tuple[str, ...], Sequence[ImportRow]]
-RestRow = tuple[Sequence[FunctionRow], Sequence[TypeRow], Sequence[CallRow],
-                Sequence[CommentRow], Sequence[IssueRow], Sequence[HoleRow], Sequence[AliasRow]]
+RestRow = tuple[
+    Sequence[FunctionRow],
+    Sequence[TypeRow],
+    Sequence[CallRow],
+    Sequence[CommentRow],
+    Sequence[IssueRow],
+    Sequence[HoleRow],
+    Sequence[AliasRow],
+]
 EMPTY_REST: RestRow = ((), (), (), (), (), (), ())
 
 _T = TypeVar("_T")
@@ -70,8 +78,9 @@ def _pair_maker(cls: type[_T]) -> Callable[[Any, Any], _T]:
 
 def _span_maker() -> Callable[[SpanRow], Span]:
     names = list(record_fields(Span))
-    assert names == ["start_line", "start_col", "end_line", "end_col", "start_byte",
-                     "end_byte"], names
+    assert names == ["start_line", "start_col", "end_line", "end_col", "start_byte", "end_byte"], (
+        names
+    )
     s0, s1, s2, s3, s4, s5 = slot_setters(Span)
     new = object.__new__
 
@@ -98,28 +107,54 @@ def facts(path: str, core: CoreRow, rest: RestRow | None) -> FileFacts:
     language, _, line_count, skipped, notices, import_rows = core
     imports = tuple([Import(m, tuple(n), span(s), tuple(b)) for m, n, s, b in import_rows])
     if rest is None:
-        return FileFacts(path, language, imports=imports, line_count=line_count,
-                         skipped=skipped, notices=tuple(notices))
+        return FileFacts(
+            path,
+            language,
+            imports=imports,
+            line_count=line_count,
+            skipped=skipped,
+            notices=tuple(notices),
+        )
     function_rows, types, calls, comments, issues, holes, aliases = rest
     functions = [_function(f) for f in function_rows]
     # a hole's function is the row of its entry in `functions` (also after marshal)
     by_row = {id(row): fn for row, fn in zip(function_rows, functions, strict=True)}
     return FileFacts(
-        path, language,
+        path,
+        language,
         functions=tuple(functions),
         types=tuple([TypeDef(n, k, span(s)) for n, k, s in types]),
         imports=imports,
         calls=tuple([_make_call(n, span(s)) for n, s in calls]),
         comments=tuple([_make_comment(t, span(s)) for t, s in comments]),
         syntax_issues=tuple([SyntaxIssue(k, span(s), t) for k, s, t in issues]),  # type: ignore[arg-type]
-        holes=tuple([Hole(k, m, t, span(s), None if f is None else  # type: ignore[arg-type]
-                          by_row.get(id(f)) or _function(f)) for k, m, t, s, f in holes]),
+        holes=tuple(
+            [
+                Hole(
+                    k,  # type: ignore[arg-type]
+                    m,
+                    t,
+                    span(s),
+                    None if f is None else by_row.get(id(f)) or _function(f),
+                )
+                for k, m, t, s, f in holes
+            ]
+        ),
         aliases=tuple([Alias(n, t, span(s)) for n, t, s in aliases]),
-        line_count=line_count, skipped=skipped, notices=tuple(notices),
+        line_count=line_count,
+        skipped=skipped,
+        notices=tuple(notices),
     )
 
 
 def _function(row: FunctionRow) -> Function:
     name, params, ret, where, body, signature, container = row
-    return Function(name, tuple([Param(n, t) for n, t in params]), ret, span(where),
-                    None if body is None else span(body), signature, container)
+    return Function(
+        name,
+        tuple([Param(n, t) for n, t in params]),
+        ret,
+        span(where),
+        None if body is None else span(body),
+        signature,
+        container,
+    )

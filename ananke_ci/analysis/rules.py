@@ -30,16 +30,29 @@ def normalise_name(name: str) -> str:
 def _finding(rule_id: str, facts: FileFacts, span: Span, message: str, code: str) -> Finding:
     info = BY_ID[rule_id]
     return Finding(
-        rule=rule_id, severity=info.default_severity, message=message, path=facts.path,
-        line=span.start_line, col=span.start_col, end_line=span.end_line,
-        end_col=span.end_col, domain=info.domain, fix_hint=info.help, code=code,
+        rule=rule_id,
+        severity=info.default_severity,
+        message=message,
+        path=facts.path,
+        line=span.start_line,
+        col=span.start_col,
+        end_line=span.end_line,
+        end_col=span.end_col,
+        domain=info.domain,
+        fix_hint=info.help,
+        code=code,
     )
 
 
 def syntax_errors(facts: FileFacts, config: Config) -> Iterator[Finding]:
     for issue in facts.syntax_issues:
-        what = f"missing {issue.text!r}" if issue.kind == "missing" else (
-            f"cannot parse {issue.text[:40]!r}" if issue.text.strip() else "cannot parse here")
+        what = (
+            f"missing {issue.text!r}"
+            if issue.kind == "missing"
+            else (
+                f"cannot parse {issue.text[:40]!r}" if issue.text.strip() else "cannot parse here"
+            )
+        )
         yield _finding("ANK001", facts, issue.span, f"syntax error: {what}", issue.text)
 
 
@@ -48,12 +61,17 @@ def holes(facts: FileFacts, config: Config) -> Iterator[Finding]:
         where = f" in {hole.function.name}()" if hole.function else ""
         if hole.kind == "todo":
             text = " ".join(hole.text.split())[:80]
-            yield _finding("ANK101", facts, hole.span, f"{hole.marker} comment{where}: {text}",
-                           hole.text)
+            yield _finding(
+                "ANK101", facts, hole.span, f"{hole.marker} comment{where}: {text}", hole.text
+            )
         else:
-            yield _finding("ANK102", facts, hole.span,
-                           f"placeholder body `{hole.marker}`{where}",
-                           (hole.function.signature if hole.function else "") + hole.text)
+            yield _finding(
+                "ANK102",
+                facts,
+                hole.span,
+                f"placeholder body `{hole.marker}`{where}",
+                (hole.function.signature if hole.function else "") + hole.text,
+            )
 
 
 def _bans_matching(name: str, bans: tuple[Ban, ...], *, prefix: bool) -> Ban | None:
@@ -96,8 +114,11 @@ class _Scope:
                     if form not in forms and form != local:
                         forms.append(form)
         self.aliases: dict[str, list[tuple[str, int, int]]] = {}
-        bodies = sorted((f.span.start_byte, -f.span.end_byte)
-                        for f in facts.functions) if facts.aliases else []
+        bodies = (
+            sorted((f.span.start_byte, -f.span.end_byte) for f in facts.functions)
+            if facts.aliases
+            else []
+        )
         for alias in facts.aliases:
             target = normalise_name(alias.target)
             if target.split(".", 1)[0] == alias.name:
@@ -137,14 +158,15 @@ class _Scope:
             todo = more
         for written in list(out):
             for prefix in self.globals:
-                if written.startswith(prefix) and written[len(prefix):] not in out:
-                    out.append(written[len(prefix):])
+                if written.startswith(prefix) and written[len(prefix) :] not in out:
+                    out.append(written[len(prefix) :])
         return out
 
     def bound(self) -> list[tuple[str, int]]:
         """Each name the file binds, with a byte where its binding holds."""
-        return ([(name, 0) for name in self.imports]
-                + [(name, lo) for name, found in self.aliases.items() for _, lo, _ in found])
+        return [(name, 0) for name in self.imports] + [
+            (name, lo) for name, found in self.aliases.items() for _, lo, _ in found
+        ]
 
 
 def _default_name(qualified: str) -> str:
@@ -195,12 +217,15 @@ def banned_calls(facts: FileFacts, config: Config) -> Iterator[Finding]:
     if not config.banned_calls:
         return
     for call, names in call_names(facts):
-        ban = next(filter(None, (_bans_matching(n, config.banned_calls, prefix=False)
-                                 for n in names)), None)
+        ban = next(
+            filter(None, (_bans_matching(n, config.banned_calls, prefix=False) for n in names)),
+            None,
+        )
         if ban:
             why = f": {ban.reason}" if ban.reason else ""
-            yield _finding("ANK201", facts, call.span, f"call of banned `{ban.name}`{why}",
-                           call.name)
+            yield _finding(
+                "ANK201", facts, call.span, f"call of banned `{ban.name}`{why}", call.name
+            )
 
 
 def banned_imports(facts: FileFacts, config: Config) -> Iterator[Finding]:
@@ -209,16 +234,18 @@ def banned_imports(facts: FileFacts, config: Config) -> Iterator[Finding]:
         ban = _bans_matching(module, config.banned_imports, prefix=True)
         if ban:
             why = f": {ban.reason}" if ban.reason else ""
-            yield _finding("ANK202", facts, imp.span, f"import of banned `{ban.name}`{why}",
-                           imp.module)
+            yield _finding(
+                "ANK202", facts, imp.span, f"import of banned `{ban.name}`{why}", imp.module
+            )
 
 
 # `holes` reports both ANK101 (TODO comments) and ANK102 (typed holes) in one pass.
 RULE_FUNCTIONS: tuple[Rule, ...] = (syntax_errors, holes, banned_calls, banned_imports)
 
 
-def check_file(facts: FileFacts, config: Config, intensity: Intensity,
-               extra: Iterable[Finding] = ()) -> list[Finding]:
+def check_file(
+    facts: FileFacts, config: Config, intensity: Intensity, extra: Iterable[Finding] = ()
+) -> list[Finding]:
     """Every finding in one file (the rules' and `extra`, the constraint checks'), at the
     configured severity or else the tier x intensity one (rules_catalog.severity_at),
     suppressions applied. Every rule runs at every intensity but `none`."""

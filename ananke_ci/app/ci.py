@@ -50,9 +50,11 @@ from ananke_ci.report.review_plan import DesiredComment, Proposal, desired_comme
 from ananke_ci.report.sarif import SarifReporter
 from ananke_ci.report.summary import SummaryInput, map_points, render
 
-FORK_NOTE = ("This pull request comes from a fork, whose token is read-only: the bot posted "
-             "no review, check run or fix; the annotations, the SARIF file and this summary "
-             "are what it leaves. (Publish from a `workflow_run` job: see docs/bot.md.)")
+FORK_NOTE = (
+    "This pull request comes from a fork, whose token is read-only: the bot posted "
+    "no review, check run or fix; the annotations, the SARIF file and this summary "
+    "are what it leaves. (Publish from a `workflow_run` job: see docs/bot.md.)"
+)
 
 
 class Api(ReviewApi, Protocol):
@@ -68,9 +70,16 @@ class CiResult:
     summary: str
 
 
-def run_ci(root: Path, event: PullEvent, settings: CiSettings, environ: Mapping[str, str],
-           api: Api | None, *, out: TextIO | None = None,
-           backend_factory: Callable[[], Backend] | None = None) -> CiResult:
+def run_ci(
+    root: Path,
+    event: PullEvent,
+    settings: CiSettings,
+    environ: Mapping[str, str],
+    api: Api | None,
+    *,
+    out: TextIO | None = None,
+    backend_factory: Callable[[], Backend] | None = None,
+) -> CiResult:
     """Run the bot on one push; `api` None means no token (nothing is posted)."""
     out = out or sys.stdout
     ensure_commits(root, event)
@@ -91,14 +100,24 @@ def run_ci(root: Path, event: PullEvent, settings: CiSettings, environ: Mapping[
     findings = list(result.findings)
     diffs = {c.source.path: c.source.diff for c in result.files if c.source.diff is not None}
     points = map_points(report_files, diffs)
-    _write_sarif(settings.sarif, ReportInput(findings, __version__, root, result.notices,
-                                             len(result.files)))
+    _write_sarif(
+        settings.sarif, ReportInput(findings, __version__, root, result.notices, len(result.files))
+    )
     if event.fork and settings.fix != "off":  # neither suggestions nor commits can land
-        outcome = FixOutcome(skipped="a fork's pull request can receive neither suggestions "
-                             "nor commits from this token")
+        outcome = FixOutcome(
+            skipped="a fork's pull request can receive neither suggestions "
+            "nor commits from this token"
+        )
     else:
-        outcome = propose_fills(root, target, judge, settings, fork=event.fork,
-                                environ=environ, backend_factory=backend_factory)
+        outcome = propose_fills(
+            root,
+            target,
+            judge,
+            settings,
+            fork=event.fork,
+            environ=environ,
+            backend_factory=backend_factory,
+        )
     if outcome.skipped and settings.fix != "off":
         notes.append(f"fix step skipped: {outcome.skipped}")
     notes.extend(outcome.notes)
@@ -111,12 +130,12 @@ def run_ci(root: Path, event: PullEvent, settings: CiSettings, environ: Mapping[
     annotated = False
     if can_write and writer is not None:
         desired, rejected = desired_comments(findings, diffs, proposals)
-        annotated = _publish(writer, event, desired, rejected, shown, failed, posted, notes,
-                             settings)
+        annotated = _publish(
+            writer, event, desired, rejected, shown, failed, posted, notes, settings
+        )
         if settings.fix == "commit" and not outcome.skipped:
             try:
-                posted.extend(commit_fills(root, event, outcome.fixes, settings, writer,
-                                           environ))
+                posted.extend(commit_fills(root, event, outcome.fixes, settings, writer, environ))
             except Exception as exc:  # the fill is extra: never fatal
                 notes.append(f"fix commits not pushed: {str(exc).splitlines()[0][:300]}")
     overflow: list[Finding] = []
@@ -124,26 +143,46 @@ def run_ci(root: Path, event: PullEvent, settings: CiSettings, environ: Mapping[
         plan = workflow_commands(shown)
         out.write("".join(line + "\n" for line in plan.lines))
         overflow = list(plan.overflow)
-    status = "suggested" if proposals else "committed" if (
-        settings.fix == "commit" and can_write) else "proposed (summary only)"
+    status = (
+        "suggested"
+        if proposals
+        else "committed"
+        if (settings.fix == "commit" and can_write)
+        else "proposed (summary only)"
+    )
     holes = hole_lines(outcome.fixes, status)
-    summary = render(SummaryInput(
-        findings=findings, holes=holes, points=points, notes=notes, posted=posted,
-        not_annotated=overflow, base=base, head=event.head_sha,
-        plot_artifact=settings.plot.name if settings.plot and report_files else None,
-        changed=tuple(diffs)))
+    summary = render(
+        SummaryInput(
+            findings=findings,
+            holes=holes,
+            points=points,
+            notes=notes,
+            posted=posted,
+            not_annotated=overflow,
+            base=base,
+            head=event.head_sha,
+            plot_artifact=settings.plot.name if settings.plot and report_files else None,
+            changed=tuple(diffs),
+        )
+    )
     summary = redact(summary, settings.secrets)
     _append(settings.summary, summary, out if settings.dry_run else None)
     n_holes = len(holes) if holes else sum(1 for f in shown if f.rule in ("ANK101", "ANK102"))
     code = 1 if failed else 0
-    _outputs(settings.outputs, {"findings": str(len(shown)), "holes": str(n_holes),
-                                "sarif": str(settings.sarif), "exit-code": str(code),
-                                "fork": "true" if event.fork else "false"})
+    _outputs(
+        settings.outputs,
+        {
+            "findings": str(len(shown)),
+            "holes": str(n_holes),
+            "sarif": str(settings.sarif),
+            "exit-code": str(code),
+            "fork": "true" if event.fork else "false",
+        },
+    )
     return CiResult(code, len(shown), n_holes, settings.sarif, summary)
 
 
-def _salience(root: Path, base: str, settings: CiSettings,
-              notes: list[str]) -> list[FileSalience]:
+def _salience(root: Path, base: str, settings: CiSettings, notes: list[str]) -> list[FileSalience]:
     """The base's salience rows (and the hotspot PNG); [] with a note when it fails."""
     if not settings.salience:
         return []
@@ -171,22 +210,29 @@ def _proposals(findings: list[Finding], outcome: FixOutcome) -> dict[int, Propos
     return out
 
 
-def _publish(api: Api, event: PullEvent, desired: list[DesiredComment],
-             rejected: list[tuple[DesiredComment, str]],
-             shown: list[Finding], failed: bool, posted: list[str], notes: list[str],
-             settings: CiSettings) -> bool:
+def _publish(
+    api: Api,
+    event: PullEvent,
+    desired: list[DesiredComment],
+    rejected: list[tuple[DesiredComment, str]],
+    shown: list[Finding],
+    failed: bool,
+    posted: list[str],
+    notes: list[str],
+    settings: CiSettings,
+) -> bool:
     """Review and check run; True when the findings became check-run annotations."""
     try:
-        posted.extend(publish_review(api, event.number, event.head_sha, desired,
-                                     rejected).lines)
+        posted.extend(publish_review(api, event.number, event.head_sha, desired, rejected).lines)
     except GitHubError as exc:
         notes.append(f"review not posted: {exc}")
     if settings.annotations == "commands":
         return False
     try:
         title = summary_line(count(shown))
-        posted.append(publish_check_run(api, event.head_sha, shown,
-                                        conclusion(shown, failed), title, title))
+        posted.append(
+            publish_check_run(api, event.head_sha, shown, conclusion(shown, failed), title, title)
+        )
         return True
     except GitHubError as exc:
         notes.append(f"no check run ({exc}); the findings are workflow annotations")

@@ -64,8 +64,9 @@ def read_event(path: Path) -> PullEvent:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UserError("event file not found (set GITHUB_EVENT_PATH or --event FILE)",
-                        path=str(path)) from None
+        raise UserError(
+            "event file not found (set GITHUB_EVENT_PATH or --event FILE)", path=str(path)
+        ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"cannot read the event: {exc}", path=str(path)) from None
     return parse_event(data, str(path))
@@ -74,18 +75,22 @@ def read_event(path: Path) -> PullEvent:
 def parse_event(data: Any, source: str = "event") -> PullEvent:
     pr = data.get("pull_request") if isinstance(data, dict) else None
     if not isinstance(pr, dict):
-        raise UserError("not a pull_request event (no `pull_request` object); the bot runs "
-                        "`on: pull_request`", path=source)
+        raise UserError(
+            "not a pull_request event (no `pull_request` object); the bot runs `on: pull_request`",
+            path=source,
+        )
     try:
         base, head = pr["base"], pr["head"]
         repository = str((data.get("repository") or base["repo"])["full_name"])
         head_repo = head.get("repo")
         return PullEvent(
-            repository=repository, number=int(pr["number"]),
-            base_sha=_sha(base["sha"], source), head_sha=_sha(head["sha"], source),
-            base_ref=str(base["ref"]), head_ref=str(head["ref"]),
-            head_repository=str(head_repo["full_name"]) if isinstance(head_repo, dict)
-            else None,
+            repository=repository,
+            number=int(pr["number"]),
+            base_sha=_sha(base["sha"], source),
+            head_sha=_sha(head["sha"], source),
+            base_ref=str(base["ref"]),
+            head_ref=str(head["ref"]),
+            head_repository=str(head_repo["full_name"]) if isinstance(head_repo, dict) else None,
             action=str(data.get("action") or ""),
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -104,15 +109,19 @@ def ensure_commits(root: Path, event: PullEvent) -> None:
     for what, sha in (("base", event.base_sha), ("head", event.head_sha)):
         res = run(["git", "cat-file", "-e", f"{sha}^{{commit}}"], cwd=root, check=False)
         if res.returncode != 0:
-            raise UserError(f"the pull request's {what} commit {sha[:12]} is not in this clone; "
-                            "check out with `fetch-depth: 0` (actions/checkout)")
+            raise UserError(
+                f"the pull request's {what} commit {sha[:12]} is not in this clone; "
+                "check out with `fetch-depth: 0` (actions/checkout)"
+            )
 
 
 def merge_base(root: Path, event: PullEvent) -> str:
     res = run(["git", "merge-base", event.base_sha, event.head_sha], cwd=root, check=False)
     if res.returncode != 0:
-        raise UserError(f"no merge base between {event.base_sha[:12]} and "
-                        f"{event.head_sha[:12]}: fetch the full history (fetch-depth: 0)")
+        raise UserError(
+            f"no merge base between {event.base_sha[:12]} and "
+            f"{event.head_sha[:12]}: fetch the full history (fetch-depth: 0)"
+        )
     return res.stdout.decode().strip()
 
 

@@ -44,8 +44,14 @@ class FixPulls(Protocol):
 
     def find_open_pull(self, head_branch: str, base: str) -> PullRef | None: ...
     def create_pull(self, head: str, base: str, title: str, body: str) -> PullRef: ...
-    def update_pull(self, number: int, *, title: str | None = None, body: str | None = None,
-                    state: str | None = None) -> None: ...
+    def update_pull(
+        self,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        state: str | None = None,
+    ) -> None: ...
 
 
 @record(frozen=True, slots=True)
@@ -68,13 +74,21 @@ def make_backend(settings: CiSettings, config: Config, environ: Mapping[str, str
         return registry.make_backend("local", BackendSettings(model=model), environ)
     configured = config.generate.backend if config.generate.backend != "local" else None
     kind = settings.backend or configured or "protocol"
-    return registry.make_backend(kind, BackendSettings(model=model, endpoint=settings.endpoint),
-                                 environ)
+    return registry.make_backend(
+        kind, BackendSettings(model=model, endpoint=settings.endpoint), environ
+    )
 
 
-def propose_fills(root: Path, target: Target, judge: Judge, settings: CiSettings,
-                  *, fork: bool, environ: Mapping[str, str],
-                  backend_factory: Callable[[], Backend] | None = None) -> FixOutcome:
+def propose_fills(
+    root: Path,
+    target: Target,
+    judge: Judge,
+    settings: CiSettings,
+    *,
+    fork: bool,
+    environ: Mapping[str, str],
+    backend_factory: Callable[[], Backend] | None = None,
+) -> FixOutcome:
     """Run fix_holes with a deadline; any failure becomes `skipped` with its reason."""
     if settings.fix == "off":
         return FixOutcome(skipped="fix is off")
@@ -84,18 +98,23 @@ def propose_fills(root: Path, target: Target, judge: Judge, settings: CiSettings
     tests = settings.run_tests and not fork and bool(config.verify.command)
     notes = []
     if config.verify.command and not tests:
-        notes.append("the [verify] command was not run: " + (
-            "never for a fork's pull request" if fork and settings.run_tests
-            else "the bot runs it only with `run-tests: true`"))
+        notes.append(
+            "the [verify] command was not run: "
+            + (
+                "never for a fork's pull request"
+                if fork and settings.run_tests
+                else "the bot runs it only with `run-tests: true`"
+            )
+        )
     gen = config.generate
-    options = FixOptions(attempts=gen.attempts, n=gen.n, max_tokens=gen.max_tokens,
-                         run_tests=tests)
+    options = FixOptions(attempts=gen.attempts, n=gen.n, max_tokens=gen.max_tokens, run_tests=tests)
     box: dict[str, object] = {}
 
     def work() -> None:
         try:
-            backend = backend_factory() if backend_factory else make_backend(
-                settings, config, environ)
+            backend = (
+                backend_factory() if backend_factory else make_backend(settings, config, environ)
+            )
             box["fixes"] = fix_holes(root, target, judge, backend, options)
         except BaseException as exc:  # reported, never raised: validation stands
             box["error"] = exc
@@ -104,8 +123,11 @@ def propose_fills(root: Path, target: Target, judge: Judge, settings: CiSettings
     thread.start()
     thread.join(settings.fix_timeout)
     if thread.is_alive():
-        return FixOutcome(skipped=f"the fix step took longer than {settings.fix_timeout:g}s "
-                          "(endpoint slow or unreachable?)", notes=tuple(notes))
+        return FixOutcome(
+            skipped=f"the fix step took longer than {settings.fix_timeout:g}s "
+            "(endpoint slow or unreachable?)",
+            notes=tuple(notes),
+        )
     if "error" in box:
         exc = box["error"]
         why = redact(f"{type(exc).__name__}: {exc}", settings.secrets).splitlines()[0][:300]
@@ -122,7 +144,7 @@ def proposal_for(fix: HoleFix) -> Proposal | None:
     patch = splice(fix.original, fix.report.hole, fix.fill, fix.report.language)
     start_line = fix.report.hole.span.start_line
     end_line = start_line + fix.original.count(b"\n", patch.start, patch.replaced_end)
-    text = patch.patched[patch.start:patch.end].decode("utf-8", "replace")
+    text = patch.patched[patch.start : patch.end].decode("utf-8", "replace")
     return Proposal(start_line, end_line, text)
 
 
@@ -142,17 +164,28 @@ def hole_lines(fixes: Sequence[HoleFix], status_ok: str) -> list[HoleLine]:
     out = []
     for fix in fixes:
         hole = fix.report.hole
-        out.append(HoleLine(fix.report.path, hole.span.start_line, hole.marker,
-                            status_ok if fix.ok else "no verified fill", fix.fill,
-                            () if fix.ok else fix.reasons[:3]))
+        out.append(
+            HoleLine(
+                fix.report.path,
+                hole.span.start_line,
+                hole.marker,
+                status_ok if fix.ok else "no verified fill",
+                fix.fill,
+                () if fix.ok else fix.reasons[:3],
+            )
+        )
     return out
 
 
 @contextmanager
 def bot_identity(environ: Mapping[str, str]) -> Iterator[None]:
     """Commits need a name; a CI runner has none configured."""
-    keys = {"GIT_AUTHOR_NAME": BOT_NAME, "GIT_AUTHOR_EMAIL": BOT_EMAIL,
-            "GIT_COMMITTER_NAME": BOT_NAME, "GIT_COMMITTER_EMAIL": BOT_EMAIL}
+    keys = {
+        "GIT_AUTHOR_NAME": BOT_NAME,
+        "GIT_AUTHOR_EMAIL": BOT_EMAIL,
+        "GIT_COMMITTER_NAME": BOT_NAME,
+        "GIT_COMMITTER_EMAIL": BOT_EMAIL,
+    }
     saved = {k: os.environ.get(k) for k in keys}
     for k, v in keys.items():
         os.environ[k] = environ.get(k) or v
@@ -166,22 +199,30 @@ def bot_identity(environ: Mapping[str, str]) -> Iterator[None]:
                 os.environ[k] = old
 
 
-def commit_fills(root: Path, event: PullEvent, fixes: Sequence[HoleFix], settings: CiSettings,
-                 pulls: FixPulls | None, environ: Mapping[str, str]) -> list[str]:
+def commit_fills(
+    root: Path,
+    event: PullEvent,
+    fixes: Sequence[HoleFix],
+    settings: CiSettings,
+    pulls: FixPulls | None,
+    environ: Mapping[str, str],
+) -> list[str]:
     """`fixup!` commits on the fix branch and its pull request; lines for the summary."""
     filled = [f for f in fixes if f.ok]
     branch = branch_name(event.number)
     open_pr = pulls.find_open_pull(branch, event.head_ref) if pulls else None
     if not filled:
         if open_pr is not None and pulls is not None:
-            pulls.update_pull(open_pr.number, state="closed",
-                              body="ananke-ci: the pull request has no holes left to fill.")
+            pulls.update_pull(
+                open_pr.number,
+                state="closed",
+                body="ananke-ci: the pull request has no holes left to fill.",
+            )
             return [f"closed the fix pull request #{open_pr.number}: no holes left"]
         return []
     with tempfile.TemporaryDirectory(prefix="ananke-fix-") as tmp:
         work = Path(tmp) / "head"
-        run(["git", "worktree", "add", "--detach", "--quiet", str(work), event.head_sha],
-            cwd=root)
+        run(["git", "worktree", "add", "--detach", "--quiet", str(work), event.head_sha], cwd=root)
         try:
             with bot_identity(environ):
                 written = fixup_commits(work, list(filled))
@@ -191,8 +232,17 @@ def commit_fills(root: Path, event: PullEvent, fixes: Sequence[HoleFix], setting
                 return [*lines, "no fixup commit was made"]
             if settings.dry_run:
                 return [*lines, f"would push {len(filled)} fixup commit(s) to `{branch}`"]
-            run(["git", "push", "--force", "--quiet", settings.remote,
-                 f"{tip}:refs/heads/{branch}"], cwd=work)
+            run(
+                [
+                    "git",
+                    "push",
+                    "--force",
+                    "--quiet",
+                    settings.remote,
+                    f"{tip}:refs/heads/{branch}",
+                ],
+                cwd=work,
+            )
         finally:
             run(["git", "worktree", "remove", "--force", str(work)], cwd=root, check=False)
     body = _pull_body(event, filled)
@@ -201,11 +251,12 @@ def commit_fills(root: Path, event: PullEvent, fixes: Sequence[HoleFix], setting
         return [*lines, f"pushed {len(filled)} fixup commit(s) to `{branch}`"]
     if open_pr is not None:
         pulls.update_pull(open_pr.number, title=title, body=body)
-        return [*lines, f"updated the fix pull request #{open_pr.number} ({len(filled)} "
-                "fixup commit(s))"]
+        return [
+            *lines,
+            f"updated the fix pull request #{open_pr.number} ({len(filled)} fixup commit(s))",
+        ]
     made = pulls.create_pull(branch, event.head_ref, title, body)
-    return [*lines, f"opened the fix pull request #{made.number} ({len(filled)} fixup "
-            "commit(s))"]
+    return [*lines, f"opened the fix pull request #{made.number} ({len(filled)} fixup commit(s))"]
 
 
 def _number(pr: object) -> int:
@@ -213,10 +264,14 @@ def _number(pr: object) -> int:
 
 
 def _pull_body(event: PullEvent, filled: Sequence[HoleFix]) -> str:
-    lines = [f"Verified fills for the holes #{event.number} adds, as `fixup!` commits on "
-             f"{event.head_sha[:12]}. Merge this into `{event.head_ref}`, then fold them with "
-             "`git rebase -i --autosquash`.", ""]
+    lines = [
+        f"Verified fills for the holes #{event.number} adds, as `fixup!` commits on "
+        f"{event.head_sha[:12]}. Merge this into `{event.head_ref}`, then fold them with "
+        "`git rebase -i --autosquash`.",
+        "",
+    ]
     for fix in filled:
-        lines.append(f"- `{fix.report.path}:{fix.report.hole.span.start_line}` "
-                     f"`{fix.report.hole.marker}`")
+        lines.append(
+            f"- `{fix.report.path}:{fix.report.hole.span.start_line}` `{fix.report.hole.marker}`"
+        )
     return "\n".join(lines) + "\n\n<!-- ananke-ci:fix-pull -->\n"

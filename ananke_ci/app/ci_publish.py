@@ -39,19 +39,34 @@ class ReviewApi(Protocol):
     def review_comments(self, number: int) -> list[RawComment]: ...
     def review_bodies(self, number: int) -> list[str]: ...
     def review_threads(self, number: int) -> list[RawThread]: ...
-    def create_review(self, number: int, commit_sha: str, body: str,
-                      comments: Sequence[dict[str, object]]) -> int: ...
+    def create_review(
+        self, number: int, commit_sha: str, body: str, comments: Sequence[dict[str, object]]
+    ) -> int: ...
     def edit_comment(self, comment_id: int, body: str) -> None: ...
     def delete_comment(self, comment_id: int) -> None: ...
     def resolve_thread(self, thread_id: str) -> None: ...
-    def create_check_run(self, name: str, head_sha: str, conclusion: str, title: str,
-                         summary: str, annotations: list[dict[str, Any]]) -> int: ...
-    def add_annotations(self, check_run_id: int, title: str, summary: str,
-                        annotations: list[dict[str, Any]]) -> None: ...
+    def create_check_run(
+        self,
+        name: str,
+        head_sha: str,
+        conclusion: str,
+        title: str,
+        summary: str,
+        annotations: list[dict[str, Any]],
+    ) -> int: ...
+    def add_annotations(
+        self, check_run_id: int, title: str, summary: str, annotations: list[dict[str, Any]]
+    ) -> None: ...
     def find_open_pull(self, head_branch: str, base: str) -> PullRef | None: ...
     def create_pull(self, head: str, base: str, title: str, body: str) -> PullRef: ...
-    def update_pull(self, number: int, *, title: str | None = None, body: str | None = None,
-                    state: str | None = None) -> None: ...
+    def update_pull(
+        self,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        state: str | None = None,
+    ) -> None: ...
 
 
 @record(frozen=True, slots=True)
@@ -80,25 +95,40 @@ def existing_comments(api: ReviewApi, number: int) -> list[ExistingComment]:
         human = replies.get(c.id, False)
         if thread is not None:  # a reply GitHub did not tie by in_reply_to (a later thread)
             human = human or any(cid not in ours for cid in thread.comment_ids)
-        out.append(ExistingComment(c.id, key, c.body, c.line, c.start_line,
-                                   thread.id if thread else None,
-                                   thread.resolved if thread else False, human))
+        out.append(
+            ExistingComment(
+                c.id,
+                key,
+                c.body,
+                c.line,
+                c.start_line,
+                thread.id if thread else None,
+                thread.resolved if thread else False,
+                human,
+            )
+        )
     return out
 
 
-def publish_review(api: ReviewApi, number: int, head_sha: str,
-                   desired: Sequence[DesiredComment],
-                   rejected: Sequence[tuple[DesiredComment, str]]) -> Published:
+def publish_review(
+    api: ReviewApi,
+    number: int,
+    head_sha: str,
+    desired: Sequence[DesiredComment],
+    rejected: Sequence[tuple[DesiredComment, str]],
+) -> Published:
     existing = existing_comments(api, number)
     listed = listed_keys(api.review_bodies(number))
-    plan = plan_review(desired, existing, already_listed=listed, head_sha=head_sha,
-                       rejected=rejected)
+    plan = plan_review(
+        desired, existing, already_listed=listed, head_sha=head_sha, rejected=rejected
+    )
     lines: list[str] = []
     if plan.new or plan.review_body:
         posted = _post_review(api, number, head_sha, plan)
-        lines.append(f"posted a review with {posted} new comment(s)"
-                     + (f"; {len(plan.overflow)} more listed in its body" if plan.overflow
-                        else ""))
+        lines.append(
+            f"posted a review with {posted} new comment(s)"
+            + (f"; {len(plan.overflow)} more listed in its body" if plan.overflow else "")
+        )
     for edit in plan.edits:
         _idempotent(lambda e=edit: api.edit_comment(e.comment_id, e.body))
     if plan.edits:
@@ -112,8 +142,7 @@ def publish_review(api: ReviewApi, number: int, head_sha: str,
             _idempotent(lambda c=item.comment_id: api.delete_comment(c))
             deleted += 1
     if resolved or deleted:
-        lines.append(f"resolved {resolved} and deleted {deleted} comment(s) whose finding is "
-                     "gone")
+        lines.append(f"resolved {resolved} and deleted {deleted} comment(s) whose finding is gone")
     if not lines:
         lines.append(f"review comments are current ({len(plan.kept)} kept)")
     return Published(tuple(lines), plan)
@@ -122,8 +151,9 @@ def publish_review(api: ReviewApi, number: int, head_sha: str,
 def _post_review(api: ReviewApi, number: int, head_sha: str, plan: ReviewPlan) -> int:
     comments = list(plan.new)
     try:
-        api.create_review(number, head_sha, plan.review_body,
-                          [review_comment_payload(d) for d in comments])
+        api.create_review(
+            number, head_sha, plan.review_body, [review_comment_payload(d) for d in comments]
+        )
         return len(comments)
     except GitHubUnknown:
         pass
@@ -135,8 +165,9 @@ def _post_review(api: ReviewApi, number: int, head_sha: str, plan: ReviewPlan) -
     if not comments and plan.review_body.split("\n")[-1] in "\n".join(api.review_bodies(number)):
         return 0
     try:
-        api.create_review(number, head_sha, plan.review_body,
-                          [review_comment_payload(d) for d in missing])
+        api.create_review(
+            number, head_sha, plan.review_body, [review_comment_payload(d) for d in missing]
+        )
     except GitHubUnknown as exc:
         raise GitHubError(f"{exc} (twice; read back, nothing was posted twice)") from None
     return len(comments)
@@ -153,11 +184,18 @@ def _idempotent(write: Any) -> None:
             raise
 
 
-def publish_check_run(api: ReviewApi, head_sha: str, findings: Sequence[Finding],
-                      conclusion: str, title: str, summary: str) -> str:
+def publish_check_run(
+    api: ReviewApi,
+    head_sha: str,
+    findings: Sequence[Finding],
+    conclusion: str,
+    title: str,
+    summary: str,
+) -> str:
     groups = batches(findings)
-    run_id = api.create_check_run(CHECK_NAME, head_sha, conclusion, title[:255],
-                                  cut_text(summary), groups[0])
+    run_id = api.create_check_run(
+        CHECK_NAME, head_sha, conclusion, title[:255], cut_text(summary), groups[0]
+    )
     for group in groups[1:]:
         api.add_annotations(run_id, title[:255], cut_text(summary), group)
     return f"check run `{CHECK_NAME}` with {len(findings)} annotation(s)"
@@ -182,10 +220,13 @@ class DryRun:
     def review_threads(self, number: int) -> list[RawThread]:
         return self.inner.review_threads(number) if self.inner else []
 
-    def create_review(self, number: int, commit_sha: str, body: str,
-                      comments: Sequence[dict[str, object]]) -> int:
-        self._say(f"post a review on #{number}", {"commit_id": commit_sha, "body": body,
-                                                  "event": "COMMENT", "comments": comments})
+    def create_review(
+        self, number: int, commit_sha: str, body: str, comments: Sequence[dict[str, object]]
+    ) -> int:
+        self._say(
+            f"post a review on #{number}",
+            {"commit_id": commit_sha, "body": body, "event": "COMMENT", "comments": comments},
+        )
         return 0
 
     def edit_comment(self, comment_id: int, body: str) -> None:
@@ -197,15 +238,30 @@ class DryRun:
     def resolve_thread(self, thread_id: str) -> None:
         self._say("resolve thread", {"threadId": thread_id})
 
-    def create_check_run(self, name: str, head_sha: str, conclusion: str, title: str,
-                         summary: str, annotations: list[dict[str, Any]]) -> int:
-        self._say("create a check run", {"name": name, "head_sha": head_sha,
-                                         "conclusion": conclusion, "title": title,
-                                         "annotations": len(annotations)})
+    def create_check_run(
+        self,
+        name: str,
+        head_sha: str,
+        conclusion: str,
+        title: str,
+        summary: str,
+        annotations: list[dict[str, Any]],
+    ) -> int:
+        self._say(
+            "create a check run",
+            {
+                "name": name,
+                "head_sha": head_sha,
+                "conclusion": conclusion,
+                "title": title,
+                "annotations": len(annotations),
+            },
+        )
         return 0
 
-    def add_annotations(self, check_run_id: int, title: str, summary: str,
-                        annotations: list[dict[str, Any]]) -> None:
+    def add_annotations(
+        self, check_run_id: int, title: str, summary: str, annotations: list[dict[str, Any]]
+    ) -> None:
         self._say("add annotations", {"annotations": len(annotations)})
 
     def find_open_pull(self, head_branch: str, base: str) -> PullRef | None:
@@ -215,6 +271,12 @@ class DryRun:
         self._say("open a pull request", {"head": head, "base": base, "title": title})
         return PullRef(0, "", "open")
 
-    def update_pull(self, number: int, *, title: str | None = None, body: str | None = None,
-                    state: str | None = None) -> None:
+    def update_pull(
+        self,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        state: str | None = None,
+    ) -> None:
         self._say(f"update pull request #{number}", {"title": title, "state": state})

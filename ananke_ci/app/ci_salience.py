@@ -24,8 +24,10 @@ def base_salience(root: Path, base: str) -> SalienceReport:
     main_cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ananke-base-") as tmp:
         work = Path(tmp) / "base"
-        run(["git", "worktree", "add", "--detach", "--no-checkout", "--quiet", str(work), base],
-            cwd=root)
+        run(
+            ["git", "worktree", "add", "--detach", "--no-checkout", "--quiet", str(work), base],
+            cwd=root,
+        )
         link = cache_dir(git.git_dir(work))
         try:
             link.symlink_to(main_cache, target_is_directory=True)

@@ -47,17 +47,23 @@ def resolve_rev(root: Path, rev: str) -> tuple[str, str]:
     """(commit, tree) of a revision; UserError when it names no commit."""
     if rev.startswith("-"):
         raise UserError(f"unknown revision {rev!r}")
-    res = run(["git", "rev-parse", f"{rev}^{{commit}}", f"{rev}^{{tree}}"], cwd=root,
-              check=False)
+    res = run(["git", "rev-parse", f"{rev}^{{commit}}", f"{rev}^{{tree}}"], cwd=root, check=False)
     lines = res.stdout.decode().split()
     if res.returncode != 0 or len(lines) != 2:
         raise UserError(f"unknown revision {rev!r}: not a commit (is the repository empty?)")
     return lines[0], lines[1]
 
 
-def mined_ir(root: Path, commit: str, tree: str, config: Config,
-             foundational: frozenset[str], *, use_cache: bool = True,
-             progress: Callable[[str], None] | None = None) -> MinedIR:
+def mined_ir(
+    root: Path,
+    commit: str,
+    tree: str,
+    config: Config,
+    foundational: frozenset[str],
+    *,
+    use_cache: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> MinedIR:
     """The mined constraints of `commit`: from the cache, else mined (incrementally: only
     blobs no earlier run summarised are parsed) and cached; `progress` hears of a miss."""
     key = ir_cache.mined_key(tree, config, foundational)
@@ -83,27 +89,39 @@ def foundational_files(root: Path) -> frozenset[str]:
     """FoundationalStable files from the salience cache, mining it first if there is none
     (`compile` and `extract` do; the validator takes what is cached)."""
     report = load_report(root) or compute_salience(root)
-    return frozenset(f.path for f in report.files
-                     if f.quadrant is Quadrant.FOUNDATIONAL_STABLE)
+    return frozenset(f.path for f in report.files if f.quadrant is Quadrant.FOUNDATIONAL_STABLE)
 
 
-def compile_constraints(root: Path, config: Config, rev: str = "HEAD", *,
-                        use_cache: bool = True,
-                        progress: Callable[[str], None] | None = None) -> CompileResult:
+def compile_constraints(
+    root: Path,
+    config: Config,
+    rev: str = "HEAD",
+    *,
+    use_cache: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> CompileResult:
     """The whole IR of `rev`: its mined constraints and the declarations (config and Ariadne
     files as in the work tree), with conflicts and generation artefacts."""
     commit, tree = resolve_rev(root, rev)
     sources = ariadne_sources(root, config)
     declared = declared_constraints(root, config, sources)  # syntax errors before mining
     foundational = foundational_files(root) if config.constraints.mine else frozenset()
-    mined = mined_ir(root, commit, tree, config, foundational, use_cache=use_cache,
-                     progress=progress)
+    mined = mined_ir(
+        root, commit, tree, config, foundational, use_cache=use_cache, progress=progress
+    )
     if not mined.cache_hit and mined.files:
-        print(f"ananke-ci: mined {mined.files} files at {commit[:12]} in "
-              f"{mined.seconds:.1f} s ({mined.parsed} parsed)", file=sys.stderr)
-    inputs = ir_cache.text_key([("mined", mined.ir.inputs),
-                                ("declared", json.dumps([c.to_json() for c in declared],
-                                                        sort_keys=True))])
-    ir = compile_ir(mined.ir.constraints, declared, config.constraints, inputs, commit,
-                    mined.ir.notices)
+        print(
+            f"ananke-ci: mined {mined.files} files at {commit[:12]} in "
+            f"{mined.seconds:.1f} s ({mined.parsed} parsed)",
+            file=sys.stderr,
+        )
+    inputs = ir_cache.text_key(
+        [
+            ("mined", mined.ir.inputs),
+            ("declared", json.dumps([c.to_json() for c in declared], sort_keys=True)),
+        ]
+    )
+    ir = compile_ir(
+        mined.ir.constraints, declared, config.constraints, inputs, commit, mined.ir.notices
+    )
     return CompileResult(ir, mined.cache_hit, ir.dumps())

@@ -18,13 +18,19 @@ from ananke_ci.core.errors import UserError
 from ananke_ci.core.globs import glob_match
 
 
-def ariadne_sources(root: Path, config: Config, commit: str | None = None,
-                    ) -> list[tuple[str, str]]:
+def ariadne_sources(
+    root: Path,
+    config: Config,
+    commit: str | None = None,
+) -> list[tuple[str, str]]:
     """(path, text) of the tracked Ariadne files the config names: in the work tree, or at
     `commit` (what judges a range comes from its base)."""
     globs = config.constraints.ariadne
-    paths = [p for p in git.tracked_with_suffix(root, ".ariadne", commit)
-             if any(glob_match(p, g) for g in globs)]
+    paths = [
+        p
+        for p in git.tracked_with_suffix(root, ".ariadne", commit)
+        if any(glob_match(p, g) for g in globs)
+    ]
     if not paths:
         return []
     if commit is None:
@@ -62,13 +68,15 @@ def ariadne_declarations(root: Path, sources: list[tuple[str, str]]) -> list[Dec
     from ananke_ci.analysis.constraints.ariadne import parse_ariadne  # Lark: only on a miss
 
     decls = [d for path, body in sources for d in parse_ariadne(body, path)]
-    ir_cache.write(root, "ariadne", key,
-                   json.dumps([declaration_to_json(d) for d in decls], sort_keys=True))
+    ir_cache.write(
+        root, "ariadne", key, json.dumps([declaration_to_json(d) for d in decls], sort_keys=True)
+    )
     return decls
 
 
-def declared_constraints(root: Path, config: Config,
-                         sources: list[tuple[str, str]]) -> list[Constraint]:
+def declared_constraints(
+    root: Path, config: Config, sources: list[tuple[str, str]]
+) -> list[Constraint]:
     """The config's declarations and the Ariadne files', composed (inheritance may cross
     from one to the other)."""
     decls = [*config.declared, *ariadne_declarations(root, sources)]

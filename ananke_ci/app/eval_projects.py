@@ -21,9 +21,17 @@ from ananke_ci.adapters import eval_exec
 from ananke_ci.core.records import record
 
 MIRRORS = Path("/work/.mirror")
-JS_PACKAGES = ("mocha", "@babel/register", "@babel/core", "@babel/preset-env",
-               "babel-plugin-annotate-pure-calls", "fast-check", "sinon", "sanctuary",
-               "sanctuary-identity")
+JS_PACKAGES = (
+    "mocha",
+    "@babel/register",
+    "@babel/core",
+    "@babel/preset-env",
+    "babel-plugin-annotate-pure-calls",
+    "fast-check",
+    "sinon",
+    "sanctuary",
+    "sanctuary-identity",
+)
 
 
 @record(frozen=True, slots=True)
@@ -36,10 +44,13 @@ class Project:
     prepare: Callable[[Path, Path], None]  # (clone, cache) -> None: test dependencies
 
 
-def _python_oracle_for(tests_dir: str, pythonpath: str,
-                       ) -> Callable[[Path, str, str], str | None]:
+def _python_oracle_for(
+    tests_dir: str,
+    pythonpath: str,
+) -> Callable[[Path, str, str], str | None]:
     def oracle(root: Path, path: str, name: str) -> str | None:
         return _python_oracle(root, name, tests_dir, pythonpath)
+
     return oracle
 
 
@@ -57,8 +68,10 @@ def _python_oracle(root: Path, name: str, tests_dir: str, pythonpath: str) -> st
     named = any(re.search(rf"def test\w*{re.escape(name)}", text) for _, _, text in chosen)
     files = " ".join(shlex.quote(f) for _, f, _ in chosen)
     select = f" -k {shlex.quote(name)}" if named else ""
-    return (f"PYTHONPATH={pythonpath} {shlex.quote(sys.executable)} -m pytest -q -x "
-            f"-p no:cacheprovider {files}{select}")
+    return (
+        f"PYTHONPATH={pythonpath} {shlex.quote(sys.executable)} -m pytest -q -x "
+        f"-p no:cacheprovider {files}{select}"
+    )
 
 
 def fetch(project: Project, cache: Path) -> Path:
@@ -86,16 +99,21 @@ def _js_oracle_for(modules: Callable[[], Path]) -> Callable[[Path, str, str], st
         elif "/internal/" in path:
             needle = f"./internal/{stem}.js"
             for src in sorted((root / "source").glob("*.js")):
-                if needle in src.read_text(encoding="utf-8", errors="replace") \
-                        and (root / "test" / src.name).is_file():
+                if (
+                    needle in src.read_text(encoding="utf-8", errors="replace")
+                    and (root / "test" / src.name).is_file()
+                ):
                     tests.append(f"test/{src.name}")
                 if len(tests) == 2:
                     break
         if not tests:
             return None
-        return (f"ln -sfn {shlex.quote(str(modules()))} node_modules && BABEL_ENV=cjs "
-                "node_modules/.bin/mocha --require @babel/register --reporter dot --bail "
-                + " ".join(tests))
+        return (
+            f"ln -sfn {shlex.quote(str(modules()))} node_modules && BABEL_ENV=cjs "
+            "node_modules/.bin/mocha --require @babel/register --reporter dot --bail "
+            + " ".join(tests)
+        )
+
     return oracle
 
 
@@ -108,11 +126,28 @@ def projects(cache: Path) -> dict[str, Project]:
         eval_exec.link(modules, root / "node_modules")
 
     return {
-        "toolz": Project("toolz", "python", "sdist:toolz==1.2.0", "toolz/*.py",
-                         _python_oracle_for("toolz/tests", "."), _no_setup),
-        "click": Project("click", "python", str(MIRRORS / "pallets+click" / "repo"),
-                         "src/click/*.py", _python_oracle_for("tests", "src"), _no_setup),
-        "ramda": Project("ramda", "javascript", str(MIRRORS / "ramda+ramda" / "repo"),
-                         "source/**/*.js", _js_oracle_for(lambda: deps / "node_modules"),
-                         prepare_js),
+        "toolz": Project(
+            "toolz",
+            "python",
+            "sdist:toolz==1.2.0",
+            "toolz/*.py",
+            _python_oracle_for("toolz/tests", "."),
+            _no_setup,
+        ),
+        "click": Project(
+            "click",
+            "python",
+            str(MIRRORS / "pallets+click" / "repo"),
+            "src/click/*.py",
+            _python_oracle_for("tests", "src"),
+            _no_setup,
+        ),
+        "ramda": Project(
+            "ramda",
+            "javascript",
+            str(MIRRORS / "ramda+ramda" / "repo"),
+            "source/**/*.js",
+            _js_oracle_for(lambda: deps / "node_modules"),
+            prepare_js,
+        ),
     }

@@ -42,9 +42,13 @@ class EvalOptions:
 
     def settings(self) -> dict[str, Any]:
         """What a journal's results depend on."""
-        return {"samples": self.samples, "mechanism_samples": self.mechanism_samples,
-                "temperature": self.temperature, "seed": self.seed,
-                "max_tokens": self.max_tokens}
+        return {
+            "samples": self.samples,
+            "mechanism_samples": self.mechanism_samples,
+            "temperature": self.temperature,
+            "seed": self.seed,
+            "max_tokens": self.max_tokens,
+        }
 
 
 @record(frozen=True, slots=True)
@@ -61,8 +65,12 @@ class EvalRun:
 class Store:
     """The journal of one run: settings, discoveries and finished tasks."""
 
-    def __init__(self, journal: eval_exec.Journal | None, options: EvalOptions,
-                 resume: eval_exec.Journal | None = None) -> None:
+    def __init__(
+        self,
+        journal: eval_exec.Journal | None,
+        options: EvalOptions,
+        resume: eval_exec.Journal | None = None,
+    ) -> None:
         self.journal = journal
         self.done: dict[tuple[str, str], Any] = {}
         if resume is not None:
@@ -71,9 +79,11 @@ class Store:
             found = self.done.get(("settings", "run"))
             if found is not None and found != options.settings():
                 if any(kind in ("hole", "mechanism") for kind, _ in self.done):
-                    raise UserError(f"the journal {resume.path} was written with other "
-                                    f"settings ({found}); give it the same, or another "
-                                    "--journal")
+                    raise UserError(
+                        f"the journal {resume.path} was written with other "
+                        f"settings ({found}); give it the same, or another "
+                        "--journal"
+                    )
                 # only discoveries so far: they do not depend on the settings
                 del self.done[("settings", "run")]
         if journal is not None and (resume is None or resume.path != journal.path):
@@ -109,10 +119,16 @@ def to_json(record: Any) -> Any:
 def hole_from(data: dict[str, Any]) -> HoleResult:
     def outcome(o: dict[str, Any]) -> Outcome:
         return Outcome(**{**o, "reasons": tuple(o.get("reasons", ()))})
-    return HoleResult(HoleTask(**data["task"]), tuple(outcome(o) for o in data["free"]),
-                      tuple(outcome(o) for o in data["constrained"]), data["seconds"],
-                      data.get("free_seconds", 0.0), data.get("constrained_seconds", 0.0),
-                      data.get("tests_seconds", 0.0))
+
+    return HoleResult(
+        HoleTask(**data["task"]),
+        tuple(outcome(o) for o in data["free"]),
+        tuple(outcome(o) for o in data["constrained"]),
+        data["seconds"],
+        data.get("free_seconds", 0.0),
+        data.get("constrained_seconds", 0.0),
+        data.get("tests_seconds", 0.0),
+    )
 
 
 def mechanism_from(data: dict[str, Any]) -> MechanismResult:
@@ -120,13 +136,20 @@ def mechanism_from(data: dict[str, Any]) -> MechanismResult:
 
 
 def discovery_from(data: dict[str, Any]) -> Discovery:
-    return Discovery(tuple(HoleTask(**t) for t in data["tasks"]), dict(data["dropped"]),
-                     data["tried"])
+    return Discovery(
+        tuple(HoleTask(**t) for t in data["tasks"]), dict(data["dropped"]), data["tried"]
+    )
 
 
-def run_eval(backend: Backend, projects: dict[str, Project], cache: Path,
-             options: EvalOptions, store: Store, progress: Progress,
-             deadline: float | None = None) -> EvalRun:
+def run_eval(
+    backend: Backend,
+    projects: dict[str, Project],
+    cache: Path,
+    options: EvalOptions,
+    store: Store,
+    progress: Progress,
+    deadline: float | None = None,
+) -> EvalRun:
     """Layer 1 then layer 2, skipping what the journal has; stops starting tasks after
     `deadline` (time.monotonic), the run then marked incomplete."""
     started = time.perf_counter()
@@ -134,8 +157,7 @@ def run_eval(backend: Backend, projects: dict[str, Project], cache: Path,
     complete = True
     mechanisms: list[MechanismResult] = []
     if options.layer in ("1", "all"):
-        chosen = [m for m in MECHANISMS
-                  if not options.mechanisms or m.domain in options.mechanisms]
+        chosen = [m for m in MECHANISMS if not options.mechanisms or m.domain in options.mechanisms]
         for i, mech in enumerate(chosen, 1):
             found = store.get("mechanism", mech.domain)
             if found is not None:
@@ -144,11 +166,19 @@ def run_eval(backend: Backend, projects: dict[str, Project], cache: Path,
             if deadline is not None and time.monotonic() > deadline:
                 complete = False
                 break
-            progress(f"[layer 1 {i}/{len(chosen)}] {mech.domain}: "
-                     f"{options.mechanism_samples} samples per mode")
-            result = run_mechanism(mech, backend, k=options.mechanism_samples,
-                                   temperature=options.temperature, seed=options.seed,
-                                   max_tokens=min(options.max_tokens, 96), progress=progress)
+            progress(
+                f"[layer 1 {i}/{len(chosen)}] {mech.domain}: "
+                f"{options.mechanism_samples} samples per mode"
+            )
+            result = run_mechanism(
+                mech,
+                backend,
+                k=options.mechanism_samples,
+                temperature=options.temperature,
+                seed=options.seed,
+                max_tokens=min(options.max_tokens, 96),
+                progress=progress,
+            )
             store.put("mechanism", mech.domain, to_json(result))
             mechanisms.append(result)
     holes: list[HoleResult] = []
@@ -160,8 +190,10 @@ def run_eval(backend: Backend, projects: dict[str, Project], cache: Path,
             roots[name] = fetch(project, cache)
             found = store.discovery(name, options.holes)
             if found is None:
-                progress(f"{name}: making up to {options.holes} holes and checking their "
-                         "oracles (the tests must pass on the original, fail on the hole)")
+                progress(
+                    f"{name}: making up to {options.holes} holes and checking their "
+                    "oracles (the tests must pass on the original, fail on the hole)"
+                )
                 d = discover(project, roots[name], options.holes, progress)
                 store.put("discovery", f"{name}:{options.holes}", to_json(d))
             else:
@@ -177,8 +209,10 @@ def run_eval(backend: Backend, projects: dict[str, Project], cache: Path,
             if deadline is not None and time.monotonic() > deadline:
                 complete = False
                 break
-            progress(f"[layer 2 {i}/{len(order)}] {task.project} {task.path}:{task.line} "
-                     f"`{task.function}`")
+            progress(
+                f"[layer 2 {i}/{len(order)}] {task.project} {task.path}:{task.line} "
+                f"`{task.function}`"
+            )
             hole = run_hole(roots[task.project], task, backend, options)
             store.put("hole", task.id, to_json(hole))
             holes.append(hole)
@@ -193,8 +227,15 @@ def run_eval(backend: Backend, projects: dict[str, Project], cache: Path,
             store.put("meta", f"model:{backend.name}", model)
     elif store.get("meta", f"model:{backend.name}") != model:
         store.put("meta", f"model:{backend.name}", model)
-    return EvalRun(tuple(mechanisms), tuple(holes), discoveries, model,
-                   backend.name, time.perf_counter() - started, complete)
+    return EvalRun(
+        tuple(mechanisms),
+        tuple(holes),
+        discoveries,
+        model,
+        backend.name,
+        time.perf_counter() - started,
+        complete,
+    )
 
 
 _NO_REQUEST = "(no request made)"
@@ -228,10 +269,11 @@ def _interleave(tasks: list[HoleTask]) -> list[HoleTask]:
 def _summary(result: HoleResult) -> str:
     def marks(outcomes: tuple[Outcome, ...]) -> str:
         return "".join("P" if o.correct else ("p" if o.parsed else "x") for o in outcomes)
-    tested = "".join("T" if o.tested_ok else ("v" if o.static_ok else "-")
-                     for o in result.constrained)
-    return f"free {marks(result.free)}  constrained {marks(result.constrained)}  " \
-           f"verified {tested}"
+
+    tested = "".join(
+        "T" if o.tested_ok else ("v" if o.static_ok else "-") for o in result.constrained
+    )
+    return f"free {marks(result.free)}  constrained {marks(result.constrained)}  verified {tested}"
 
 
 def run_hole(root: Path, task: HoleTask, backend: Backend, options: EvalOptions) -> HoleResult:
@@ -243,17 +285,28 @@ def run_hole(root: Path, task: HoleTask, backend: Backend, options: EvalOptions)
     oracle: dict[str, bool] = {}
     tested: dict[str, bool] = {}
     try:
-        site = open_site(root, task.path, task.line, bans=BANS.get(task.language, ()),
-                         command=task.command, timeout=TEST_TIMEOUT)
+        site = open_site(
+            root,
+            task.path,
+            task.line,
+            bans=BANS.get(task.language, ()),
+            command=task.command,
+            timeout=TEST_TIMEOUT,
+        )
         modes: dict[bool, tuple[Outcome, ...]] = {}
         spent = {False: 0.0, True: 0.0}
         in_tests = 0.0
         for constrained in (False, True):
             clock = time.perf_counter()
             in_oracle = in_tests_before = 0.0
-            req = request(site, constrained, n=options.samples,
-                          temperature=options.temperature, seed=options.seed,
-                          max_tokens=options.max_tokens)
+            req = request(
+                site,
+                constrained,
+                n=options.samples,
+                temperature=options.temperature,
+                seed=options.seed,
+                max_tokens=options.max_tokens,
+            )
             outcomes = []
             in_tests_before = in_tests
             for cand in backend.generate(req).candidates:
@@ -263,8 +316,9 @@ def run_hole(root: Path, task: HoleTask, backend: Backend, options: EvalOptions)
                     correct = False  # a file that does not parse fails its tests
                 elif key not in oracle:
                     t0 = time.perf_counter()
-                    oracle[key] = eval_exec.run_with(root, task.path, a.patched, task.command,
-                                                     TEST_TIMEOUT)[0]
+                    oracle[key] = eval_exec.run_with(
+                        root, task.path, a.patched, task.command, TEST_TIMEOUT
+                    )[0]
                     in_oracle += time.perf_counter() - t0
                     correct = oracle[key]
                 else:
@@ -276,13 +330,31 @@ def run_hole(root: Path, task: HoleTask, backend: Backend, options: EvalOptions)
                         tested[key] = tests_accept(site, cand, options.max_tokens)
                         in_tests += time.perf_counter() - t0
                     ok_tests = tested[key]
-                outcomes.append(Outcome(cand.text, cand.tokens, cand.finish_reason, a.parsed,
-                                        a.banned, a.static_ok, ok_tests, correct,
-                                        tuple(r[:200] for r in a.reasons[:3])))
+                outcomes.append(
+                    Outcome(
+                        cand.text,
+                        cand.tokens,
+                        cand.finish_reason,
+                        a.parsed,
+                        a.banned,
+                        a.static_ok,
+                        ok_tests,
+                        correct,
+                        tuple(r[:200] for r in a.reasons[:3]),
+                    )
+                )
             modes[constrained] = tuple(outcomes)
-            spent[constrained] = (time.perf_counter() - clock - in_oracle
-                                  - (in_tests - in_tests_before))
+            spent[constrained] = (
+                time.perf_counter() - clock - in_oracle - (in_tests - in_tests_before)
+            )
     finally:
         eval_exec.put(root, task.path, original)
-    return HoleResult(task, modes[False], modes[True], time.perf_counter() - started,
-                      spent[False], spent[True], in_tests)
+    return HoleResult(
+        task,
+        modes[False],
+        modes[True],
+        time.perf_counter() - started,
+        spent[False],
+        spent[True],
+        in_tests,
+    )

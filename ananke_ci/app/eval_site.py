@@ -47,30 +47,49 @@ class Site:
     tested: Verifier  # with it (when the config has one)
 
     def fill_site(self, constrained: bool) -> FillSite:
-        return FillSite(self.checked.source, self.checked.facts, self.report.hole,
-                        self.constraint if constrained else None)
+        return FillSite(
+            self.checked.source,
+            self.checked.facts,
+            self.report.hole,
+            self.constraint if constrained else None,
+        )
 
 
-def open_site(root: Path, path: str, line: int, *, bans: tuple[str, ...] = (),
-              command: str | None = None, timeout: float = 120.0) -> Site:
+def open_site(
+    root: Path,
+    path: str,
+    line: int,
+    *,
+    bans: tuple[str, ...] = (),
+    command: str | None = None,
+    timeout: float = 120.0,
+) -> Site:
     """The hole of `path` (as it is in the work tree) nearest `line`, ready to fill."""
     judge = open_judge(root, Target("files", None, (path,)))
     config = judge.config
-    extra = tuple(Ban(b, "banned in this evaluation") for b in bans
-                  if b not in {x.name for x in config.banned_calls})
-    config = replace(config, banned_calls=(*config.banned_calls, *extra),
-                     verify=VerifyConfig(command, timeout) if command else config.verify)
+    extra = tuple(
+        Ban(b, "banned in this evaluation")
+        for b in bans
+        if b not in {x.name for x in config.banned_calls}
+    )
+    config = replace(
+        config,
+        banned_calls=(*config.banned_calls, *extra),
+        verify=VerifyConfig(command, timeout) if command else config.verify,
+    )
     judge = replace(judge, config=config)
     files, _notices = analyse(root, Target("files", None, (path,)), config)
     found = holes_in(files, judge)
     if not found:
         raise UserError(f"no hole found in {path}", path=path)
-    report, checked = min(found, key=lambda rc: (abs(rc[0].hole.span.start_line - line),
-                                                  rc[0].hole.kind != "typed"))
+    report, checked = min(
+        found, key=lambda rc: (abs(rc[0].hole.span.start_line - line), rc[0].hole.kind != "typed")
+    )
     banned = hole_bans(judge, report, checked.facts)
     constraint = body_constraint(report.hole, report.language, banned=banned)
-    prompt = build_prompt(report.hole, checked.facts,
-                          checked.source.content.decode("utf-8", "replace"), banned=banned)
+    prompt = build_prompt(
+        report.hole, checked.facts, checked.source.content.decode("utf-8", "replace"), banned=banned
+    )
     known = None
     if judge.basis.commit and report.language in DECIDABLE:
         known = repository_names(root, judge.basis.commit, config)
@@ -79,13 +98,18 @@ def open_site(root: Path, path: str, line: int, *, bans: tuple[str, ...] = (),
     return Site(root, judge, report, checked, banned, constraint, prompt.text, static, tested)
 
 
-def request(site: Site, constrained: bool, *, n: int, temperature: float, seed: int,
-            max_tokens: int) -> GenerationRequest:
+def request(
+    site: Site, constrained: bool, *, n: int, temperature: float, seed: int, max_tokens: int
+) -> GenerationRequest:
     """What `fix_one` sends for the hole (constrained), or the same prompt without the
     grammar, stopped at the closing fence (free)."""
     return GenerationRequest(
         constraint=site.constraint if constrained else None,
-        prompt=site.prompt, max_tokens=max_tokens, temperature=temperature, n=n, seed=seed,
+        prompt=site.prompt,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        n=n,
+        seed=seed,
         stop=() if constrained else (_FENCE,),
         request_id=f"eval:{site.report.path}:{site.report.hole.span.start_line}",
     )
@@ -104,9 +128,9 @@ class Assessment:
 def assess(site: Site, cand: Candidate, constrained: bool, max_tokens: int) -> Assessment:
     body = body_text(cand)
     plain = site.static.verify(site.fill_site(False), body, cand.text)
-    parsed = bool(body.strip()) and not any(r.startswith(("syntax error",
-                                                          "the patched file cannot"))
-                                            for r in plain.reasons)
+    parsed = bool(body.strip()) and not any(
+        r.startswith(("syntax error", "the patched file cannot")) for r in plain.reasons
+    )
     banned = bool(list(banned_in(body, site.judge.config)))
     static_ok = False
     if constrained:
@@ -116,8 +140,9 @@ def assess(site: Site, cand: Candidate, constrained: bool, max_tokens: int) -> A
         static_ok = verdict.ok
     from ananke_ci.app.verify import splice
 
-    patched = splice(site.checked.source.content, site.report.hole, body,
-                     site.report.language).patched
+    patched = splice(
+        site.checked.source.content, site.report.hole, body, site.report.language
+    ).patched
     return Assessment(body, plain.reasons, parsed, banned, static_ok, patched)
 
 

@@ -46,8 +46,12 @@ def candidates(project: Project, root: Path) -> list[tuple[str, str, int, str, s
             if made is None:
                 continue
             after = extract_facts(rel, made.source.encode("utf-8"))
-            if any(h.function is not None and h.function.name == fn.name
-                   and h.function.span.start_line == fn.span.start_line for h in after.holes):
+            if any(
+                h.function is not None
+                and h.function.name == fn.name
+                and h.function.span.start_line == fn.span.start_line
+                for h in after.holes
+            ):
                 found.append((rel, fn.name, made.line, made.source, made.body))
             if len(found) == PER_FILE:
                 break
@@ -59,8 +63,9 @@ def candidates(project: Project, root: Path) -> list[tuple[str, str, int, str, s
     return out
 
 
-def discover(project: Project, root: Path, limit: int,
-             progress: Callable[[str], None] | None = None) -> Discovery:
+def discover(
+    project: Project, root: Path, limit: int, progress: Callable[[str], None] | None = None
+) -> Discovery:
     """Up to `limit` holes whose oracle is checked (passes on the original, fails on the
     hole)."""
     dropped: Counter[str] = Counter()
@@ -78,20 +83,30 @@ def discover(project: Project, root: Path, limit: int,
         original = (root / rel).read_bytes()
         key = (rel, command)
         if key not in original_ok:
-            original_ok[key] = eval_exec.run_with(root, rel, original, command,
-                                                  TEST_TIMEOUT)[0]
+            original_ok[key] = eval_exec.run_with(root, rel, original, command, TEST_TIMEOUT)[0]
         if not original_ok[key]:
             dropped["its tests fail on the original"] += 1
             continue
         if eval_exec.run_with(root, rel, holed.encode("utf-8"), command, TEST_TIMEOUT)[0]:
             dropped["its tests pass with the hole"] += 1
             continue
-        task = HoleTask(f"{project.name}:{rel}:{name}:{line}", project.name, project.language,
-                        rel, name, line, body, PLACEHOLDER[project.language], command)
+        task = HoleTask(
+            f"{project.name}:{rel}:{name}:{line}",
+            project.name,
+            project.language,
+            rel,
+            name,
+            line,
+            body,
+            PLACEHOLDER[project.language],
+            command,
+        )
         tasks.append(task)
         if progress:
-            progress(f"{project.name}: hole {len(tasks)}/{limit} {rel}:{line} `{name}` "
-                     f"(oracle checked; {tried} tried)")
+            progress(
+                f"{project.name}: hole {len(tasks)}/{limit} {rel}:{line} `{name}` "
+                f"(oracle checked; {tried} tried)"
+            )
     return Discovery(tuple(tasks), dict(dropped), tried)
 
 

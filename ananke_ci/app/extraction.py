@@ -31,8 +31,14 @@ def budget_s(size: int) -> float:
 def overrun_row(path: str, language: str | None, size: int) -> CoreRow:
     """The core row of a file that overran its budget: skipped, with the reason."""
     lang = language or language_for_path(path) or "unknown"
-    return (lang, size, 0, f"{OVERRUN} {budget_s(size):.1f} s to analyse (a pathological "
-            "file?)", (), ())
+    return (
+        lang,
+        size,
+        0,
+        f"{OVERRUN} {budget_s(size):.1f} s to analyse (a pathological file?)",
+        (),
+        (),
+    )
 
 
 def is_overrun(core: CoreRow) -> bool:
@@ -40,8 +46,11 @@ def is_overrun(core: CoreRow) -> bool:
     return isinstance(skipped, str) and skipped.startswith(OVERRUN)
 
 
-def extract_encoded(items: Sequence[Item], max_bytes: int, jobs: int = 1,
-                    ) -> Iterator[tuple[int, bytes, bytes]]:
+def extract_encoded(
+    items: Sequence[Item],
+    max_bytes: int,
+    jobs: int = 1,
+) -> Iterator[tuple[int, bytes, bytes]]:
     """(index, core, rest) of every item as facts_codec encodes them, in completion order
     (bytes travel back from the workers far cheaper than objects)."""
     # tree-sitter and the queries: only when there is a file to parse (the hook's path)
@@ -54,22 +63,28 @@ def extract_encoded(items: Sequence[Item], max_bytes: int, jobs: int = 1,
             load_parser(language)
 
     def work(item: Item) -> bytes:
-        core, rest = facts_codec.encode(*extract_rows(item[0], item[2], item[1],
-                                                      max_bytes=max_bytes))
+        core, rest = facts_codec.encode(
+            *extract_rows(item[0], item[2], item[1], max_bytes=max_bytes)
+        )
         return struct.pack("<I", len(core)) + core + rest
 
     for index, payload in run_bounded(work, items, lambda item: budget_s(len(item[2])), jobs):
         if payload is None:
             path, language, data = items[index]
-            yield (index, *facts_codec.encode(overrun_row(path, language, len(data)),
-                                              rows.EMPTY_REST))
+            yield (
+                index,
+                *facts_codec.encode(overrun_row(path, language, len(data)), rows.EMPTY_REST),
+            )
             continue
         (size,) = struct.unpack_from("<I", payload)
-        yield index, payload[4:4 + size], payload[4 + size:]
+        yield index, payload[4 : 4 + size], payload[4 + size :]
 
 
-def extract_bounded(items: Sequence[Item], max_bytes: int, jobs: int = 1,
-                    ) -> Iterator[tuple[int, CoreRow, RestRow]]:
+def extract_bounded(
+    items: Sequence[Item],
+    max_bytes: int,
+    jobs: int = 1,
+) -> Iterator[tuple[int, CoreRow, RestRow]]:
     """(index, core row, rest row) of every item, in completion order."""
     for index, core, rest in extract_encoded(items, max_bytes, jobs):
         yield index, facts_codec.read_core(core), facts_codec.read_rest(rest)

@@ -99,33 +99,42 @@ def fix_holes(
     known = None
     if judge.basis.commit and any(r.language in DECIDABLE for r, _ in holes):
         known = repository_names(root, judge.basis.commit, judge.config)
-    verifier = Verifier(root, judge, run_command=options.run_tests, base_tree=base_tree,
-                        known_names=known)
+    verifier = Verifier(
+        root, judge, run_command=options.run_tests, base_tree=base_tree, known_names=known
+    )
     out = []
     for i, (report, checked) in enumerate(holes, 1):
         if progress:
-            progress(f"[{i}/{len(holes)}] {report.path}:{report.hole.span.start_line}: "
-                     f"filling `{report.hole.marker}`")
-        out.append(fix_one(report, checked, judge, verifier, backend, options, progress,
-                           deadline=deadline))
+            progress(
+                f"[{i}/{len(holes)}] {report.path}:{report.hole.span.start_line}: "
+                f"filling `{report.hole.marker}`"
+            )
+        out.append(
+            fix_one(report, checked, judge, verifier, backend, options, progress, deadline=deadline)
+        )
     return out
 
 
-def hole_bans(judge: Judge, report: HoleReport, facts: FileFacts | None = None,
-              ) -> tuple[str, ...]:
+def hole_bans(
+    judge: Judge,
+    report: HoleReport,
+    facts: FileFacts | None = None,
+) -> tuple[str, ...]:
     """What the grammar for this hole excludes: every applicable forbid (the mined
     dangerous calls from `standard` intensity up: at `syntax_only` a file is held to
     syntax, so only what is declared or configured goes in), each also as the file spells
     it (`o.system` after `import os as o`, `s` after `from os import system as s`)."""
     configured = [b.name for b in (*judge.config.banned_calls, *judge.config.banned_imports)]
     mined = judge.intensity(report.path) >= Intensity.STANDARD
-    bans = grammar_bans(judge.rules, report.path, report.language, configured=configured,
-                        mined=mined)
+    bans = grammar_bans(
+        judge.rules, report.path, report.language, configured=configured, mined=mined
+    )
     if facts is None:
         return bans
     spelled = local_spellings(facts, bans)
-    return tuple(dict.fromkeys(n for ban in bans for n in (ban, *spelled.get(ban, ()))
-                               if bannable(n)))
+    return tuple(
+        dict.fromkeys(n for ban in bans for n in (ban, *spelled.get(ban, ())) if bannable(n))
+    )
 
 
 def fix_one(
@@ -150,11 +159,17 @@ def fix_one(
     feedback: tuple[str, ...] = ()
     for round_no in range(1, options.attempts + 1):
         if deadline is not None and deadline.expired():
-            attempts.append(Attempt(round_no, "", Verdict(False, (
-                f"not tried: {deadline.label} passed",))))
+            attempts.append(
+                Attempt(round_no, "", Verdict(False, (f"not tried: {deadline.label} passed",)))
+            )
             break
-        prompt = build_prompt(report.hole, checked.facts, original.decode("utf-8", "replace"),
-                              banned=banned, feedback="\n".join(feedback))
+        prompt = build_prompt(
+            report.hole,
+            checked.facts,
+            original.decode("utf-8", "replace"),
+            banned=banned,
+            feedback="\n".join(feedback),
+        )
         request = GenerationRequest(
             constraint=constraint,
             prompt=prompt.text,
@@ -166,16 +181,19 @@ def fix_one(
         )
         started = time.perf_counter()
         if progress:
-            progress(f"{where}: round {round_no} of {options.attempts}: asking for "
-                     f"{plural(options.n, 'candidate')}...")
+            progress(
+                f"{where}: round {round_no} of {options.attempts}: asking for "
+                f"{plural(options.n, 'candidate')}..."
+            )
         try:
             response = backend.generate(request)
         except UserError:
             if deadline is None or not deadline.expired():
                 raise  # the endpoint failed: the whole run says so
             # the run's time is up mid-request: the fills made so far stay
-            attempts.append(Attempt(round_no, "", Verdict(False, (
-                f"not finished: {deadline.label} passed",))))
+            attempts.append(
+                Attempt(round_no, "", Verdict(False, (f"not finished: {deadline.label} passed",)))
+            )
             break
         generated = time.perf_counter()
         failed: list[str] = []
@@ -185,32 +203,38 @@ def fix_one(
             attempts.append(Attempt(round_no, body, verdict))
             if verdict.ok:
                 if progress:
-                    progress(f"{where}: verified fill in round {round_no} of "
-                             f"{options.attempts} "
-                             f"({_tally(response.candidates, started, generated)})")
+                    progress(
+                        f"{where}: verified fill in round {round_no} of "
+                        f"{options.attempts} "
+                        f"({_tally(response.candidates, started, generated)})"
+                    )
                 return HoleFix(report, original, body, tuple(attempts))
             failed.extend(verdict.reasons)
         feedback = tuple(dict.fromkeys(failed))
         if progress:
-            progress(f"{where}: round {round_no} of {options.attempts} failed "
-                     f"({_tally(response.candidates, started, generated)}): "
-                     + "; ".join(feedback)[:200])
+            progress(
+                f"{where}: round {round_no} of {options.attempts} failed "
+                f"({_tally(response.candidates, started, generated)}): " + "; ".join(feedback)[:200]
+            )
     return HoleFix(report, original, None, tuple(attempts))
 
 
 def _tally(candidates: tuple[Candidate, ...], started: float, generated: float) -> str:
     """'2 candidates, 48 tokens, generated in 3.1 s, checked in 0.4 s'."""
     tokens = sum(c.tokens for c in candidates)
-    return (f"{plural(len(candidates), 'candidate')}, {plural(tokens, 'token')}, "
-            f"generated in {generated - started:.1f} s, checked in "
-            f"{time.perf_counter() - generated:.1f} s")
+    return (
+        f"{plural(len(candidates), 'candidate')}, {plural(tokens, 'token')}, "
+        f"generated in {generated - started:.1f} s, checked in "
+        f"{time.perf_counter() - generated:.1f} s"
+    )
 
 
 def _precheck(cand: Candidate, options: FixOptions) -> Verdict | None:
     """A candidate the backend did not finish is refused before it is spliced anywhere."""
     if cand.finish_reason == "length":
-        return Verdict(False, (f"ran out of tokens (max_tokens {options.max_tokens}) before "
-                               "the body ended",))
+        return Verdict(
+            False, (f"ran out of tokens (max_tokens {options.max_tokens}) before the body ended",)
+        )
     if cand.finish_reason in ("grammar_error", "error") or cand.grammar_satisfied is False:
         why = (cand.violation or "the output does not satisfy the grammar").split("\n")[0][:300]
         return Verdict(False, (f"grammar violation: {why}",))

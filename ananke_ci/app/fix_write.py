@@ -43,12 +43,18 @@ def unified_diff(fixes: list[HoleFix]) -> str:
     for path, group in sorted(by_file(fixes).items()):
         before = group[0].original.decode("utf-8", "surrogateescape")
         after = patched_content(group[0].original, group).decode("utf-8", "surrogateescape")
-        chunks.extend(difflib.unified_diff(
-            before.splitlines(keepends=True), after.splitlines(keepends=True),
-            _diff_name("a/", path), _diff_name("b/", path),
-        ))
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                   for line in chunks)
+        chunks.extend(
+            difflib.unified_diff(
+                before.splitlines(keepends=True),
+                after.splitlines(keepends=True),
+                _diff_name("a/", path),
+                _diff_name("b/", path),
+            )
+        )
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+        for line in chunks
+    )
 
 
 def _diff_name(prefix: str, path: str) -> str:
@@ -84,12 +90,19 @@ def apply_fixes(root: Path, fixes: list[HoleFix]) -> list[Written]:
             continue
         current = target.read_bytes() if target.is_file() and not target.is_symlink() else None
         if current != original:
-            out.append(Written(path, 0, note="not written: the file in the working tree differs "
-                               "from what was analysed (unstaged changes?); stage or stash "
-                               "them and run again"))
+            out.append(
+                Written(
+                    path,
+                    0,
+                    note="not written: the file in the working tree differs "
+                    "from what was analysed (unstaged changes?); stage or stash "
+                    "them and run again",
+                )
+            )
             continue
-        git_write.write_atomic(target, patched_content(original, group),
-                               scratch=git_write.scratch_dir(root))
+        git_write.write_atomic(
+            target, patched_content(original, group), scratch=git_write.scratch_dir(root)
+        )
         out.append(Written(path, len(group)))
     return out
 
@@ -103,16 +116,24 @@ def fixup_commits(root: Path, fixes: list[HoleFix]) -> list[Written]:
     git_txn.recover(root)
     old_head = git_read.head_commit(root)
     if old_head is None:
-        return [Written(p, 0, note="not committed: the repository has no commit yet")
-                for p in by_file(fixes)]
+        return [
+            Written(p, 0, note="not committed: the repository has no commit yet")
+            for p in by_file(fixes)
+        ]
     tip = old_head
     out: list[Written] = []
     moves: list[git_txn.FileMove] = []
     for path, group in sorted(by_file(fixes).items()):
         found = git_read.blob_at(root, old_head, path)
         if found is None or found[1] != group[0].original:
-            out.append(Written(path, 0, note="no fixup: the holes are not in HEAD as analysed "
-                               "(commit the change first, or use --apply)"))
+            out.append(
+                Written(
+                    path,
+                    0,
+                    note="no fixup: the holes are not in HEAD as analysed "
+                    "(commit the change first, or use --apply)",
+                )
+            )
             continue
         mode, at_head = found
         current = at_head
@@ -134,9 +155,11 @@ def fixup_commits(root: Path, fixes: list[HoleFix]) -> list[Written]:
 def _message(fix: HoleFix, blame: git_read.BlameLine) -> str:
     hole = fix.report.hole
     where = f" in {hole.function.name}()" if hole.function else ""
-    return (f"fixup! {blame.subject}\n\n"
-            f"ananke-ci: fill the `{hole.marker}` hole{where} at "
-            f"{fix.report.path}:{hole.span.start_line} (verified).\n")
+    return (
+        f"fixup! {blame.subject}\n\n"
+        f"ananke-ci: fill the `{hole.marker}` hole{where} at "
+        f"{fix.report.path}:{hole.span.start_line} (verified).\n"
+    )
 
 
 def write_report(root: Path, written: list[Written]) -> list[str]:

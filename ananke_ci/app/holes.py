@@ -40,15 +40,19 @@ def holes_in(files: list[CheckedFile], judge: Judge) -> list[tuple[HoleReport, C
     for checked in files:
         if not checked.facts.holes:
             continue
-        reported = {(f.rule, f.line, f.col) for f in judge.check(checked.source, checked.facts)
-                    if f.rule in ("ANK101", "ANK102")}
+        reported = {
+            (f.rule, f.line, f.col)
+            for f in judge.check(checked.source, checked.facts)
+            if f.rule in ("ANK101", "ANK102")
+        }
         diff = checked.source.diff
         for hole in checked.facts.holes:
             span = hole.span
-            if (_RULE[hole.kind], span.start_line, span.start_col) not in reported \
-                    or (checked.source.path, span.start_byte) in deliberate:
+            if (_RULE[hole.kind], span.start_line, span.start_col) not in reported or (
+                checked.source.path,
+                span.start_byte,
+            ) in deliberate:
                 continue
             if diff is None or line_in_scope(diff, span.start_line, span.end_line, "added"):
-                out.append((HoleReport(checked.source.path, checked.facts.language, hole),
-                            checked))
+                out.append((HoleReport(checked.source.path, checked.facts.language, hole), checked))
     return out

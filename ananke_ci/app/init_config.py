@@ -48,10 +48,16 @@ FOOTER = """
 
 def render_init(mined: list[Constraint], config: Config, rev: str) -> str:
     rows = "".join(f"  # {json.dumps(c.id)},  # {clean_text(c.evidence, 90)}\n" for c in mined)
-    bans = "".join(f"# {json.dumps(name)} = {json.dumps(clean_text(why, 90))}\n"
-                   for name, why in _ban_lines(mined).items())
-    text = HEADER.format(rev=rev[:12], conf=config.constraints.min_confidence,
-                         evidence=config.constraints.min_evidence, disable=rows)
+    bans = "".join(
+        f"# {json.dumps(name)} = {json.dumps(clean_text(why, 90))}\n"
+        for name, why in _ban_lines(mined).items()
+    )
+    text = HEADER.format(
+        rev=rev[:12],
+        conf=config.constraints.min_confidence,
+        evidence=config.constraints.min_evidence,
+        disable=rows,
+    )
     text += FOOTER.format(bans=bans or "# (no dangerous call is absent from this repository)\n")
     parse_config(text, ".ananke.toml")  # what we write must load
     return text
@@ -64,8 +70,7 @@ def _ban_lines(mined: list[Constraint]) -> dict[str, str]:
     out: dict[str, list[str]] = {}
     for c in mined:
         for name in _bannable(c):
-            why = c.evidence if name == c.subject else \
-                f"counted with `{c.subject}`: {c.evidence}"
+            why = c.evidence if name == c.subject else f"counted with `{c.subject}`: {c.evidence}"
             out.setdefault(name, []).append(why)
     return {name: "; ".join(whys) for name, whys in out.items()}
 
@@ -82,8 +87,7 @@ def _bannable(c: Constraint) -> tuple[str, ...]:
 def write_init(root: Path, text: str, force: bool) -> Path:
     target = root / ".ananke.toml"
     if (target.exists() or target.is_symlink()) and not force:
-        raise UserError("already exists; `ananke-ci init --force` replaces it",
-                        path=".ananke.toml")
+        raise UserError("already exists; `ananke-ci init --force` replaces it", path=".ananke.toml")
     # through a link only while it stays in the repository; the temp file in the git dir,
     # so a kill leaves nothing in the work tree
     write_atomic(inside(root, target), text.encode("utf-8"), scratch=scratch_dir(root))

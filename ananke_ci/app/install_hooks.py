@@ -45,8 +45,12 @@ def _install(dest: Path, script: bytes, *, force: bool) -> Outcome:
         if dest.read_bytes() == script:
             return Outcome(name, True, f"{name}: already installed ({dest})")
         if not force:
-            return Outcome(name, False, f"{name}: {dest} exists and is not ananke-ci's; kept it "
-                           "(use --force to replace it; the old one is saved as a backup)")
+            return Outcome(
+                name,
+                False,
+                f"{name}: {dest} exists and is not ananke-ci's; kept it "
+                "(use --force to replace it; the old one is saved as a backup)",
+            )
         backup = dest.with_name(name + ".ananke-backup")
         os.replace(dest, backup)
         _write_executable(dest, script)

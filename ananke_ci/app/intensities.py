@@ -53,8 +53,9 @@ def load_intensities(root: Path) -> dict[str, Intensity]:
     return dict(load_salience(root).intensities)
 
 
-def intensities_for(root: Path, paths: list[str], config: Config,
-                    mined: Mapping[str, Intensity] | None = None) -> dict[str, Intensity]:
+def intensities_for(
+    root: Path, paths: list[str], config: Config, mined: Mapping[str, Intensity] | None = None
+) -> dict[str, Intensity]:
     """Intensity per path: files the last `ananke-ci salience` run did not see (or every file,
     before the first run) get DEFAULT_INTENSITY; `[intensity]` pins in the config win."""
     known = load_intensities(root) if mined is None else mined

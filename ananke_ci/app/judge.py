@@ -109,8 +109,9 @@ class Judge:
             from ananke_ci.analysis.constraints.common import CheckContext
             from ananke_ci.analysis.constraints.scan import scan_file
 
-            ctx = CheckContext(scan_file(facts, source.content), is_new, self.resolver(),
-                               self.read_base)
+            ctx = CheckContext(
+                scan_file(facts, source.content), is_new, self.resolver(), self.read_base
+            )
             extra = list(check_constraints(self.ir(), ctx))
         return check_file(facts, self.config, self.intensity(source.path), extra)
 
@@ -121,8 +122,9 @@ class Judge:
         """Imports -> repository files, for layering; the tree is listed once, if needed."""
         from ananke_ci.core.constraints import Kind  # the hook's path: only with constraints
 
-        if self._resolve is None and any(c.kind in (Kind.LAYERING, Kind.NO_CYCLES)
-                                         for c in self.rules):
+        if self._resolve is None and any(
+            c.kind in (Kind.LAYERING, Kind.NO_CYCLES) for c in self.rules
+        ):
             # the hook's path: the resolver loads only for a layering constraint
             from ananke_ci.analysis.salience.imports import Resolver, go_module_path
 
@@ -156,8 +158,14 @@ class Judge:
         return self._paths
 
 
-def open_judge(root: Path, target: Target, *, config_path: Path | None = None,
-               use_cache: bool = True, progress: Progress | None = None) -> Judge:
+def open_judge(
+    root: Path,
+    target: Target,
+    *,
+    config_path: Path | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> Judge:
     """What judges `target`: its basis, that basis's config, constraints and baseline."""
     basis = basis_of(root, target)
     if config_path is not None:
@@ -197,10 +205,15 @@ def _disable_typos(config: Config, ids: list[str]) -> list[str]:
 
         close = get_close_matches(pattern, ids, n=1, cutoff=0.85)
         if close:
-            where = config.disable_at[i] if i < len(config.disable_at) else \
-                config.source or "the config"
-            out.append(f"{where}: constraints.disable entry {pattern!r} matches no constraint "
-                       f"here; did you mean {close[0]!r}?")
+            where = (
+                config.disable_at[i]
+                if i < len(config.disable_at)
+                else config.source or "the config"
+            )
+            out.append(
+                f"{where}: constraints.disable entry {pattern!r} matches no constraint "
+                f"here; did you mean {close[0]!r}?"
+            )
     return out
 
 
@@ -210,9 +223,15 @@ def _disabled(cid: str, config: Config) -> bool:
     return any(fnmatchcase(cid, pattern) for pattern in config.constraints.disable)
 
 
-def _mined(root: Path, basis: Basis, config: Config, salience: Salience, notices: list[str],
-           progress: Progress | None, use_cache: bool,
-           ) -> tuple[tuple[Constraint, ...], float | None]:
+def _mined(
+    root: Path,
+    basis: Basis,
+    config: Config,
+    salience: Salience,
+    notices: list[str],
+    progress: Progress | None,
+    use_cache: bool,
+) -> tuple[tuple[Constraint, ...], float | None]:
     """The base's mined constraints: cached, or mined now with a notice of how long (and
     the seconds it took)."""
     assert basis.commit is not None
@@ -226,12 +245,13 @@ def _mined(root: Path, basis: Basis, config: Config, salience: Salience, notices
     where = f"{basis.label}" + (f" ({basis.commit[:12]})" if basis.label == "HEAD" else "")
     if progress:
         progress(f"mining the constraints of {where} (first time for this commit)...")
-    result = mined_ir(root, basis.commit, tree, config, salience.foundational,
-                      use_cache=use_cache)
+    result = mined_ir(root, basis.commit, tree, config, salience.foundational, use_cache=use_cache)
     if result.files:  # a base without source files has nothing to mine: nothing to say
-        notices.append(f"mined the constraints of {where} in {result.seconds:.1f} s "
-                       f"({_files(result.files)}, {result.parsed} parsed; cached for later "
-                       "runs)")
+        notices.append(
+            f"mined the constraints of {where} in {result.seconds:.1f} s "
+            f"({_files(result.files)}, {result.parsed} parsed; cached for later "
+            "runs)"
+        )
     return result.ir.constraints, result.seconds
 
 

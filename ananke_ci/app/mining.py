@@ -38,14 +38,22 @@ class Mined:
     parsed: int  # of which parsed and scanned now (the rest came from the cache)
 
 
-def summaries_at(root: Path, commit: str, config: Config, *, use_cache: bool = True,
-                 ) -> tuple[dict[str, FileSummary], list[str], dict[str, str], int]:
+def summaries_at(
+    root: Path,
+    commit: str,
+    config: Config,
+    *,
+    use_cache: bool = True,
+) -> tuple[dict[str, FileSummary], list[str], dict[str, str], int]:
     """(path -> summary of every source file at `commit` that the config does not exclude,
     every path of the tree, go module paths, how many files were parsed now)."""
     tree = history.tree_blobs(root, commit)
     keys = FactKeys()
-    wanted = {p: b for p, b in tree if language_for_path(p) is not None
-              and first_match(p, config.exclude) is None}
+    wanted = {
+        p: b
+        for p, b in tree
+        if language_for_path(p) is not None and first_match(p, config.exclude) is None
+    }
     git_dir = history.git_dir(root)
     store = FactsCache.open(git_dir, summary_fingerprint(), CACHE_NAME) if use_cache else None
     found: dict[str, FileSummary] = {}
@@ -57,9 +65,16 @@ def summaries_at(root: Path, commit: str, config: Config, *, use_cache: bool = T
         if summary is not None:
             found[path] = summary
     missing = {p for p in wanted if p not in found}
-    repo = facts_at(root, commit, lambda p, _lang: p in missing, tree=tree, git_dir=git_dir,
-                    max_bytes=config.max_file_bytes, with_sources=True,
-                    skip={p: b for p, b in wanted.items() if p in found})
+    repo = facts_at(
+        root,
+        commit,
+        lambda p, _lang: p in missing,
+        tree=tree,
+        git_dir=git_dir,
+        max_bytes=config.max_file_bytes,
+        with_sources=True,
+        skip={p: b for p, b in wanted.items() if p in found},
+    )
     for path, facts in repo.facts.items():
         summary = summarize(scan_file(facts, repo.sources.get(path, b"")))
         found[path] = summary
@@ -71,11 +86,11 @@ def summaries_at(root: Path, commit: str, config: Config, *, use_cache: bool = T
     return ordered, [p for p, _ in tree], repo.go_modules, len(repo.facts)
 
 
-def mine_commit(root: Path, commit: str, config: Config, foundational: frozenset[str], *,
-                use_cache: bool = True) -> Mined:
+def mine_commit(
+    root: Path, commit: str, config: Config, foundational: frozenset[str], *, use_cache: bool = True
+) -> Mined:
     """Every mined constraint of `commit` (nothing declared)."""
-    summaries, paths, go_modules, parsed = summaries_at(root, commit, config,
-                                                        use_cache=use_cache)
+    summaries, paths, go_modules, parsed = summaries_at(root, commit, config, use_cache=use_cache)
     imports = {p: list(s.imports) for p, s in summaries.items()}
     edges = frozenset(import_edges(imports, paths, go_modules))
     mined = mine_all(MiningInput(summaries, edges, foundational), config.constraints)

@@ -54,11 +54,20 @@ class RepoFacts:
 
 
 def facts_at(
-    root: Path, commit: str, paths_filter: PathFilter | None = None, *,
-    jobs: int | None = None, cache: bool = True, refresh: bool = False, write: bool = True,
+    root: Path,
+    commit: str,
+    paths_filter: PathFilter | None = None,
+    *,
+    jobs: int | None = None,
+    cache: bool = True,
+    refresh: bool = False,
+    write: bool = True,
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
-    parts: Parts = "all", with_sources: bool = False, git_dir: Path | None = None,
-    skip: Mapping[str, str] | None = None, tree: Iterable[tuple[str, str]] | None = None,
+    parts: Parts = "all",
+    with_sources: bool = False,
+    git_dir: Path | None = None,
+    skip: Mapping[str, str] | None = None,
+    tree: Iterable[tuple[str, str]] | None = None,
 ) -> RepoFacts:
     """FileFacts of every file at `commit` in a language we parse that `paths_filter` keeps.
 
@@ -74,8 +83,13 @@ def facts_at(
     tree = tuple(history.tree_blobs(root, commit) if tree is None else tree)
     languages = {p: lang for p, _ in tree if (lang := language_for_path(p)) is not None}
     skip = skip or {}
-    selected = [(p, b, languages[p]) for p, b in tree if p in languages
-                and skip.get(p) != b and (paths_filter is None or paths_filter(p, languages[p]))]
+    selected = [
+        (p, b, languages[p])
+        for p, b in tree
+        if p in languages
+        and skip.get(p) != b
+        and (paths_filter is None or paths_filter(p, languages[p]))
+    ]
     store = None
     if cache and selected:
         store = FactsCache.open(git_dir or history.git_dir(root), fingerprint())
@@ -97,16 +111,21 @@ def facts_at(
             to_parse.setdefault(blob, []).append((key, path, lang))
     # the blobs to parse first, in the order of their ids: the first batch read is a fair
     # sample of their sizes, and decides whether to start workers
-    request = list(dict.fromkeys([*sorted(to_parse),
-                                  *(b for _, b, _ in selected if with_sources), *mods]))
+    request = list(
+        dict.fromkeys([*sorted(to_parse), *(b for _, b, _ in selected if with_sources), *mods])
+    )
     blobs = _Blobs(root, to_parse, keep=None if with_sources else set(mods))
     with _gc_paused():
         count = sum(map(len, to_parse.values()))  # items, as a batch counts them
-        for path, facts in _extract(blobs.batches(request), count, missing, store,
-                                    jobs, max_bytes, parts):
+        for path, facts in _extract(
+            blobs.batches(request), count, missing, store, jobs, max_bytes, parts
+        ):
             found[path] = facts
-    go_modules = {mods[b]: module for b, data in blobs.kept.items()
-                  if b in mods and (module := go_module_path(data))}
+    go_modules = {
+        mods[b]: module
+        for b, data in blobs.kept.items()
+        if b in mods and (module := go_module_path(data))
+    }
     if store is not None and write:
         store.flush()
     ordered = {p: found[p] for p, _, _ in selected if p in found}
@@ -118,8 +137,9 @@ class _Blobs:
     """The blobs read, and the items to parse from them, a batch at a time (one `cat-file`
     per batch): workers parse the first batches while git reads the next."""
 
-    def __init__(self, root: Path, to_parse: dict[str, list[tuple[str, str, str]]],
-                 keep: set[str] | None) -> None:
+    def __init__(
+        self, root: Path, to_parse: dict[str, list[tuple[str, str, str]]], keep: set[str] | None
+    ) -> None:
         self.root = root
         self.to_parse = to_parse
         self.keep = keep  # the blobs whose content the caller wants (None: all)
@@ -129,11 +149,12 @@ class _Blobs:
     def batches(self, blobs: list[str]) -> Iterator[list[_Item]]:
         for start in range(0, len(blobs), READ_BATCH):
             items: list[_Item] = []
-            for blob, data in history.read_blobs(self.root, blobs[start:start + READ_BATCH]):
+            for blob, data in history.read_blobs(self.root, blobs[start : start + READ_BATCH]):
                 if self.keep is None or blob in self.keep:
                     self.kept[blob] = data
-                items += [(key, path, lang, data)
-                          for key, path, lang in self.to_parse.get(blob, ())]
+                items += [
+                    (key, path, lang, data) for key, path, lang in self.to_parse.get(blob, ())
+                ]
             self.parsed += len(items)
             yield items
 
@@ -173,8 +194,12 @@ def fingerprint() -> str:
         digest.update(_installed(package).encode())
     base = Path(analysis.__file__).parent
     # holes.py asks testfiles.py which paths are test code
-    files = [*sorted(base.glob("*.py")), Path(facts.__file__), Path(facts_codec.__file__),
-             Path(testfiles.__file__)]
+    files = [
+        *sorted(base.glob("*.py")),
+        Path(facts.__file__),
+        Path(facts_codec.__file__),
+        Path(testfiles.__file__),
+    ]
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:32]
@@ -190,13 +215,15 @@ def _installed(package: str) -> str:
     for folder in (spec.submodule_search_locations or []) if spec else []:
         for sub in (folder, os.path.join(folder, "bindings")):
             with contextlib.suppress(OSError), os.scandir(sub) as entries:
-                out += sorted(f"{e.name}:{e.stat().st_size}:{e.stat().st_mtime_ns}"
-                              for e in entries if e.is_file())
+                out += sorted(
+                    f"{e.name}:{e.stat().st_size}:{e.stat().st_mtime_ns}"
+                    for e in entries
+                    if e.is_file()
+                )
     return "\n".join(out)
 
 
-def _from_entry(path: str, entry: tuple[bytes, bytes], parts: Parts,
-                max_bytes: int) -> FileFacts:
+def _from_entry(path: str, entry: tuple[bytes, bytes], parts: Parts, max_bytes: int) -> FileFacts:
     core = facts_codec.read_core(entry[0])
     lang, size, _, skipped = core[:4]
     if skipped is None and size > max_bytes:  # as extract_facts words it
@@ -205,8 +232,13 @@ def _from_entry(path: str, entry: tuple[bytes, bytes], parts: Parts,
 
 
 def _extract(
-    batches: Iterator[list[_Item]], count: int, missing: dict[str, list[tuple[str, str]]],
-    store: FactsCache | None, jobs: int | None, max_bytes: int, parts: Parts,
+    batches: Iterator[list[_Item]],
+    count: int,
+    missing: dict[str, list[tuple[str, str]]],
+    store: FactsCache | None,
+    jobs: int | None,
+    max_bytes: int,
+    parts: Parts,
 ) -> Iterator[tuple[str, FileFacts]]:
     """(path, facts) for every path of `missing` (`count` items to parse, read in batches),
     storing each new entry in `store`. Each file is parsed within its time budget

@@ -55,8 +55,10 @@ def require_graphs() -> None:
     import importlib.util
 
     if importlib.util.find_spec("networkx") is None:
-        raise UserError("salience (and `compile`, `extract`, `init`, which need it) wants "
-                        "networkx: pip install 'ananke-ci[history]'")
+        raise UserError(
+            "salience (and `compile`, `extract`, `init`, which need it) wants "
+            "networkx: pip install 'ananke-ci[history]'"
+        )
 
 
 class Timings(dict[str, float]):
@@ -72,8 +74,12 @@ class Timings(dict[str, float]):
 
 
 def compute_salience(
-    root: Path, *, use_cache: bool = True, write_cache: bool = True,
-    progress: Progress | None = None, timings: Timings | None = None,
+    root: Path,
+    *,
+    use_cache: bool = True,
+    write_cache: bool = True,
+    progress: Progress | None = None,
+    timings: Timings | None = None,
 ) -> SalienceReport:
     """Salience of every tracked source file at HEAD, reusing and refreshing the cache.
 
@@ -101,14 +107,16 @@ def compute_salience(
         _mine(root, head, since, state, progress)
     with timings.stage("facts"):
         paths, imports, blobs, go_modules = _import_facts(
-            root, head, git_dir, state.edges, refresh=not use_cache, write=write_cache)
+            root, head, git_dir, state.edges, refresh=not use_cache, write=write_cache
+        )
     with timings.stage("graph"):
         state.edges = resolve_imports(paths, imports, blobs, go_modules, state.edges)
         ranking = rank(state.history, paths, state.edges, state.centrality)
         state.centrality = ranking.centrality
     notices = [f"history is shallow: {state.history.commits} commits"] if shallow else []
-    report = SalienceReport(head, state.history.commits, shallow, ranking.graph,
-                            ranking.files, tuple(notices))
+    report = SalienceReport(
+        head, state.history.commits, shallow, ranking.graph, ranking.files, tuple(notices)
+    )
     if not write_cache:
         return report
     with timings.stage("save"):
@@ -118,15 +126,21 @@ def compute_salience(
         cache.write(git_dir, cache.REPORT, "report", report.to_json())
         intensities = {f.path: f.intensity.name.lower() for f in report.files}
         # the validator keys the mined constraints by these (API stability is mined there)
-        foundational = sorted(f.path for f in report.files
-                              if f.quadrant is Quadrant.FOUNDATIONAL_STABLE)
-        cache.write(git_dir, cache.INTENSITIES, "intensities",
-                    {"head": head, "files": intensities, "foundational": foundational})
+        foundational = sorted(
+            f.path for f in report.files if f.quadrant is Quadrant.FOUNDATIONAL_STABLE
+        )
+        cache.write(
+            git_dir,
+            cache.INTENSITIES,
+            "intensities",
+            {"head": head, "files": intensities, "foundational": foundational},
+        )
     return report
 
 
-def _mine(root: Path, head: str, since: str | None, state: BuildState,
-          progress: Progress | None) -> None:
+def _mine(
+    root: Path, head: str, since: str | None, state: BuildState, progress: Progress | None
+) -> None:
     start = progress.start if progress is not None else None
     advance = (lambda _commit: progress.advance()) if progress is not None else None
     try:
@@ -139,23 +153,45 @@ def _mine(root: Path, head: str, since: str | None, state: BuildState,
 
 
 def _import_facts(
-    root: Path, head: str, git_dir: Path, cached: EdgeCache | None, *, refresh: bool,
+    root: Path,
+    head: str,
+    git_dir: Path,
+    cached: EdgeCache | None,
+    *,
+    refresh: bool,
     write: bool,
 ) -> tuple[list[str], dict[str, list[ImportSpec]], dict[str, str], dict[str, str]]:
     """Source paths at `head`; the imports of those in a language we resolve, from the facts
     cache or parsed, left out for files `cached` has resolved at the same blob; the blobs of
     those files; and the Go module of each go.mod directory."""
+
     def resolved(_path: str, lang: str) -> bool:
         return lang in RESOLVED_LANGUAGES
 
     skip = {p: b for p, (b, _) in cached.files.items()} if cached and not refresh else None
-    repo = facts_at(root, head, resolved, refresh=refresh, write=write, skip=skip,
-                    max_bytes=MAX_FACT_BYTES, parts="imports", git_dir=git_dir)
+    repo = facts_at(
+        root,
+        head,
+        resolved,
+        refresh=refresh,
+        write=write,
+        skip=skip,
+        max_bytes=MAX_FACT_BYTES,
+        parts="imports",
+        git_dir=git_dir,
+    )
     paths = list(repo.languages)
     if cached and skip and paths_key(paths, repo.go_modules) != cached.key:
         # files came or went: every file's imports resolve again (all in the cache by now)
-        repo = facts_at(root, head, resolved, write=write, max_bytes=MAX_FACT_BYTES,
-                        parts="imports", git_dir=git_dir)
+        repo = facts_at(
+            root,
+            head,
+            resolved,
+            write=write,
+            max_bytes=MAX_FACT_BYTES,
+            parts="imports",
+            git_dir=git_dir,
+        )
     imports = {p: [import_spec(i, f.language) for i in f.imports] for p, f in repo.facts.items()}
     blobs = {p: b for p, b in repo.tree if resolved(p, repo.languages.get(p, ""))}
     return paths, imports, blobs, repo.go_modules

@@ -48,8 +48,14 @@ def analyse(root: Path, target: Target, config: Config) -> tuple[list[CheckedFil
     return files, notices
 
 
-def validate(root: Path, target: Target, judge: Judge, filter_mode: FilterMode | None = None,
-             *, baseline: bool = True) -> ValidateResult:
+def validate(
+    root: Path,
+    target: Target,
+    judge: Judge,
+    filter_mode: FilterMode | None = None,
+    *,
+    baseline: bool = True,
+) -> ValidateResult:
     """Findings of the target, judged by `judge` (app/judge.open_judge: the change's base);
     with `baseline`, those its baseline holds are dropped (a notice says how many)."""
     files, notices = analyse(root, target, judge.config)
@@ -62,8 +68,10 @@ def validate(root: Path, target: Target, judge: Judge, filter_mode: FilterMode |
     if baseline and judge.baseline is not None:
         findings, hidden = split_new(findings, judge.baseline)
         if hidden:
-            notices.append(f"{hidden} finding(s) accepted in {judge.config.constraints.baseline}"
-                           " not shown (--no-baseline shows them)")
+            notices.append(
+                f"{hidden} finding(s) accepted in {judge.config.constraints.baseline}"
+                " not shown (--no-baseline shows them)"
+            )
     return ValidateResult(tuple(findings), tuple(files), tuple(notices))
 
 

@@ -107,7 +107,7 @@ def splice(original: bytes, hole: Hole, body: str, language: str = "python") -> 
         last = max(last, fn.span.end_line if closes else fn.span.end_line - 1)
     start = _line_start(original, hole.span.start_line)
     end = _line_start(original, last + 1)
-    if end > start and original[end - 1:end] == b"\n":
+    if end > start and original[end - 1 : end] == b"\n":
         end -= 1  # keep the line break after the replaced lines
     data = body.rstrip("\r\n").encode("utf-8")
     patched = original[:start] + data + original[end:]
@@ -146,12 +146,18 @@ class Verifier:
         patch = splice(site.source.content, site.hole, body, site.language)
         reasons = list(self.static_reasons(site, patch, body, body if raw is None else raw))
         if not reasons and self.run_command and self.config.verify.command:
-            reasons.extend(run_tests(self.root, site.path, patch.patched, self.config,
-                                     self.base_tree))
+            reasons.extend(
+                run_tests(self.root, site.path, patch.patched, self.config, self.base_tree)
+            )
         return Verdict(not reasons, tuple(reasons))
 
-    def static_reasons(self, site: FillSite, patch: Patch, body: str, raw: str,
-                       ) -> Iterable[str]:
+    def static_reasons(
+        self,
+        site: FillSite,
+        patch: Patch,
+        body: str,
+        raw: str,
+    ) -> Iterable[str]:
         """Everything checked without running anything."""
         if not body.strip():
             yield "the candidate is empty"
@@ -159,8 +165,9 @@ class Verifier:
         if site.constraint is not None:
             why = _grammar_breach(site.constraint, raw)
             if why is not None:
-                yield f"grammar violation: the candidate breaks the grammar it was asked " \
-                      f"for ({why})"
+                yield (
+                    f"grammar violation: the candidate breaks the grammar it was asked for ({why})"
+                )
                 return
         after = extract_facts(site.path, patch.patched, max_bytes=self.config.max_file_bytes)
         if after.skipped:
@@ -168,21 +175,25 @@ class Verifier:
             return
         tree = python_fill.parse(patch.patched) if site.language == "python" else None
         syntax = list(_syntax_reasons(site.facts, after, patch))
-        if not syntax and site.language == "python" and tree is None \
-                and self.python_before(site)[0] is not None:
+        if (
+            not syntax
+            and site.language == "python"
+            and tree is None
+            and self.python_before(site)[0] is not None
+        ):
             # CPython's parser is stricter than tree-sitter about indentation; only a new
             # failure counts (the original may use syntax this interpreter does not know)
             syntax.append(f"syntax error: {_python_error(patch.patched)}")
         yield from syntax
         if syntax:
             return
-        yield from shape_reasons(site.facts, after, site.hole, patch.patched, patch.start,
-                                 patch.end, patch.replaced_end)
+        yield from shape_reasons(
+            site.facts, after, site.hole, patch.patched, patch.start, patch.end, patch.replaced_end
+        )
         if tree is not None:
             yield from _python_reasons(site, tree, self.python_before(site)[1])
         elif self.known_names is not None:
-            yield from unknown_calls(after, patch.patched, patch.start, patch.end,
-                                     self.known_names)
+            yield from unknown_calls(after, patch.patched, patch.start, patch.end, self.known_names)
         yield from _hole_reasons(after, patch, body)
         yield from self._new_findings(site, after, patch)
         yield from banned_in(body, self.config)
@@ -199,7 +210,8 @@ class Verifier:
         """The file's findings as analysed, once per file."""
         if site.path not in self._before:
             self._before[site.path] = Counter(
-                _key(f) for f in self.judge.check(site.source, site.facts))
+                _key(f) for f in self.judge.check(site.source, site.facts)
+            )
         return self._before[site.path]
 
     def _new_findings(self, site: FillSite, after: FileFacts, patch: Patch) -> Iterable[str]:
@@ -236,11 +248,15 @@ def _key(f: Finding) -> tuple[str, str]:
 def _syntax_reasons(before: FileFacts, after: FileFacts, patch: Patch) -> Iterable[str]:
     new_issues = len(after.syntax_issues) - len(before.syntax_issues)
     if new_issues > 0:
-        first = next((i for i in after.syntax_issues
-                      if patch.start <= i.span.start_byte <= patch.end), after.syntax_issues[-1])
+        first = next(
+            (i for i in after.syntax_issues if patch.start <= i.span.start_byte <= patch.end),
+            after.syntax_issues[-1],
+        )
         what = f"missing {first.text!r}" if first.kind == "missing" else repr(first.text[:40])
-        yield (f"syntax error: {new_issues} new parse error(s), first at line "
-               f"{first.span.start_line}: {what}")
+        yield (
+            f"syntax error: {new_issues} new parse error(s), first at line "
+            f"{first.span.start_line}: {what}"
+        )
 
 
 def _python_error(data: bytes) -> str:
@@ -261,10 +277,15 @@ def _python_reasons(site: FillSite, tree: ast.Module, old: Counter[str]) -> Iter
     fn = python_fill.function_at(tree, fn_info.span.start_line)
     if fn is None:
         return
-    if needs_return("python", fn_info.return_type) and not python_fill.is_generator(fn) \
-            and python_fill.falls_through(fn.body):
-        yield (f"`{fn_info.name}` is declared to return {fn_info.return_type} but the fill "
-               "can end without returning a value")
+    if (
+        needs_return("python", fn_info.return_type)
+        and not python_fill.is_generator(fn)
+        and python_fill.falls_through(fn.body)
+    ):
+        yield (
+            f"`{fn_info.name}` is declared to return {fn_info.return_type} but the fill "
+            "can end without returning a value"
+        )
     for name, count in python_fill.undefined_names(tree, site.path).items():
         if count > old[name]:
             yield f"reads `{name}`, which is not defined"
@@ -274,8 +295,11 @@ def _python_reasons(site: FillSite, tree: ast.Module, old: Counter[str]) -> Iter
 def _hole_reasons(after: FileFacts, patch: Patch, body: str) -> Iterable[str]:
     for hole in after.holes:
         inside = patch.start <= hole.span.start_byte and hole.span.end_byte <= patch.end
-        if inside or (hole.kind == "typed" and hole.span.start_byte <= patch.start
-                      and patch.end <= hole.span.end_byte):
+        if inside or (
+            hole.kind == "typed"
+            and hole.span.start_byte <= patch.start
+            and patch.end <= hole.span.end_byte
+        ):
             yield f"the candidate is itself a hole (`{hole.marker}`)"
             return
     if TODO_RE.search(body):
@@ -293,8 +317,9 @@ def banned_in(body: str, config: Config) -> Iterable[str]:
             yield f"uses banned `{ban.name}`"
 
 
-def run_tests(root: Path, path: str, patched: bytes, config: Config,
-              base_tree: str | None) -> list[str]:
+def run_tests(
+    root: Path, path: str, patched: bytes, config: Config, base_tree: str | None
+) -> list[str]:
     """The test command on base_tree (default: the index) with the patched file, in a
     temporary worktree, sandboxed; a list of failure reasons."""
     command = config.verify.command
@@ -313,8 +338,10 @@ def run_tests(root: Path, path: str, patched: bytes, config: Config,
             if res.timed_out:
                 return [f"test command: timed out after {config.verify.timeout:g} s"]
             if res.returncode != 0:
-                return [f"test command `{command}` failed (exit {res.returncode}): "
-                        + res.output.strip()[-_OUTPUT_TAIL:]]
+                return [
+                    f"test command `{command}` failed (exit {res.returncode}): "
+                    + res.output.strip()[-_OUTPUT_TAIL:]
+                ]
             return []
         finally:
             git.worktree_remove(root, work)

@@ -14,11 +14,18 @@ from ananke_ci.core.sanitize import printable
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    b = sub.add_parser("baseline", help="record today's findings as accepted",
-                       description="Validate every tracked file and record all findings in "
-                       "the baseline file; later runs report only new ones.")
-    b.add_argument("--output", type=Path, metavar="PATH",
-                   help="baseline file (default: [constraints] baseline, .ananke-baseline.json)")
+    b = sub.add_parser(
+        "baseline",
+        help="record today's findings as accepted",
+        description="Validate every tracked file and record all findings in "
+        "the baseline file; later runs report only new ones.",
+    )
+    b.add_argument(
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="baseline file (default: [constraints] baseline, .ananke-baseline.json)",
+    )
     b.add_argument("--config", metavar="PATH", type=Path, help="config file")
     b.set_defaults(func=run)
 

@@ -14,19 +14,29 @@ from ananke_ci.core.errors import UserError
 
 
 def add_target_options(parser: argparse.ArgumentParser, *, default: str) -> None:
-    parser.add_argument("files", nargs="*", metavar="FILE",
-                        help="files or directories to check (with --staged/--diff: restrict to "
-                        "them)")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="files or directories to check (with --staged/--diff: restrict to them)",
+    )
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--staged", action="store_true",
-                       help="the staged change (index against HEAD)")
-    group.add_argument("--diff", metavar="RANGE",
-                       help="a commit range: BASE..HEAD, or BASE...HEAD from the merge base")
+    group.add_argument(
+        "--staged", action="store_true", help="the staged change (index against HEAD)"
+    )
+    group.add_argument(
+        "--diff",
+        metavar="RANGE",
+        help="a commit range: BASE..HEAD, or BASE...HEAD from the merge base",
+    )
     group.add_argument("--all", action="store_true", help="every tracked file, whole")
     group.add_argument("--hook", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--config", metavar="PATH", type=Path,
-                        help="config file (default: .ananke.toml, else [tool.ananke] in "
-                        "pyproject.toml)")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        type=Path,
+        help="config file (default: .ananke.toml, else [tool.ananke] in pyproject.toml)",
+    )
     parser.set_defaults(default_target=default)
 
 
@@ -34,20 +44,22 @@ def repo_root_here() -> Path:
     return git.repo_root(Path.cwd())
 
 
-def load(args: argparse.Namespace, environ: Mapping[str, str] = os.environ,
-         ) -> tuple[Path, Target, Judge]:
+def load(
+    args: argparse.Namespace,
+    environ: Mapping[str, str] = os.environ,
+) -> tuple[Path, Target, Judge]:
     """Repository root, target and what judges it (its base's constraints, and the config
     of its base or of the work tree: app/judge.py) from the parsed options."""
     cwd = Path.cwd()
     root = repo_root_here()
     paths = resolve_paths(root, cwd, args.files)
     target = target_from(args, paths, environ)
-    return root, target, open_judge(root, target, config_path=args.config,
-                                    progress=tty_progress)
+    return root, target, open_judge(root, target, config_path=args.config, progress=tty_progress)
 
 
-def target_from(args: argparse.Namespace, paths: tuple[str, ...],
-                environ: Mapping[str, str]) -> Target:
+def target_from(
+    args: argparse.Namespace, paths: tuple[str, ...], environ: Mapping[str, str]
+) -> Target:
     if args.hook:
         # pre-commit sets these for pre-push and for `run --from-ref X --to-ref Y`
         base, head = environ.get("PRE_COMMIT_FROM_REF"), environ.get("PRE_COMMIT_TO_REF")

@@ -11,9 +11,11 @@ from ananke_ci.report.constraints_text import ir_text
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "compile", help="print the ConstraintIR (rules per scope, conflicts, grammars)",
+        "compile",
+        help="print the ConstraintIR (rules per scope, conflicts, grammars)",
         description="Compile mined and declared constraints (config, .ariadne files) to the "
-        "ConstraintIR the validator reads, cached under .git/ananke/ by content hash.")
+        "ConstraintIR the validator reads, cached under .git/ananke/ by content hash.",
+    )
     add_options(p)
     p.set_defaults(func=run)
 

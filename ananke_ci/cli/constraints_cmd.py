@@ -27,10 +27,14 @@ def add_options(p: argparse.ArgumentParser) -> None:
 def build(args: argparse.Namespace) -> CompileResult:
     root = repo_root_here()
     config = load_config(root, args.config)
-    result = compile_constraints(root, config, args.rev, use_cache=not args.no_cache,
-                                 progress=tty_progress)
+    result = compile_constraints(
+        root, config, args.rev, use_cache=not args.no_cache, progress=tty_progress
+    )
     for notice in cache_notices():
         print(f"ananke-ci: {notice}", file=sys.stderr)
-    print(f"ananke-ci: IR {result.ir.inputs} "
-          + ("(cache hit)" if result.cache_hit else "(compiled)"), file=sys.stderr)
+    print(
+        f"ananke-ci: IR {result.ir.inputs} "
+        + ("(cache hit)" if result.cache_hit else "(compiled)"),
+        file=sys.stderr,
+    )
     return result

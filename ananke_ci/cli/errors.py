@@ -37,8 +37,9 @@ def error_handler() -> Iterator[Status]:
         status.code = 0  # `ananke-ci ... | head` is not a crash
     except Exception as exc:
         if _is_protocol_error(exc):  # a request or reply out of the protocol: say which
-            print(f"ananke-ci: error: {printable(str(getattr(exc, 'message', exc)))}",
-                  file=sys.stderr)
+            print(
+                f"ananke-ci: error: {printable(str(getattr(exc, 'message', exc)))}", file=sys.stderr
+            )
             status.code = EXIT_USER_ERROR
             return
         import traceback  # the crash path only: it pulls in linecache and tokenize

@@ -13,9 +13,11 @@ from ananke_ci.report.constraints_text import constraint_table
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "extract", help="the constraints mined from the repository (and declared)",
+        "extract",
+        help="the constraints mined from the repository (and declared)",
         description="Mine naming, annotation coverage, layering, dangerous calls, error "
-        "handling and API stability at a commit; print each constraint with its evidence.")
+        "handling and API stability at a commit; print each constraint with its evidence.",
+    )
     add_options(p)
     p.add_argument("--mined", action="store_true", help="only the mined constraints")
     p.set_defaults(func=run)

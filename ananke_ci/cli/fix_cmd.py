@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "fix", help="fill the holes a change adds (verified, grammar-constrained)",
+        "fix",
+        help="fill the holes a change adds (verified, grammar-constrained)",
         description="For each TODO / typed hole the change adds (default: the staged change), "
         "generate candidates under a grammar, verify them (parse, validator, optional "
         "[verify] command in a temporary worktree) and show, apply or commit the first "
@@ -38,28 +39,61 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add_target_options(p, default="staged")
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--dry-run", dest="mode", action="store_const", const="dry-run",
-                      help="print a unified diff (default)")
-    mode.add_argument("--apply", dest="mode", action="store_const", const="apply",
-                      help="write the fills into the working tree")
-    mode.add_argument("--fixup", dest="mode", action="store_const", const="fixup",
-                      help="one `fixup!` commit per hole, aimed at the commit that added it")
-    p.add_argument("--backend", choices=BACKENDS, help="where candidates come from "
-                   "(default: [generate] backend, else local)")
-    p.add_argument("--endpoint", metavar="URL",
-                   help="server of the openai, modal or protocol (ananke-ci serve) backend")
+    mode.add_argument(
+        "--dry-run",
+        dest="mode",
+        action="store_const",
+        const="dry-run",
+        help="print a unified diff (default)",
+    )
+    mode.add_argument(
+        "--apply",
+        dest="mode",
+        action="store_const",
+        const="apply",
+        help="write the fills into the working tree",
+    )
+    mode.add_argument(
+        "--fixup",
+        dest="mode",
+        action="store_const",
+        const="fixup",
+        help="one `fixup!` commit per hole, aimed at the commit that added it",
+    )
+    p.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        help="where candidates come from (default: [generate] backend, else local)",
+    )
+    p.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="server of the openai, modal or protocol (ananke-ci serve) backend",
+    )
     p.add_argument("--model", help="model id or local path (default: the backend's)")
     p.add_argument("--attempts", type=_positive, help="rounds of refinement per hole")
     p.add_argument("-n", type=_positive, dest="n", help="candidates per round")
     p.add_argument("--max-tokens", type=_positive, help="token budget per candidate")
-    p.add_argument("--temperature", type=_temperature, default=0.7,
-                   help="sampling temperature (default 0.7; 0 is greedy)")
+    p.add_argument(
+        "--temperature",
+        type=_temperature,
+        default=0.7,
+        help="sampling temperature (default 0.7; 0 is greedy)",
+    )
     p.add_argument("--seed", type=_seed, default=0, help="first sampling seed (default 0)")
-    p.add_argument("--request-timeout", type=_seconds, metavar="SECONDS",
-                   help="a remote backend's time for one request, retries included "
-                   "(default: [generate] request_timeout, else 300)")
-    p.add_argument("--deadline", type=_seconds, metavar="SECONDS",
-                   help="time for the whole run (default: [generate] deadline, else 900)")
+    p.add_argument(
+        "--request-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="a remote backend's time for one request, retries included "
+        "(default: [generate] request_timeout, else 300)",
+    )
+    p.add_argument(
+        "--deadline",
+        type=_seconds,
+        metavar="SECONDS",
+        help="time for the whole run (default: [generate] deadline, else 900)",
+    )
     p.add_argument("--no-tests", action="store_true", help="skip the [verify] command")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run, mode="dry-run")
@@ -89,8 +123,9 @@ def _seed(text: str) -> int:
 def _seconds(text: str) -> float:
     value = float(text)
     if not 0.0 < value <= 86_400:  # also refuses nan and inf
-        raise argparse.ArgumentTypeError("must be a positive number of seconds, at most "
-                                         "86400 (a day)")
+        raise argparse.ArgumentTypeError(
+            "must be a positive number of seconds, at most 86400 (a day)"
+        )
     return value
 
 
@@ -101,9 +136,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"ananke-ci: {printable(line)}", file=sys.stderr)
     gen = config.generate
     options = FixOptions(
-        attempts=args.attempts or gen.attempts, n=args.n or gen.n,
-        max_tokens=args.max_tokens or gen.max_tokens, temperature=args.temperature,
-        seed=args.seed, run_tests=not args.no_tests,
+        attempts=args.attempts or gen.attempts,
+        n=args.n or gen.n,
+        max_tokens=args.max_tokens or gen.max_tokens,
+        temperature=args.temperature,
+        seed=args.seed,
+        run_tests=not args.no_tests,
     )
 
     def progress(line: str) -> None:
@@ -121,10 +159,15 @@ def run(args: argparse.Namespace) -> int:
     for fix in fixes:
         if not fix.ok:
             hole = fix.report.hole
-            print(printable(f"{fix.report.path}:{hole.span.start_line}:{hole.span.start_col}: "
-                            f"no verified fill for `{hole.marker}` after "
-                            f"{plural(len(fix.attempts), 'candidate')}:", newlines=False),
-                  file=sys.stderr)
+            print(
+                printable(
+                    f"{fix.report.path}:{hole.span.start_line}:{hole.span.start_col}: "
+                    f"no verified fill for `{hole.marker}` after "
+                    f"{plural(len(fix.attempts), 'candidate')}:",
+                    newlines=False,
+                ),
+                file=sys.stderr,
+            )
             for reason in fix.reasons:  # they quote candidates and test output
                 print(f"    {printable(reason, newlines=False)}", file=sys.stderr)
     filled = sum(f.ok for f in fixes)
@@ -141,14 +184,20 @@ def run(args: argparse.Namespace) -> int:
     return 1 if incomplete else 0
 
 
-def make_backend(args: argparse.Namespace, config: Config,
-                 environ: Mapping[str, str] = os.environ,
-                 deadline: Deadline | None = None,
-                 progress: Callable[[str], None] | None = None) -> Backend:
+def make_backend(
+    args: argparse.Namespace,
+    config: Config,
+    environ: Mapping[str, str] = os.environ,
+    deadline: Deadline | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Backend:
     """The backend the flags, then [generate], ask for; secrets only from the environment."""
     gen = config.generate
     settings = BackendSettings(
-        model=args.model or gen.model, endpoint=args.endpoint or gen.endpoint,
+        model=args.model or gen.model,
+        endpoint=args.endpoint or gen.endpoint,
         request_timeout=getattr(args, "request_timeout", None) or gen.request_timeout,
-        deadline=deadline, progress=progress)
+        deadline=deadline,
+        progress=progress,
+    )
     return registry.make_backend(args.backend or gen.backend, settings, environ)

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "holes", help="list TODO comments and typed holes",
+        "holes",
+        help="list TODO comments and typed holes",
         description="List the holes (TODO/FIXME/XXX comments and placeholder bodies) in "
         "every tracked file (default), given files, or only those a change adds.",
     )
@@ -36,8 +37,13 @@ def run(args: argparse.Namespace) -> int:
     for h in holes:
         where = f" in {h.hole.function.signature}" if h.hole.function else ""
         what = "TODO comment" if h.hole.kind == "todo" else "typed hole"
-        print(printable(f"{h.path}:{h.hole.span.start_line}:{h.hole.span.start_col}: {what} "
-                        f"`{h.hole.marker}`{where}", newlines=False))
+        print(
+            printable(
+                f"{h.path}:{h.hole.span.start_line}:{h.hole.span.start_col}: {what} "
+                f"`{h.hole.marker}`{where}",
+                newlines=False,
+            )
+        )
     print(f"{len(holes)} hole{'s' if len(holes) != 1 else ''}", file=sys.stderr)
     return 0
 
@@ -45,10 +51,17 @@ def run(args: argparse.Namespace) -> int:
 def _as_json(h: HoleReport) -> dict[str, object]:
     hole = h.hole
     return {
-        "path": h.path, "language": h.language, "kind": hole.kind, "marker": hole.marker,
-        "text": hole.text, "span": asdict(hole.span),
-        "function": None if hole.function is None else {
-            "name": hole.function.name, "signature": hole.function.signature,
+        "path": h.path,
+        "language": h.language,
+        "kind": hole.kind,
+        "marker": hole.marker,
+        "text": hole.text,
+        "span": asdict(hole.span),
+        "function": None
+        if hole.function is None
+        else {
+            "name": hole.function.name,
+            "signature": hole.function.signature,
             "params": [asdict(p) for p in hole.function.params],
             "return_type": hole.function.return_type,
             "container": hole.function.container,

@@ -12,9 +12,12 @@ from ananke_ci.core.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("init", help="write a commented .ananke.toml seeded from what was mined",
-                       description="Mine the repository and write .ananke.toml with every "
-                       "mined constraint listed (to keep, relax or disable) and examples.")
+    p = sub.add_parser(
+        "init",
+        help="write a commented .ananke.toml seeded from what was mined",
+        description="Mine the repository and write .ananke.toml with every "
+        "mined constraint listed (to keep, relax or disable) and examples.",
+    )
     p.add_argument("--force", action="store_true", help="replace an existing .ananke.toml")
     p.add_argument("--rev", default="HEAD", help="the commit to mine (default: HEAD)")
     p.set_defaults(func=run)
@@ -23,8 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     root = repo_root_here()
     if (root / ".ananke.toml").exists() and not args.force:
-        raise UserError("already exists; `ananke-ci init --force` replaces it",
-                        path=".ananke.toml")
+        raise UserError("already exists; `ananke-ci init --force` replaces it", path=".ananke.toml")
     config = Config()
     result = compile_constraints(root, config, args.rev)
     mined = [c for c in result.ir.constraints if c.source == "mined"]

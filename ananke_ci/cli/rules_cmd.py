@@ -20,12 +20,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.json:
-        print(json.dumps([
-            {"id": r.id, "name": r.name, "domain": r.domain, "severity": r.default_severity,
-             "tier": r.tier, "summary": r.summary,
-             "severity_by_intensity": {i.name.lower(): severity_at(r, i)
-                                       for i in Intensity if i is not Intensity.NONE},
-             "help": r.help} for r in RULES], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "name": r.name,
+                        "domain": r.domain,
+                        "severity": r.default_severity,
+                        "tier": r.tier,
+                        "summary": r.summary,
+                        "severity_by_intensity": {
+                            i.name.lower(): severity_at(r, i)
+                            for i in Intensity
+                            if i is not Intensity.NONE
+                        },
+                        "help": r.help,
+                    }
+                    for r in RULES
+                ],
+                indent=2,
+            )
+        )
         return 0
     for r in RULES:
         print(rule_line(r))
@@ -37,5 +53,8 @@ def rule_line(r: RuleInfo, width: int = WIDTH) -> str:
     wrapped so the list fits `width`."""
     head = f"{r.id}  {r.name:<19} {r.domain:<9} {r.default_severity}"
     indent = " " * (len(r.id) + 2)
-    return head + "\n" + textwrap.fill(r.summary, width, initial_indent=indent,
-                                       subsequent_indent=indent)
+    return (
+        head
+        + "\n"
+        + textwrap.fill(r.summary, width, initial_indent=indent, subsequent_indent=indent)
+    )

@@ -32,27 +32,46 @@ from ananke_ci.report.salience_table import (
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "salience", help="rank files by centrality and churn; the intensity each one gets",
+        "salience",
+        help="rank files by centrality and churn; the intensity each one gets",
         description="Mine the history (cached under .git/ananke/, refreshed incrementally) "
         "and the import graph; print every tracked source file's quadrant, intensity, "
         "composite score and the figures behind it.",
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("--sort", default="score", choices=sorted(SORT_FIELDS), metavar="FIELD",
-                   help=f"order by FIELD (default: score; one of {', '.join(SORT_FIELDS)})")
+    p.add_argument(
+        "--sort",
+        default="score",
+        choices=sorted(SORT_FIELDS),
+        metavar="FIELD",
+        help=f"order by FIELD (default: score; one of {', '.join(SORT_FIELDS)})",
+    )
     p.add_argument("--top", type=int, metavar="N", help="only the first N files")
-    p.add_argument("--columns", metavar="A,B,...",
-                   help="the table's columns, in order (default: "
-                   f"{','.join(DEFAULT_COLUMNS)}; any of {', '.join(SORT_FIELDS)})")
-    p.add_argument("--plot", type=Path, metavar="FILE",
-                   help="also draw the hotspot map to FILE (.png or .svg; needs matplotlib)")
+    p.add_argument(
+        "--columns",
+        metavar="A,B,...",
+        help="the table's columns, in order (default: "
+        f"{','.join(DEFAULT_COLUMNS)}; any of {', '.join(SORT_FIELDS)})",
+    )
+    p.add_argument(
+        "--plot",
+        type=Path,
+        metavar="FILE",
+        help="also draw the hotspot map to FILE (.png or .svg; needs matplotlib)",
+    )
     cache = p.add_mutually_exclusive_group()
-    cache.add_argument("--no-cache", action="store_true",
-                       help="compute from scratch and leave the cache alone")
-    cache.add_argument("--rebuild", action="store_true",
-                       help="compute from scratch and replace the cache")
-    p.add_argument("--config", metavar="PATH", type=Path,
-                   help="config file whose [intensity] pins apply (default: .ananke.toml)")
+    cache.add_argument(
+        "--no-cache", action="store_true", help="compute from scratch and leave the cache alone"
+    )
+    cache.add_argument(
+        "--rebuild", action="store_true", help="compute from scratch and replace the cache"
+    )
+    p.add_argument(
+        "--config",
+        metavar="PATH",
+        type=Path,
+        help="config file whose [intensity] pins apply (default: .ananke.toml)",
+    )
     p.set_defaults(func=run)
 
 
@@ -61,8 +80,12 @@ class RichProgress:
 
     def __init__(self, console: Console) -> None:
         self._bar = Progress(
-            TextColumn("mining history"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console, transient=True,
+            TextColumn("mining history"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
             disable=not console.is_terminal,
         )
         self._task = self._bar.add_task("mine", total=None)
@@ -91,8 +114,10 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(root, getattr(args, "config", None))
     err = Console(stderr=True)
     report = compute_salience(
-        root, use_cache=not (args.no_cache or args.rebuild),
-        write_cache=not args.no_cache, progress=RichProgress(err),
+        root,
+        use_cache=not (args.no_cache or args.rebuild),
+        write_cache=not args.no_cache,
+        progress=RichProgress(err),
     )
     for notice in cache_notices():
         print(f"ananke-ci: {notice}", file=sys.stderr)

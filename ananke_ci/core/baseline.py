@@ -25,9 +25,13 @@ class Baseline:
 
 
 def baseline_json(findings: Iterable[Finding]) -> str:
-    rows = sorted(({"fingerprint": f.fingerprint, "rule": f.rule, "path": f.path,
-                    "message": f.message} for f in findings),
-                  key=lambda r: (r["path"], r["rule"], r["fingerprint"], r["message"]))
+    rows = sorted(
+        (
+            {"fingerprint": f.fingerprint, "rule": f.rule, "path": f.path, "message": f.message}
+            for f in findings
+        ),
+        key=lambda r: (r["path"], r["rule"], r["fingerprint"], r["message"]),
+    )
     body = {"version": BASELINE_VERSION, "tool": "ananke-ci", "findings": rows}
     import json  # here and in parse_baseline: the hook of a repo without a baseline never needs it
 
@@ -42,13 +46,16 @@ def parse_baseline(text: str, source: str) -> Baseline:
     try:
         body = json.loads(text)
         if body.get("version") != BASELINE_VERSION:
-            raise UserError(f"baseline version {shown(body.get('version'))}, expected "
-                            f"{BASELINE_VERSION} (re-record it with `ananke-ci baseline`)",
-                            path=source)
+            raise UserError(
+                f"baseline version {shown(body.get('version'))}, expected "
+                f"{BASELINE_VERSION} (re-record it with `ananke-ci baseline`)",
+                path=source,
+            )
         counts = Counter(str(row["fingerprint"]) for row in body["findings"])
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        raise UserError("not an ananke-ci baseline file (re-record it with `ananke-ci "
-                        "baseline`)", path=source) from None
+        raise UserError(
+            "not an ananke-ci baseline file (re-record it with `ananke-ci baseline`)", path=source
+        ) from None
     return Baseline(dict(counts))
 
 

@@ -84,8 +84,18 @@ class Config:
 
 
 _TOP_KEYS = {
-    "fail-level", "filter", "exclude", "rules", "banned-calls", "banned-imports",
-    "intensity", "max-file-bytes", "generate", "verify", "constraints", "constraint",
+    "fail-level",
+    "filter",
+    "exclude",
+    "rules",
+    "banned-calls",
+    "banned-imports",
+    "intensity",
+    "max-file-bytes",
+    "generate",
+    "verify",
+    "constraints",
+    "constraint",
     "show-source",
 }
 
@@ -96,8 +106,11 @@ def parse_config(text: str, source: str, *, table: tuple[str, ...] = ()) -> Conf
 
     deep = too_deep(text)
     if deep:  # before tomllib, which recurses once per bracket
-        raise UserError(f"values nested more than {MAX_DEPTH} deep (column {deep[1]})",
-                        path=source, line=deep[0])
+        raise UserError(
+            f"values nested more than {MAX_DEPTH} deep (column {deep[1]})",
+            path=source,
+            line=deep[0],
+        )
     try:
         doc: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -109,11 +122,13 @@ def parse_config(text: str, source: str, *, table: tuple[str, ...] = ()) -> Conf
     for key in table:
         doc = doc.get(key, {})
         if not isinstance(doc, dict):
-            raise UserError(f"[{'.'.join(table)}] must be a table", path=source,
-                            line=_line_of(text, key))
+            raise UserError(
+                f"[{'.'.join(table)}] must be a table", path=source, line=_line_of(text, key)
+            )
     if nested_deeper(doc):
-        raise UserError(f"keys nested more than {MAX_DEPTH} deep", path=source,
-                        line=_deepest_key_line(text))
+        raise UserError(
+            f"keys nested more than {MAX_DEPTH} deep", path=source, line=_deepest_key_line(text)
+        )
     return _build(doc, _only_table(text, table), source)
 
 
@@ -121,8 +136,9 @@ def _did_you_mean(key: str) -> str:
     import difflib
 
     names = [r.id for r in RULES] + [r.name for r in RULES]
-    close = difflib.get_close_matches(key.upper() if key[:3].lower() == "ank" else key.lower(),
-                                      names, n=1, cutoff=0.8)
+    close = difflib.get_close_matches(
+        key.upper() if key[:3].lower() == "ank" else key.lower(), names, n=1, cutoff=0.8
+    )
     return f" (did you mean {close[0]}?)" if close else ""
 
 
@@ -140,7 +156,7 @@ def _only_table(text: str, table: tuple[str, ...]) -> str:
     m = re.search(r"^\s*\[+\s*" + r"\s*\.\s*".join(map(re.escape, table)), text, re.M)
     if not m:
         return text
-    return re.sub(r"[^\n]", " ", text[: m.start()]) + text[m.start():]
+    return re.sub(r"[^\n]", " ", text[: m.start()]) + text[m.start() :]
 
 
 def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
@@ -149,33 +165,44 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
 
     unknown = sorted(set(doc) - _TOP_KEYS)
     if unknown:
-        raise fail(unknown[0], f"unknown key {shown(unknown[0])} (valid keys: "
-                   + ", ".join(sorted(_TOP_KEYS)) + ")")
+        raise fail(
+            unknown[0],
+            f"unknown key {shown(unknown[0])} (valid keys: " + ", ".join(sorted(_TOP_KEYS)) + ")",
+        )
     fail_level = doc.get("fail-level", "error")
     if not isinstance(fail_level, str) or fail_level not in SEVERITY_RANK:
-        raise fail("fail-level", f"fail-level must be one of error, warning, note, not "
-                   f"{shown(fail_level)}")
+        raise fail(
+            "fail-level", f"fail-level must be one of error, warning, note, not {shown(fail_level)}"
+        )
     filter_value = doc.get("filter", "added")
     if not isinstance(filter_value, str) or filter_value not in {m.value for m in FilterMode}:
-        raise fail("filter", "filter must be one of "
-                   + ", ".join(m.value for m in FilterMode) + f", not {shown(filter_value)}")
+        raise fail(
+            "filter",
+            "filter must be one of "
+            + ", ".join(m.value for m in FilterMode)
+            + f", not {shown(filter_value)}",
+        )
     filter_mode = FilterMode(filter_value)
     severities: dict[str, str] = {}
     for key, value in _table(doc, "rules", fail).items():
         info = lookup(key)
         if info is None:
-            raise fail(key, f"unknown rule {shown(key)} in [rules]{_did_you_mean(key)} (known: "
-                       + ", ".join(f"{r.id}/{r.name}" for r in RULES) + ")")
+            raise fail(
+                key,
+                f"unknown rule {shown(key)} in [rules]{_did_you_mean(key)} (known: "
+                + ", ".join(f"{r.id}/{r.name}" for r in RULES)
+                + ")",
+            )
         if not isinstance(value, str) or value not in (*SEVERITY_RANK, OFF):
-            raise fail(key, f"rule {key}: severity must be error, warning, note or off, "
-                       f"not {shown(value)}")
+            raise fail(
+                key, f"rule {key}: severity must be error, warning, note or off, not {shown(value)}"
+            )
         severities[info.id] = value
     pins: dict[str, Intensity] = {}
     for glob, value in _table(doc, "intensity", fail).items():
         try:
             if not isinstance(value, str):
-                raise ValueError(f"intensity of {shown(glob)} must be a string, not "
-                                 f"{shown(value)}")
+                raise ValueError(f"intensity of {shown(glob)} must be a string, not {shown(value)}")
             pins[check_glob(glob)] = Intensity.parse(value)
         except ValueError as exc:
             raise fail(glob, str(exc)) from None
@@ -188,8 +215,9 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
     if not isinstance(show_source, bool):
         raise fail("show-source", f"show-source must be true or false, not {shown(show_source)}")
     settings, declared = parse_constraint_keys(doc, fail, lambda k: _line_of(text, k), source)
-    disable_at = check_disable(settings.disable, source, lambda v: _line_of_string(text, v),
-                               lambda k: _line_of(text, k))
+    disable_at = check_disable(
+        settings.disable, source, lambda v: _line_of_string(text, v), lambda k: _line_of(text, k)
+    )
     return Config(
         source=source,
         fail_level=cast(Severity, fail_level),
@@ -209,24 +237,31 @@ def _build(doc: Mapping[str, Any], text: str, source: str) -> Config:
     )
 
 
-def _section(doc: Mapping[str, Any], key: str, fields: tuple[str, ...], fail: Any,
-             ) -> dict[str, Any]:
+def _section(
+    doc: Mapping[str, Any],
+    key: str,
+    fields: tuple[str, ...],
+    fail: Any,
+) -> dict[str, Any]:
     """A sub-table whose keys (with "-" or "_") are `fields` (`record_fields` of a record)."""
     table = _table(doc, key, fail)
     out: dict[str, Any] = {}
     for name, value in table.items():
         field_name = name.replace("-", "_")
         if field_name not in fields:
-            raise fail(name, f"unknown key {shown(name)} in [{key}] (valid keys: "
-                       + ", ".join(f.replace("_", "-") for f in fields) + ")")
+            raise fail(
+                name,
+                f"unknown key {shown(name)} in [{key}] (valid keys: "
+                + ", ".join(f.replace("_", "-") for f in fields)
+                + ")",
+            )
         out[field_name] = value
     return out
 
 
 def _positive_int(values: dict[str, Any], key: str, section: str, fail: Any) -> None:
     value = values.get(key)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                              or value <= 0):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
         name = key.replace("_", "-")
         raise fail(name, f"{section}.{name} must be a positive integer")
 
@@ -240,25 +275,34 @@ def _optional_string(values: dict[str, Any], key: str, section: str, fail: Any) 
 def _generate(values: dict[str, Any], fail: Any) -> GenerateConfig:
     backend = values.get("backend", "local")
     if not isinstance(backend, str) or backend not in BACKENDS:
-        raise fail("backend", f"generate.backend must be one of {', '.join(BACKENDS)}, "
-                   f"not {shown(backend)}")
+        raise fail(
+            "backend",
+            f"generate.backend must be one of {', '.join(BACKENDS)}, not {shown(backend)}",
+        )
     for key in ("model", "endpoint"):
         _optional_string(values, key, "generate", fail)
     for key in ("max_tokens", "attempts", "n"):
         _positive_int(values, key, "generate", fail)
     for key in ("request_timeout", "deadline"):
         if key in values:
-            values[key] = _seconds(values[key], f"generate.{key.replace('_', '-')}",
-                                   key.replace("_", "-"), fail)
+            values[key] = _seconds(
+                values[key], f"generate.{key.replace('_', '-')}", key.replace("_", "-"), fail
+            )
     return GenerateConfig(**values)
 
 
 def _seconds(value: Any, what: str, key: str, fail: Any) -> float:
     """A positive, finite number of seconds, at most a day."""
-    if isinstance(value, bool) or not isinstance(value, int | float) \
-            or not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
-        raise fail(key, f"{what} must be a positive number of seconds, at most "
-                   f"{MAX_TIMEOUT} (a day), not {shown(value)}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value <= MAX_TIMEOUT
+    ):  # also refuses nan and inf
+        raise fail(
+            key,
+            f"{what} must be a positive number of seconds, at most "
+            f"{MAX_TIMEOUT} (a day), not {shown(value)}",
+        )
     return float(value)
 
 
@@ -294,12 +338,14 @@ def _bans(doc: Mapping[str, Any], key: str, fail: Any) -> tuple[Ban, ...]:
     elif isinstance(value, dict):
         items = list(value.items())
     else:
-        raise fail(key, f"{key} must be a table of name = \"reason\" or a list of names")
+        raise fail(key, f'{key} must be a table of name = "reason" or a list of names')
     bans = []
     for name, reason in items:
         if not isinstance(name, str) or not re.match(_NAME, name) or len(name) > 200:
-            raise fail(str(name) if isinstance(value, dict) else key,
-                       f"{key}: {shown(name)} is not a dotted identifier (e.g. \"os.system\")")
+            raise fail(
+                str(name) if isinstance(value, dict) else key,
+                f'{key}: {shown(name)} is not a dotted identifier (e.g. "os.system")',
+            )
         if not isinstance(reason, str):
             raise fail(name, f"{key}.{name}: the reason must be a string")
         bans.append(Ban(name, clean_text(reason)))  # it is printed: no control characters

@@ -31,14 +31,19 @@ LineOf = Callable[[str], int | None]
 
 
 def parse_constraint_keys(
-    doc: Mapping[str, Any], fail: Fail, line_of: LineOf, source: str,
+    doc: Mapping[str, Any],
+    fail: Fail,
+    line_of: LineOf,
+    source: str,
 ) -> tuple[ConstraintSettings, tuple[Declaration, ...]]:
     return _settings(doc.get("constraints", {}), fail), _declared(
-        doc.get("constraint", {}), fail, line_of, source)
+        doc.get("constraint", {}), fail, line_of, source
+    )
 
 
-def check_disable(disable: tuple[str, ...], source: str, string_line: LineOf,
-                  line_of: LineOf) -> tuple[str, ...]:
+def check_disable(
+    disable: tuple[str, ...], source: str, string_line: LineOf, line_of: LineOf
+) -> tuple[str, ...]:
     """Where each `disable` entry is ("file:line"), once each is known to be able to match
     a constraint id: a rule id there, or an unknown first part (`namng/*`), is a typo that
     would silently disable nothing. `string_line` finds the line of a quoted string."""
@@ -49,9 +54,12 @@ def check_disable(disable: tuple[str, ...], source: str, string_line: LineOf,
         at.append(where)
         rule = lookup(entry)
         if rule is not None:
-            raise UserError(f"constraints.disable: {shown(entry)} is a rule, not a constraint "
-                            f"id; turn the rule off with [rules] {rule.id} = \"off\"",
-                            path=source, line=line)
+            raise UserError(
+                f"constraints.disable: {shown(entry)} is a rule, not a constraint "
+                f'id; turn the rule off with [rules] {rule.id} = "off"',
+                path=source,
+                line=line,
+            )
         family, slash, rest = entry.partition("/")
         if family in ID_FAMILIES or any(ch in family for ch in "*?["):
             continue
@@ -59,9 +67,13 @@ def check_disable(disable: tuple[str, ...], source: str, string_line: LineOf,
 
         close = difflib.get_close_matches(family, ID_FAMILIES, n=1, cutoff=0.6)
         hint = f" (did you mean {shown(close[0] + slash + rest)}?)" if close else ""
-        raise UserError(f"constraints.disable: {shown(entry)} matches no constraint id: "
-                        f"{shown(family)} is not a kind of constraint{hint}; ids start with "
-                        + ", ".join(f"{f}/" for f in ID_FAMILIES), path=source, line=line)
+        raise UserError(
+            f"constraints.disable: {shown(entry)} matches no constraint id: "
+            f"{shown(family)} is not a kind of constraint{hint}; ids start with "
+            + ", ".join(f"{f}/" for f in ID_FAMILIES),
+            path=source,
+            line=line,
+        )
     return tuple(at)
 
 
@@ -71,8 +83,12 @@ def _settings(table: Any, fail: Fail) -> ConstraintSettings:
     known = {"mine", "min-confidence", "min-evidence", "disable", "ariadne", "baseline"}
     for key in table:
         if key not in known:
-            raise fail(key, f"unknown key {key!r} in [constraints] (valid keys: "
-                       + ", ".join(sorted(known)) + ")")
+            raise fail(
+                key,
+                f"unknown key {key!r} in [constraints] (valid keys: "
+                + ", ".join(sorted(known))
+                + ")",
+            )
     mine = table.get("mine", True)
     if not isinstance(mine, bool):
         raise fail("mine", "constraints.mine must be true or false")
@@ -95,12 +111,16 @@ def _settings(table: Any, fail: Fail) -> ConstraintSettings:
     if not isinstance(baseline, str) or not baseline:
         raise fail("baseline", "constraints.baseline must be a path")
     parts = baseline.replace("\\", "/").split("/")
-    if baseline.startswith(("/", "\\")) or ".." in parts or ":" in parts[0] \
-            or "\0" in baseline:
-        raise fail("baseline", "constraints.baseline must be a path inside the repository, "
-                   f"relative to its root, not {shown(baseline)}")
+    if baseline.startswith(("/", "\\")) or ".." in parts or ":" in parts[0] or "\0" in baseline:
+        raise fail(
+            "baseline",
+            "constraints.baseline must be a path inside the repository, "
+            f"relative to its root, not {shown(baseline)}",
+        )
     return ConstraintSettings(
-        mine=mine, min_confidence=float(conf), min_evidence=evidence,
+        mine=mine,
+        min_confidence=float(conf),
+        min_evidence=evidence,
         disable=lists["disable"],
         ariadne=lists["ariadne"] if "ariadne" in table else DEFAULT_ARIADNE,
         baseline=baseline,
@@ -108,7 +128,10 @@ def _settings(table: Any, fail: Fail) -> ConstraintSettings:
 
 
 def _declared(
-    table: Any, fail: Fail, line_of: Callable[[str], int | None], source: str,
+    table: Any,
+    fail: Fail,
+    line_of: Callable[[str], int | None],
+    source: str,
 ) -> tuple[Declaration, ...]:
     if not isinstance(table, dict):
         raise fail("constraint", "constraint must hold tables, e.g. [constraint.api]")

@@ -19,8 +19,16 @@ IR_VERSION = 1
 MINED_PRIORITY = 0  # a declaration (default priority 10) always beats what was mined
 DECLARED_PRIORITY = 10
 # the first part of every constraint id ("naming/python/function"): what `disable` checks
-ID_FAMILIES = ("annotations", "api", "dangerous", "declared", "errors", "layering", "naming",
-               "no_cycles")
+ID_FAMILIES = (
+    "annotations",
+    "api",
+    "dangerous",
+    "declared",
+    "errors",
+    "layering",
+    "naming",
+    "no_cycles",
+)
 
 
 class Kind:
@@ -119,10 +127,13 @@ class ConstraintIR:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "version": IR_VERSION, "inputs": self.inputs, "rev": self.rev,
+            "version": IR_VERSION,
+            "inputs": self.inputs,
+            "rev": self.rev,
             "constraints": [c.to_json() for c in self.constraints],
             "conflicts": [c.to_json() for c in self.conflicts],
-            "scopes": self.scopes(), "artefacts": self.artefacts.to_json(),
+            "scopes": self.scopes(),
+            "artefacts": self.artefacts.to_json(),
             "notices": list(self.notices),
         }
 
@@ -135,11 +146,15 @@ class ConstraintIR:
             raise ValueError(f"IR version {data.get('version')!r}, expected {IR_VERSION}")
         art = data.get("artefacts", {})
         return cls(
-            inputs=str(data["inputs"]), rev=data.get("rev"),
+            inputs=str(data["inputs"]),
+            rev=data.get("rev"),
             constraints=tuple(Constraint.from_json(r) for r in data["constraints"]),
             conflicts=tuple(Conflict(**r) for r in data.get("conflicts", [])),
-            artefacts=Artefacts(dict(art.get("grammars", {})), dict(art.get("regexes", {})),
-                                dict(art.get("schemas", {}))),
+            artefacts=Artefacts(
+                dict(art.get("grammars", {})),
+                dict(art.get("regexes", {})),
+                dict(art.get("schemas", {})),
+            ),
             notices=tuple(data.get("notices", ())),
         )
 

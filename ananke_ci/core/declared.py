@@ -73,8 +73,10 @@ def _naming(value: Any, what: str) -> tuple[tuple[str, str], ...]:
     out = []
     for kind, style in value.items():
         if kind not in NAME_KINDS:
-            raise UserError(f"{what}: unknown kind {clean_text(str(kind), 40)!r} "
-                            f"(expected one of {', '.join(NAME_KINDS)})")
+            raise UserError(
+                f"{what}: unknown kind {clean_text(str(kind), 40)!r} "
+                f"(expected one of {', '.join(NAME_KINDS)})"
+            )
         if not isinstance(style, str):
             raise UserError(f"{what}.{kind} must be a style name or a regex string")
         out.append((kind, style if style in STYLES else _style_regex(style, f"{what}.{kind}")))
@@ -89,9 +91,11 @@ def _style_regex(style: str, what: str) -> str:
 
         close = difflib.get_close_matches(style, STYLES, n=1, cutoff=0.5)
         hint = f"did you mean {close[0]}? " if close else ""
-        raise UserError(f"{what}: unknown naming style {shown(style)} ({hint}styles: "
-                        f"{', '.join(STYLES)}; a regex must look like one, e.g. "
-                        "\"^[a-z][a-z0-9_]*$\")")
+        raise UserError(
+            f"{what}: unknown naming style {shown(style)} ({hint}styles: "
+            f"{', '.join(STYLES)}; a regex must look like one, e.g. "
+            '"^[a-z][a-z0-9_]*$")'
+        )
     return check_regex(style)
 
 
@@ -100,6 +104,7 @@ def _one_of(options: tuple[str, ...]) -> Callable[[Any, str], str]:
         if value not in options:
             raise UserError(f"{what} must be one of {', '.join(options)}, not {shown(value)}")
         return str(value)
+
     return check
 
 
@@ -126,7 +131,9 @@ FIELDS: dict[str, Callable[[Any, str], Any]] = {
 
 
 def make_declaration(
-    name: str, source: str, fields: Mapping[str, Any],
+    name: str,
+    source: str,
+    fields: Mapping[str, Any],
     where: Callable[[str], str] | None = None,
 ) -> Declaration:
     """A checked Declaration from raw field values (keys with '_' or '-').
@@ -139,8 +146,11 @@ def make_declaration(
         key = raw_key.replace("-", "_")
         loc = where(raw_key) if where else source
         if key not in FIELDS:
-            raise _at(loc, f"constraint {name}: unknown field {clean_text(raw_key, 40)!r} "
-                      f"(fields: {', '.join(FIELDS)})")
+            raise _at(
+                loc,
+                f"constraint {name}: unknown field {clean_text(raw_key, 40)!r} "
+                f"(fields: {', '.join(FIELDS)})",
+            )
         try:
             args["parents" if key == "inherits" else key] = FIELDS[key](value, f"{name}.{key}")
         except UserError as exc:
@@ -151,8 +161,9 @@ def make_declaration(
 def _at(loc: str, message: str) -> UserError:
     path, _, rest = loc.partition(":")
     line, _, col = rest.partition(":")
-    return located(path, int(line) if line.isdigit() else None,
-                   int(col) if col.isdigit() else None, message)
+    return located(
+        path, int(line) if line.isdigit() else None, int(col) if col.isdigit() else None, message
+    )
 
 
 def located(path: str | None, line: int | None, col: int | None, message: str) -> UserError:

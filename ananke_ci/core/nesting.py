@@ -13,13 +13,19 @@ import re
 MAX_DEPTH = 32
 
 # strings (multi-line first), comments, brackets; anything else is skipped by finditer
-_TOML = (r'"""(?:[^\\]|\\[\s\S])*?(?:"""|$)|\'\'\'[\s\S]*?(?:\'\'\'|$)'
-         r'|"(?:[^"\\\n]|\\.)*"?|\'[^\'\n]*\'?|#[^\n]*|[\[\]{}]')
+_TOML = (
+    r'"""(?:[^\\]|\\[\s\S])*?(?:"""|$)|\'\'\'[\s\S]*?(?:\'\'\'|$)'
+    r'|"(?:[^"\\\n]|\\.)*"?|\'[^\'\n]*\'?|#[^\n]*|[\[\]{}]'
+)
 _ARIADNE = r'"(?:[^"\\\n]|\\.)*"?|//[^\n]*|#[^\n]*|[\[\]{}]'
 
 
-def too_deep(text: str, *, ariadne: bool = False, limit: int = MAX_DEPTH,
-             ) -> tuple[int, int] | None:
+def too_deep(
+    text: str,
+    *,
+    ariadne: bool = False,
+    limit: int = MAX_DEPTH,
+) -> tuple[int, int] | None:
     """(line, column), 1-based, of the first bracket nested deeper than `limit`, or None."""
     if text.count("[") + text.count("{") <= limit:  # the common case: no scan at all
         return None

@@ -32,8 +32,19 @@ from ananke_ci.core.protocol import (
 _KINDS: tuple[str, ...] = get_args(ConstraintKind)
 _FINISH: tuple[str, ...] = get_args(FinishReason)
 _REQUEST_KEYS = frozenset(
-    ("version", "request_id", "constraint", "prompt", "prefix", "suffix", "max_tokens",
-     "temperature", "n", "seed", "stop")
+    (
+        "version",
+        "request_id",
+        "constraint",
+        "prompt",
+        "prefix",
+        "suffix",
+        "max_tokens",
+        "temperature",
+        "n",
+        "seed",
+        "stop",
+    )
 )
 _RESPONSE_KEYS = frozenset(("version", "request_id", "candidates", "provenance", "timings"))
 _MAX_SEED = 2**63 - 1
@@ -57,9 +68,7 @@ def check_constraint(constraint: Constraint, limits: Limits = DEFAULT_LIMITS) ->
     if not constraint.text.strip():
         raise ProtocolError(422, f"empty {constraint.kind} constraint")
     if _utf8_len(constraint.text) > limits.max_constraint_bytes:
-        raise ProtocolError(
-            413, f"constraint is larger than {limits.max_constraint_bytes} bytes"
-        )
+        raise ProtocolError(413, f"constraint is larger than {limits.max_constraint_bytes} bytes")
     if constraint.kind == "lark":
         head = constraint.text.lstrip()
         if head.startswith("?start"):
@@ -94,16 +103,17 @@ def _check_bans(kind: str, bans: LineBans) -> None:
 
 
 def _has_start_rule(text: str) -> bool:
-    return any(line.startswith("start") and line[5:].lstrip().startswith(":")
-               for line in text.splitlines())
+    return any(
+        line.startswith("start") and line[5:].lstrip().startswith(":") for line in text.splitlines()
+    )
 
 
 def validate_request(request: GenerationRequest, limits: Limits = DEFAULT_LIMITS) -> None:
     """Raise ProtocolError unless the request is in range; used before sending and on receipt."""
     if request.version != PROTOCOL_VERSION:
         raise ProtocolError(
-            400, f"unsupported protocol version {request.version} "
-            f"(this peer speaks {PROTOCOL_VERSION})"
+            400,
+            f"unsupported protocol version {request.version} (this peer speaks {PROTOCOL_VERSION})",
         )
     if not (request.prompt or request.prefix or request.suffix):
         raise ProtocolError(400, "one of prompt, prefix or suffix must be non-empty")
@@ -112,8 +122,7 @@ def validate_request(request: GenerationRequest, limits: Limits = DEFAULT_LIMITS
     size = text_bytes(request)
     if size > limits.max_text_bytes:
         raise ProtocolError(
-            413, f"prompt, prefix and suffix are {size} bytes; the limit is "
-            f"{limits.max_text_bytes}"
+            413, f"prompt, prefix and suffix are {size} bytes; the limit is {limits.max_text_bytes}"
         )
     if not 1 <= request.max_tokens <= limits.max_tokens:
         raise ProtocolError(400, f"max_tokens must be between 1 and {limits.max_tokens}")
@@ -139,8 +148,10 @@ def validate_request(request: GenerationRequest, limits: Limits = DEFAULT_LIMITS
 def _constraint_to_dict(constraint: Constraint) -> dict[str, Any]:
     out: dict[str, Any] = {"kind": constraint.kind, "text": constraint.text}
     if constraint.bans is not None:
-        out["bans"] = {"words": list(constraint.bans.words),
-                       "fragments": list(constraint.bans.fragments)}
+        out["bans"] = {
+            "words": list(constraint.bans.words),
+            "fragments": list(constraint.bans.fragments),
+        }
     return out
 
 
@@ -192,8 +203,11 @@ def request_from_dict(data: object, limits: Limits = DEFAULT_LIMITS) -> Generati
         kind = _get(cobj, "kind", str, None)
         if kind not in _KINDS:
             raise ProtocolError(400, f"constraint.kind must be one of {', '.join(_KINDS)}")
-        constraint = Constraint(cast(ConstraintKind, kind), _get(cobj, "text", str, ""),
-                                _bans_from_dict(cobj.get("bans")))
+        constraint = Constraint(
+            cast(ConstraintKind, kind),
+            _get(cobj, "text", str, ""),
+            _bans_from_dict(cobj.get("bans")),
+        )
     stop = _get(obj, "stop", list, [])
     if not all(isinstance(s, str) for s in stop):
         raise ProtocolError(400, "stop must be a list of strings")
@@ -226,8 +240,13 @@ def response_to_dict(response: GenerationResponse) -> dict[str, Any]:
         "version": response.version,
         "request_id": response.request_id,
         "candidates": [
-            {"text": c.text, "tokens": c.tokens, "finish_reason": c.finish_reason,
-             "grammar_satisfied": c.grammar_satisfied, "violation": c.violation}
+            {
+                "text": c.text,
+                "tokens": c.tokens,
+                "finish_reason": c.finish_reason,
+                "grammar_satisfied": c.grammar_satisfied,
+                "violation": c.violation,
+            }
             for c in response.candidates
         ],
         "provenance": {
@@ -248,12 +267,17 @@ def response_from_dict(data: object) -> GenerationResponse:
     obj = _object(data, "response", _RESPONSE_KEYS, status=502)
     version = _get(obj, "version", int, PROTOCOL_VERSION, status=502)
     if version != PROTOCOL_VERSION:
-        raise ProtocolError(502, f"peer answered in protocol version {version}, not "
-                                 f"{PROTOCOL_VERSION}")
+        raise ProtocolError(
+            502, f"peer answered in protocol version {version}, not {PROTOCOL_VERSION}"
+        )
     candidates = []
     for raw in _get(obj, "candidates", list, None, status=502):
-        c = _object(raw, "candidate", frozenset(
-            ("text", "tokens", "finish_reason", "grammar_satisfied", "violation")), status=502)
+        c = _object(
+            raw,
+            "candidate",
+            frozenset(("text", "tokens", "finish_reason", "grammar_satisfied", "violation")),
+            status=502,
+        )
         finish = _get(c, "finish_reason", str, None, status=502)
         if finish not in _FINISH:
             raise ProtocolError(502, f"candidate.finish_reason must be one of {', '.join(_FINISH)}")
@@ -263,20 +287,27 @@ def response_from_dict(data: object) -> GenerationResponse:
         violation = c.get("violation")
         if violation is not None and not isinstance(violation, str):
             raise ProtocolError(502, "candidate.violation must be a string or null")
-        candidates.append(Candidate(
-            text=_get(c, "text", str, None, status=502),
-            tokens=_get(c, "tokens", int, 0, status=502),
-            finish_reason=cast(FinishReason, finish),
-            grammar_satisfied=satisfied,
-            violation=violation,
-        ))
-    prov = _object(obj.get("provenance"), "provenance",
-                   frozenset(("backend", "model", "versions")), status=502)
+        candidates.append(
+            Candidate(
+                text=_get(c, "text", str, None, status=502),
+                tokens=_get(c, "tokens", int, 0, status=502),
+                finish_reason=cast(FinishReason, finish),
+                grammar_satisfied=satisfied,
+                violation=violation,
+            )
+        )
+    prov = _object(
+        obj.get("provenance"), "provenance", frozenset(("backend", "model", "versions")), status=502
+    )
     versions = _get(prov, "versions", dict, {}, status=502)
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in versions.items()):
         raise ProtocolError(502, "provenance.versions must map strings to strings")
-    tim = _object(obj.get("timings", {}), "timings",
-                  frozenset(("queue_ms", "compile_ms", "generate_ms")), status=502)
+    tim = _object(
+        obj.get("timings", {}),
+        "timings",
+        frozenset(("queue_ms", "compile_ms", "generate_ms")),
+        status=502,
+    )
     timings = Timings(**{k: float(_get(tim, k, float, 0.0, status=502)) for k in tim})
     return GenerationResponse(
         candidates=tuple(candidates),
@@ -293,8 +324,10 @@ def response_from_dict(data: object) -> GenerationResponse:
 
 def error_to_dict(error: ProtocolError) -> dict[str, Any]:
     """The JSON body sent with an error status."""
-    return {"version": PROTOCOL_VERSION, "error": {"status": error.status,
-                                                   "message": error.message}}
+    return {
+        "version": PROTOCOL_VERSION,
+        "error": {"status": error.status, "message": error.message},
+    }
 
 
 def encode(obj: Mapping[str, Any]) -> bytes:
@@ -324,12 +357,10 @@ def _object(data: object, what: str, keys: frozenset[str], *, status: int) -> di
     return data
 
 
-_NAMES = {int: "an integer", str: "a string", list: "a list", dict: "an object",
-          float: "a number"}
+_NAMES = {int: "an integer", str: "a string", list: "a list", dict: "an object", float: "a number"}
 
 
-def _get(obj: dict[str, Any], key: str, kind: type[Any], default: Any, *,
-         status: int = 400) -> Any:
+def _get(obj: dict[str, Any], key: str, kind: type[Any], default: Any, *, status: int = 400) -> Any:
     if key not in obj:
         if default is None:
             raise ProtocolError(status, f"missing field {key!r}")

@@ -96,8 +96,9 @@ def replace(obj: _T, /, **changes: Any) -> _T:
         return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
     for name in getattr(type(obj), "_record_no_init", ()):
         if name in changes:
-            raise ValueError(f"field {name} is declared with init=False, it cannot be "
-                             "specified with replace()")
+            raise ValueError(
+                f"field {name} is declared with init=False, it cannot be specified with replace()"
+            )
     for name in init_names:
         if name not in changes:
             changes[name] = getattr(obj, name)
@@ -117,8 +118,10 @@ def _fields(cls: type) -> list[_Field]:
         value = cls.__dict__.get(name, MISSING)
         spec = value if isinstance(value, _FieldSpec) else _FieldSpec(value, MISSING, True)
         if spec.default is not MISSING and type(spec.default).__hash__ is None:
-            raise ValueError(f"mutable default {type(spec.default)} for field {name} is not "
-                             "allowed: use default_factory")
+            raise ValueError(
+                f"mutable default {type(spec.default)} for field {name} is not "
+                "allowed: use default_factory"
+            )
         out.append(_Field(name, annotation, spec))
     for name, value in cls.__dict__.items():
         if isinstance(value, _FieldSpec) and name not in annotations:
@@ -151,8 +154,9 @@ def _process(cls: _C, *, frozen: bool, slots: bool) -> _C:
     if "__hash__" not in own or (own["__hash__"] is None and "__eq__" in own):
         body["__hash__"] = _hash_fn(names) if frozen else None
     if frozen:
-        for name, method in zip(("__setattr__", "__delattr__"),
-                                _frozen_fns(frozenset(names)), strict=True):
+        for name, method in zip(
+            ("__setattr__", "__delattr__"), _frozen_fns(frozenset(names)), strict=True
+        ):
             if name in own:
                 raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}")
             body[name] = method
@@ -183,16 +187,22 @@ def _process(cls: _C, *, frozen: bool, slots: bool) -> _C:
 
 def _init_fn(cls: type, fields: list[_Field], *, frozen: bool, slots: bool) -> Any:
     """The stdlib's __init__: the same source, compiled once."""
-    scope: dict[str, Any] = {"__name__": cls.__module__, "_setattr": object.__setattr__,
-                             "_HAS_FACTORY": _HAS_FACTORY}
+    scope: dict[str, Any] = {
+        "__name__": cls.__module__,
+        "_setattr": object.__setattr__,
+        "_HAS_FACTORY": _HAS_FACTORY,
+    }
     params, lines = [], []
     for f in fields:
         default, factory, init = f.spec.default, f.spec.default_factory, f.spec.init
         value: str | None = f.name
         if factory is not MISSING:
             scope[f"_dflt_{f.name}"] = factory
-            value = (f"_dflt_{f.name}() if {f.name} is _HAS_FACTORY else {f.name}" if init
-                     else f"_dflt_{f.name}()")
+            value = (
+                f"_dflt_{f.name}() if {f.name} is _HAS_FACTORY else {f.name}"
+                if init
+                else f"_dflt_{f.name}()"
+            )
         elif not init:
             value = None
             if slots and default is not MISSING:
@@ -209,8 +219,9 @@ def _init_fn(cls: type, fields: list[_Field], *, frozen: bool, slots: bool) -> A
             else:
                 params.append(f.name)
         if value is not None:
-            lines.append(f"_setattr(self, {f.name!r}, {value})" if frozen
-                         else f"self.{f.name} = {value}")
+            lines.append(
+                f"_setattr(self, {f.name!r}, {value})" if frozen else f"self.{f.name} = {value}"
+            )
     if "__post_init__" in cls.__dict__:
         lines.append("self.__post_init__()")
     source = f"def __init__(self, {', '.join(params)}):\n    " + "\n    ".join(lines or ["pass"])
@@ -286,8 +297,9 @@ def _frozen_fns(names: frozenset[str]) -> tuple[Callable[..., None], Callable[..
     return __setattr__, __delattr__
 
 
-def _state_fns(names: tuple[str, ...],
-               ) -> tuple[Callable[[Any], list[Any]], Callable[[Any, list[Any]], None]]:
+def _state_fns(
+    names: tuple[str, ...],
+) -> tuple[Callable[[Any], list[Any]], Callable[[Any, list[Any]], None]]:
     """Pickling a frozen slotted record, as the stdlib does it."""
 
     def __getstate__(self: Any) -> list[Any]:
@@ -324,9 +336,11 @@ class _Lazy:
     def __get__(self, obj: object, owner: type) -> Any:
         import dataclasses
 
-        body: dict[str, Any] = {"__annotations__": {f.name: f.type for f in self.fields},
-                                "__module__": self.cls.__module__,
-                                "__qualname__": self.cls.__qualname__}
+        body: dict[str, Any] = {
+            "__annotations__": {f.name: f.type for f in self.fields},
+            "__module__": self.cls.__module__,
+            "__qualname__": self.cls.__qualname__,
+        }
         for f in self.fields:
             default, factory, init = f.spec.default, f.spec.default_factory, f.spec.init
             options: dict[str, Any] = {} if init else {"init": False}

@@ -27,77 +27,119 @@ class RuleInfo:
 
 RULES: tuple[RuleInfo, ...] = (
     RuleInfo(
-        "ANK001", "syntax-error", "syntax", "error",
+        "ANK001",
+        "syntax-error",
+        "syntax",
+        "error",
         "The change introduces a syntax error",
         "tree-sitter could not parse the added code. Fix the syntax at the reported position.",
     ),
     RuleInfo(
-        "ANK101", "todo-comment", "holes", "warning",
+        "ANK101",
+        "todo-comment",
+        "holes",
+        "warning",
         "The change adds a TODO/FIXME/XXX comment",
         "Finish the work or track it in an issue; `ananke-ci fix` can propose a fill.",
     ),
     RuleInfo(
-        "ANK102", "typed-hole", "holes", "warning",
+        "ANK102",
+        "typed-hole",
+        "holes",
+        "warning",
         "The change adds a function whose body is only a placeholder",
         "Implement the body (pass, ..., todo!(), raise NotImplementedError, ...); "
         "`ananke-ci fix` can propose a verified fill.",
     ),
     RuleInfo(
-        "ANK201", "banned-call", "semantics", "error",
+        "ANK201",
+        "banned-call",
+        "semantics",
+        "error",
         "The change calls a function that the configuration bans",
         "Remove the call or use the alternative named in the configuration.",
     ),
     RuleInfo(
-        "ANK202", "banned-import", "imports", "error",
+        "ANK202",
+        "banned-import",
+        "imports",
+        "error",
         "The change imports a module that the configuration bans",
         "Remove the import or use the alternative named in the configuration.",
     ),
     # -- constraints (mined or declared)
     RuleInfo(
-        "ANK301", "naming-convention", "semantics", "warning",
+        "ANK301",
+        "naming-convention",
+        "semantics",
+        "warning",
         "A new name breaks the naming convention of its kind",
         "Rename it in the repository's style (the message says which and how sure).",
         "soft",
     ),
     RuleInfo(
-        "ANK302", "missing-annotations", "types", "error",
+        "ANK302",
+        "missing-annotations",
+        "types",
+        "error",
         "A new public function lacks the type annotations the repository keeps",
         "Annotate every parameter and the return type.",
     ),
     RuleInfo(
-        "ANK303", "layering", "imports", "error",
+        "ANK303",
+        "layering",
+        "imports",
+        "error",
         "A new import reverses the established direction between two packages",
         "Move the shared code down a layer, or invert the dependency (pass it in).",
     ),
     RuleInfo(
-        "ANK304", "import-cycle", "imports", "error",
+        "ANK304",
+        "import-cycle",
+        "imports",
+        "error",
         "A new import closes a cycle between packages",
         "Break the cycle: move the shared code into a package both can import.",
     ),
     RuleInfo(
-        "ANK305", "dangerous-call", "semantics", "warning",
+        "ANK305",
+        "dangerous-call",
+        "semantics",
+        "warning",
         "The change uses a dangerous construct the repository never uses",
         "Use the safe alternative named in the message, or suppress with a reason.",
         "soft",
     ),
     RuleInfo(
-        "ANK306", "error-handling", "control", "warning",
+        "ANK306",
+        "error-handling",
+        "control",
+        "warning",
         "A bare or swallowing error handler where the repository never has one",
         "Catch the specific exception and handle or re-raise it; log at least.",
         "soft",
     ),
     RuleInfo(
-        "ANK307", "api-break", "types", "error",
+        "ANK307",
+        "api-break",
+        "types",
+        "error",
         "A changed signature of a widely called function in a foundational file",
         "Keep the old signature (add optional parameters only) or update every call site.",
     ),
     RuleInfo(
-        "ANK308", "forbidden", "semantics", "error",
+        "ANK308",
+        "forbidden",
+        "semantics",
+        "error",
         "A call or import a declared constraint forbids in this path",
         "Remove it; the constraint (file and line in the message) says why.",
     ),
     RuleInfo(
-        "ANK309", "complexity", "control", "warning",
+        "ANK309",
+        "complexity",
+        "control",
+        "warning",
         "A function over the declared complexity or parameter limit",
         "Split the function; extract the branches into helpers.",
         "soft",
@@ -131,9 +173,13 @@ def severity_at(info: RuleInfo, intensity: Intensity) -> Severity | None:
     if info.domain in ("syntax", "holes"):
         return info.default_severity
     if info.tier == "hard":
-        return info.default_severity if intensity >= Intensity.FULL_HARD else \
-            _LOWER[info.default_severity]
+        return (
+            info.default_severity
+            if intensity >= Intensity.FULL_HARD
+            else _LOWER[info.default_severity]
+        )
     if intensity >= Intensity.EXHAUSTIVE:
         return "error"
-    return info.default_severity if intensity >= Intensity.STANDARD else \
-        _LOWER[info.default_severity]
+    return (
+        info.default_severity if intensity >= Intensity.STANDARD else _LOWER[info.default_severity]
+    )

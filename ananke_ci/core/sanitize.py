@@ -48,8 +48,7 @@ def printable(text: str, *, newlines: bool = True) -> str:
     a terminal: every control and bidi character shown as a visible escape (`\\x1b`,
     `\\u202e`), so none can move the cursor, retitle the window or reorder the line;
     `newlines=False` escapes line breaks too (for one-line records)."""
-    if text.isprintable() or not re.search(_UNPRINTABLE if newlines else _UNPRINTABLE_LINE,
-                                           text):
+    if text.isprintable() or not re.search(_UNPRINTABLE if newlines else _UNPRINTABLE_LINE, text):
         return text
     return re.sub(_UNPRINTABLE if newlines else _UNPRINTABLE_LINE, _escape, text)
 
@@ -77,8 +76,10 @@ def check_name(name: str, what: str = "name") -> str:
     if not isinstance(name, str) or not name or len(name) > MAX_NAME:
         raise UserError(f"{what} must be 1 to {MAX_NAME} characters, not {shown(name)}")
     if not re.fullmatch(_NAME, name, re.ASCII):
-        raise UserError(f"{what} {clean_text(name, 60)!r} is not an identifier "
-                        "(letters, digits, _ and $, joined by ., ::, / or ->)")
+        raise UserError(
+            f"{what} {clean_text(name, 60)!r} is not an identifier "
+            "(letters, digits, _ and $, joined by ., ::, / or ->)"
+        )
     return name
 
 
@@ -88,8 +89,7 @@ def is_name(name: str) -> bool:
 
 def check_word(word: str, what: str = "identifier") -> str:
     """A plain identifier (a field name, a style name, a constraint name)."""
-    if (not isinstance(word, str) or not re.fullmatch(_WORD, word, re.ASCII)
-            or len(word) > MAX_NAME):
+    if not isinstance(word, str) or not re.fullmatch(_WORD, word, re.ASCII) or len(word) > MAX_NAME:
         raise UserError(f"{what} {clean_text(str(word), 60)!r} is not an identifier")
     return word
 
@@ -115,8 +115,10 @@ def check_regex(pattern: str) -> str:
         raise UserError(f"regex {clean_text(pattern, 60)!r} does not compile: {exc}") from None
     problem = _backtracking(list(tree), inside=False)
     if problem:
-        raise UserError(f"regex {clean_text(pattern, 60)!r} rejected: {problem} can backtrack "
-                        "exponentially (rewrite it without nested or ambiguous repetition)")
+        raise UserError(
+            f"regex {clean_text(pattern, 60)!r} rejected: {problem} can backtrack "
+            "exponentially (rewrite it without nested or ambiguous repetition)"
+        )
     return pattern
 
 
@@ -203,7 +205,7 @@ def _ambiguous_branches(body: list[Any]) -> bool:
     if not body or str(body[0][0]) != "BRANCH":
         return False
     firsts = [_first_chars_of(list(b)) for b in body[0][1][1]]
-    return any(a & b for i, a in enumerate(firsts) for b in firsts[i + 1:])
+    return any(a & b for i, a in enumerate(firsts) for b in firsts[i + 1 :])
 
 
 def _first_chars_of(items: list[Any]) -> frozenset[int]:

@@ -22,11 +22,13 @@ def suppressed_lines(comments: Iterable[Comment]) -> dict[int, frozenset[str]]:
             continue
         keys = frozenset(
             k.strip().upper() if k.strip()[:3].upper() == "ANK" else k.strip().lower()
-            for k in (m.group(1) or "").split(",") if k.strip()
+            for k in (m.group(1) or "").split(",")
+            if k.strip()
         )
         for line in comment.span.lines():
             before = out.get(line)
             # an empty set means "every rule", so it absorbs any union
-            out[line] = keys if before is None else (before | keys if before and keys else
-                                                     frozenset())
+            out[line] = (
+                keys if before is None else (before | keys if before and keys else frozenset())
+            )
     return out

@@ -33,7 +33,9 @@ def check_annotation(f: Finding) -> dict[str, Any]:
     """One annotation of a check run's `output.annotations`."""
     end = f.end_line if f.end_line is not None and f.end_line >= f.line else f.line
     out: dict[str, Any] = {
-        "path": f.path, "start_line": max(1, f.line), "end_line": max(1, end),
+        "path": f.path,
+        "start_line": max(1, f.line),
+        "end_line": max(1, end),
         "annotation_level": _LEVEL.get(f.severity, "warning"),
         "message": _cut(f.message + (f"\n{f.fix_hint}" if f.fix_hint else ""), MAX_MESSAGE),
         "title": _cut(f.rule, MAX_TITLE),
@@ -46,7 +48,7 @@ def check_annotation(f: Finding) -> dict[str, Any]:
 def batches(findings: Sequence[Finding], size: int = BATCH) -> list[list[dict[str, Any]]]:
     """Annotations in requests of at most `size`: the first with the POST, the rest PATCHed."""
     items = [check_annotation(f) for f in findings]
-    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
 
 def workflow_commands(findings: Sequence[Finding], per_level: int = PER_LEVEL) -> CommandPlan:

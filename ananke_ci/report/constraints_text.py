@@ -23,8 +23,10 @@ def _constraint_table(rows: Iterable[Constraint]) -> str:
     for c in rows:
         where = scope_key(c.scope) + (f" [{c.language}]" if c.language else "")
         origin = "" if c.source == "mined" else f" (declared at {c.source})"
-        out.append(f"{c.id:<{width}}  {c.domain:<9} {c.tier:<4}  {c.confidence:4.2f}  "
-                   f"{where}\n{'':<{width}}  {c.evidence}{origin}")
+        out.append(
+            f"{c.id:<{width}}  {c.domain:<9} {c.tier:<4}  {c.confidence:4.2f}  "
+            f"{where}\n{'':<{width}}  {c.evidence}{origin}"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -34,9 +36,11 @@ def ir_text(ir: ConstraintIR) -> str:
 
 def _ir_text(ir: ConstraintIR) -> str:
     by_id = {c.id: c for c in ir.constraints}
-    out = [f"ConstraintIR {ir.inputs} (commit {ir.rev or '-'}): "
-           f"{plural(len(ir.constraints), 'constraint')}, "
-           f"{plural(len(ir.conflicts), 'conflict')}"]
+    out = [
+        f"ConstraintIR {ir.inputs} (commit {ir.rev or '-'}): "
+        f"{plural(len(ir.constraints), 'constraint')}, "
+        f"{plural(len(ir.conflicts), 'conflict')}"
+    ]
     for scope, ids in ir.scopes().items():
         out.append(f"\nscope {scope}:")
         for cid in ids:
@@ -47,8 +51,10 @@ def _ir_text(ir: ConstraintIR) -> str:
     if ir.conflicts:
         out.append("\nconflicts:")
         for k in ir.conflicts:
-            out.append(f"  {k.what}: {k.winner} ({k.winner_source}) wins over {k.loser} "
-                       f"({k.loser_source}): {k.reason}")
+            out.append(
+                f"  {k.what}: {k.winner} ({k.winner_source}) wins over {k.loser} "
+                f"({k.loser_source}): {k.reason}"
+            )
     art = ir.artefacts
     if art.grammars:
         out.append("\ngrammar fragments (llguidance Lark):")

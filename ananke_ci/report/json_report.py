@@ -59,7 +59,8 @@ def to_document(report: ReportInput) -> dict[str, Any]:
         "version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": report.version},
         "findings": [finding_dict(f, marked=True) for f in sorted(report.findings, key=sort_key)]
-        if report.outside_diff else [finding_dict(f) for f in report.shown],
+        if report.outside_diff
+        else [finding_dict(f) for f in report.shown],
         "notices": list(report.notices),
         "summary": {
             "errors": c.errors,

@@ -112,8 +112,9 @@ def finding_keys(findings: Sequence[Finding]) -> dict[int, str]:
     same fingerprint in line order, so two identical TODOs in a file get two comments."""
     seen: dict[str, int] = {}
     out: dict[int, str] = {}
-    order = sorted(range(len(findings)), key=lambda i: (findings[i].path, findings[i].line,
-                                                        findings[i].col))
+    order = sorted(
+        range(len(findings)), key=lambda i: (findings[i].path, findings[i].line, findings[i].col)
+    )
     for i in order:
         fp = findings[i].fingerprint
         out[i] = f"{fp}.{seen.get(fp, 0)}"
@@ -155,8 +156,9 @@ def range_problem(diff: FileDiff | None, line: int, start_line: int | None) -> s
     return None
 
 
-def comment_body(finding: Finding, key: str, proposal: Proposal | None = None,
-                 proposal_note: str | None = None) -> str:
+def comment_body(
+    finding: Finding, key: str, proposal: Proposal | None = None, proposal_note: str | None = None
+) -> str:
     """The comment for a finding: what, why, the suggestion if any, the marker last."""
     icon = _SEVERITY_ICON.get(finding.severity, "")
     parts = [f"{icon} **{finding.rule}** {_escape(finding.message)}".strip()]
@@ -179,7 +181,8 @@ def _escape(text: str) -> str:
 
 
 def desired_comments(
-    findings: Sequence[Finding], diffs: Mapping[str, FileDiff],
+    findings: Sequence[Finding],
+    diffs: Mapping[str, FileDiff],
     proposals: Mapping[int, Proposal] | None = None,
     notes: Mapping[int, str] | None = None,
 ) -> tuple[list[DesiredComment], list[tuple[DesiredComment, str]]]:
@@ -200,14 +203,27 @@ def desired_comments(
             start = proposal.start_line if proposal.start_line < proposal.end_line else None
             problem = range_problem(diff, proposal.end_line, start)
             if problem is None:
-                good.append(DesiredComment(keys[i], f.path, proposal.end_line, start,
-                                           comment_body(f, keys[i], proposal)))
+                good.append(
+                    DesiredComment(
+                        keys[i],
+                        f.path,
+                        proposal.end_line,
+                        start,
+                        comment_body(f, keys[i], proposal),
+                    )
+                )
                 continue
-            note = (f"A verified fill exists but cannot be offered as a suggestion here "
-                    f"({problem}); see the job summary.")
+            note = (
+                f"A verified fill exists but cannot be offered as a suggestion here "
+                f"({problem}); see the job summary."
+            )
         line, start = f.line, None
-        if f.end_line is not None and f.end_line > f.line and f.end_line in diff.added_lines \
-                and range_problem(diff, f.end_line, f.line) is None:
+        if (
+            f.end_line is not None
+            and f.end_line > f.line
+            and f.end_line in diff.added_lines
+            and range_problem(diff, f.end_line, f.line) is None
+        ):
             line, start = f.end_line, f.line
         comment = DesiredComment(keys[i], f.path, line, start, comment_body(f, keys[i], None, note))
         problem = range_problem(diff, line, start)
@@ -219,9 +235,13 @@ def desired_comments(
 
 
 def plan_review(
-    desired: Sequence[DesiredComment], existing: Sequence[ExistingComment],
-    *, already_listed: frozenset[str] = frozenset(), head_sha: str = "",
-    per_review: int = MAX_PER_REVIEW, total: int = MAX_TOTAL,
+    desired: Sequence[DesiredComment],
+    existing: Sequence[ExistingComment],
+    *,
+    already_listed: frozenset[str] = frozenset(),
+    head_sha: str = "",
+    per_review: int = MAX_PER_REVIEW,
+    total: int = MAX_TOTAL,
     rejected: Sequence[tuple[DesiredComment, str]] = (),
 ) -> ReviewPlan:
     """Reconcile what should be on the PR with what is there, keyed by marker."""
@@ -240,8 +260,10 @@ def plan_review(
         have = by_key.get(d.key)
         if have is None:
             fresh.append(d)
-        elif _span(have.line, have.start_line) != _span(d.line, d.start_line) \
-                and not have.human_reply:
+        elif (
+            _span(have.line, have.start_line) != _span(d.line, d.start_line)
+            and not have.human_reply
+        ):
             fresh.append(d)  # a suggestion now covers other lines: an edit cannot move it
         elif have.body != d.body and not have.human_reply:
             edits.append(Edit(have.id, d.key, d.body))
@@ -263,21 +285,32 @@ def plan_review(
     new = tuple(fresh[:room])
     overflow = tuple(fresh[room:])
     body = review_body(new, overflow, rejected, head_sha) if new or overflow else ""
-    return ReviewPlan(new, body, tuple(edits), tuple(retire), tuple(kept), overflow,
-                      tuple(rejected))
+    return ReviewPlan(
+        new, body, tuple(edits), tuple(retire), tuple(kept), overflow, tuple(rejected)
+    )
 
 
 def _span(line: int | None, start_line: int | None) -> int:
     return 0 if line is None or start_line is None else line - start_line
 
 
-def review_body(new: Sequence[DesiredComment], overflow: Sequence[DesiredComment],
-                rejected: Sequence[tuple[DesiredComment, str]], head_sha: str) -> str:
-    lines = [f"**ananke-ci** found {len(new) + len(overflow)} new finding(s) on lines this "
-             f"pull request adds" + (f" (at {head_sha[:12]})." if head_sha else ".")]
+def review_body(
+    new: Sequence[DesiredComment],
+    overflow: Sequence[DesiredComment],
+    rejected: Sequence[tuple[DesiredComment, str]],
+    head_sha: str,
+) -> str:
+    lines = [
+        f"**ananke-ci** found {len(new) + len(overflow)} new finding(s) on lines this "
+        f"pull request adds" + (f" (at {head_sha[:12]})." if head_sha else ".")
+    ]
     if overflow:
-        lines += ["", f"<details><summary>{len(overflow)} more, not posted inline (at most "
-                  f"{len(new)} comments per review)</summary>", ""]
+        lines += [
+            "",
+            f"<details><summary>{len(overflow)} more, not posted inline (at most "
+            f"{len(new)} comments per review)</summary>",
+            "",
+        ]
         budget = MAX_BODY - 2_000
         shown = 0
         for d in overflow:
@@ -292,8 +325,11 @@ def review_body(new: Sequence[DesiredComment], overflow: Sequence[DesiredComment
             lines.append(f"- ... and {len(overflow) - shown} more: see the job summary")
         lines += ["", "</details>"]
     if rejected:
-        lines += ["", f"{len(rejected)} finding(s) could not be placed on the diff and are "
-                  "in the job summary."]
+        lines += [
+            "",
+            f"{len(rejected)} finding(s) could not be placed on the diff and are "
+            "in the job summary.",
+        ]
     keys = ",".join(d.key for d in overflow)
     lines += ["", REVIEW_MARKER, f"<!-- ananke-ci:listed keys={keys} -->"]
     return "\n".join(lines)

@@ -58,18 +58,30 @@ class SalienceRow(Protocol):
 
 # field -> (column title, descending by default?)
 SORT_FIELDS: dict[str, tuple[str, bool]] = {
-    "score": ("score", True), "path": ("path", False), "quadrant": ("quadrant", False),
-    "intensity": ("intensity", True), "centrality": ("centr.", True), "churn": ("churn", True),
-    "commits": ("commits", True), "authors": ("authors", True), "bus_factor": ("bus", False),
-    "partners": ("partners", True), "pagerank": ("PageRank", True),
-    "betweenness": ("between.", True), "hits": ("HITS", True), "lines": ("lines", True),
-    "tested": ("tested", False), "confidence": ("conf.", False),
+    "score": ("score", True),
+    "path": ("path", False),
+    "quadrant": ("quadrant", False),
+    "intensity": ("intensity", True),
+    "centrality": ("centr.", True),
+    "churn": ("churn", True),
+    "commits": ("commits", True),
+    "authors": ("authors", True),
+    "bus_factor": ("bus", False),
+    "partners": ("partners", True),
+    "pagerank": ("PageRank", True),
+    "betweenness": ("between.", True),
+    "hits": ("HITS", True),
+    "lines": ("lines", True),
+    "tested": ("tested", False),
+    "confidence": ("conf.", False),
 }
 # what `salience` shows unless --columns says otherwise: fits an 80-column terminal
 DEFAULT_COLUMNS = ("path", "quadrant", "intensity", "score", "churn", "commits")
 QUADRANT_STYLE = {
-    "FoundationalStable": "bold blue", "ActiveHotspot": "bold red",
-    "PeripheralActive": "yellow", "QuietLeaf": "dim",
+    "FoundationalStable": "bold blue",
+    "ActiveHotspot": "bold red",
+    "PeripheralActive": "yellow",
+    "QuietLeaf": "dim",
 }
 
 
@@ -111,11 +123,21 @@ def _cell(r: SalienceRow, name: str) -> Text | str:
 
 
 def render_table(
-    rows: Sequence[SalienceRow], console: Console, *, title: str | None = None,
-    notices: Sequence[str] = (), columns: Sequence[str] = DEFAULT_COLUMNS,
+    rows: Sequence[SalienceRow],
+    console: Console,
+    *,
+    title: str | None = None,
+    notices: Sequence[str] = (),
+    columns: Sequence[str] = DEFAULT_COLUMNS,
 ) -> None:
-    table = Table(title=title, header_style="bold", pad_edge=False, box=box.SIMPLE_HEAD,
-                  show_edge=False, collapse_padding=True)
+    table = Table(
+        title=title,
+        header_style="bold",
+        pad_edge=False,
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        collapse_padding=True,
+    )
     for name in columns:
         if name == "path":
             table.add_column("path", overflow="fold", min_width=20)

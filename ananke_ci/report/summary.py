@@ -20,7 +20,10 @@ MAX_SUMMARY = 1_000_000  # bytes; GitHub's limit is 1 MiB (1,048,576)
 MAX_ROWS = 500
 MAX_POINTS = 24
 _QUADRANT_LABEL = {  # Mermaid's numbering: 1 top right, 2 top left, 3 bottom left, 4 bottom right
-    1: "ActiveHotspot", 2: "PeripheralActive", 3: "QuietLeaf", 4: "FoundationalStable",
+    1: "ActiveHotspot",
+    2: "PeripheralActive",
+    3: "QuietLeaf",
+    4: "FoundationalStable",
 }
 
 
@@ -57,19 +60,30 @@ class SummaryInput:
     changed: Sequence[str] = ()  # the files the change touches
 
 
-def map_points(files: Sequence[FileSalience], changed: Iterable[str],
-               limit: int = MAX_POINTS) -> list[MapPoint]:
+def map_points(
+    files: Sequence[FileSalience], changed: Iterable[str], limit: int = MAX_POINTS
+) -> list[MapPoint]:
     """The changed files the report knows, then their neighbours (same directory first,
     highest score first) up to `limit` points."""
     by_path = {f.path: f for f in files}
     changed_set = [p for p in dict.fromkeys(changed) if p in by_path]
     picked = changed_set[:limit]
     dirs = {p.rsplit("/", 1)[0] if "/" in p else "" for p in picked}
-    rest = sorted((f for f in files if f.path not in picked),
-                  key=lambda f: (_dir(f.path) not in dirs, -f.score, f.path))
+    rest = sorted(
+        (f for f in files if f.path not in picked),
+        key=lambda f: (_dir(f.path) not in dirs, -f.score, f.path),
+    )
     picked += [f.path for f in rest[: max(0, limit - len(picked))]]
-    return [MapPoint(p, by_path[p].centrality, by_path[p].activity,
-                     str(by_path[p].quadrant), p in changed_set) for p in picked]
+    return [
+        MapPoint(
+            p,
+            by_path[p].centrality,
+            by_path[p].activity,
+            str(by_path[p].quadrant),
+            p in changed_set,
+        )
+        for p in picked
+    ]
 
 
 def _dir(path: str) -> str:
@@ -78,9 +92,13 @@ def _dir(path: str) -> str:
 
 def quadrant_chart(points: Sequence[MapPoint]) -> str:
     """A Mermaid `quadrantChart` of the points (changed files marked with `*`)."""
-    lines = ["```mermaid", "quadrantChart", "    title Where the change lands",
-             "    x-axis Low centrality --> High centrality",
-             "    y-axis Low churn --> High churn"]
+    lines = [
+        "```mermaid",
+        "quadrantChart",
+        "    title Where the change lands",
+        "    x-axis Low centrality --> High centrality",
+        "    y-axis Low churn --> High churn",
+    ]
     lines += [f"    quadrant-{n} {label}" for n, label in sorted(_QUADRANT_LABEL.items())]
     names: set[str] = set()
     for p in points:
@@ -114,8 +132,13 @@ def _coord(value: float) -> str:
 def cell(text: str) -> str:
     """Text safe inside a Markdown table cell: one line, no pipes, no HTML."""
     flat = " ".join(text.split())
-    return (flat.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-            .replace(">", "&gt;").replace("@", "@\u200b"))[:300]
+    return (
+        flat.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("@", "@\u200b")
+    )[:300]
 
 
 def _holes_line(holes: int, filled: int) -> str:
@@ -131,8 +154,7 @@ def render(s: SummaryInput, limit: int = MAX_SUMMARY) -> str:
     rng = f" ({s.base[:12]}...{s.head[:12]})" if s.base and s.head else ""
     filled = sum(1 for h in s.holes if h.proposal is not None)
     holes = len(s.holes) or sum(1 for f in shown if f.rule in ("ANK101", "ANK102"))
-    out.append(f"**{summary_line(count(s.findings))}**{rng}; "
-               f"{_holes_line(holes, filled)}.")
+    out.append(f"**{summary_line(count(s.findings))}**{rng}; {_holes_line(holes, filled)}.")
     out.append("")
     out += [f"> {n}" for n in s.notes]
     if s.notes:
@@ -142,14 +164,17 @@ def render(s: SummaryInput, limit: int = MAX_SUMMARY) -> str:
     if shown:
         out += ["### Findings", "", "| | where | rule | message |", "|---|---|---|---|"]
         for f in shown[:MAX_ROWS]:
-            out.append(f"| {f.severity} | `{cell(f.path)}:{f.line}` | {f.rule} | "
-                       f"{cell(f.message)} |")
+            out.append(
+                f"| {f.severity} | `{cell(f.path)}:{f.line}` | {f.rule} | {cell(f.message)} |"
+            )
         if len(shown) > MAX_ROWS:
             out.append(f"\n... and {len(shown) - MAX_ROWS} more (all are in the SARIF file)")
         out.append("")
     if s.not_annotated:
-        out.append(f"{len(s.not_annotated)} finding(s) went past the annotation limits "
-                   "(10 per level for workflow commands) and are listed above only.")
+        out.append(
+            f"{len(s.not_annotated)} finding(s) went past the annotation limits "
+            "(10 per level for workflow commands) and are listed above only."
+        )
         out.append("")
     if s.holes:
         out += ["### Holes", "", "| where | hole | proposal |", "|---|---|---|"]
@@ -160,17 +185,34 @@ def render(s: SummaryInput, limit: int = MAX_SUMMARY) -> str:
         for h in s.holes[:MAX_ROWS]:
             if h.proposal is not None:
                 fence = fence_for(h.proposal)
-                out += [f"<details><summary>{cell(h.path)}:{h.line}</summary>", "",
-                        fence, h.proposal.rstrip("\n"), fence, "", "</details>", ""]
+                out += [
+                    f"<details><summary>{cell(h.path)}:{h.line}</summary>",
+                    "",
+                    fence,
+                    h.proposal.rstrip("\n"),
+                    fence,
+                    "",
+                    "</details>",
+                    "",
+                ]
     new_files = [p for p in s.changed if p not in {pt.path for pt in s.points}]
     if s.points:
-        out += ["### Where the change lands", "",
-                "Changed files (`*`) among their neighbours, by the repository's salience "
-                "(centrality against churn, percentiles):", "", quadrant_chart(s.points), ""]
+        out += [
+            "### Where the change lands",
+            "",
+            "Changed files (`*`) among their neighbours, by the repository's salience "
+            "(centrality against churn, percentiles):",
+            "",
+            quadrant_chart(s.points),
+            "",
+        ]
         if new_files:
-            out += ["Not in the base's salience (new, or not source): "
-                    + ", ".join(f"`{cell(p)}`" for p in new_files[:20])
-                    + (" ..." if len(new_files) > 20 else ""), ""]
+            out += [
+                "Not in the base's salience (new, or not source): "
+                + ", ".join(f"`{cell(p)}`" for p in new_files[:20])
+                + (" ..." if len(new_files) > 20 else ""),
+                "",
+            ]
         if s.plot_artifact:
             out += [f"The full hotspot map is the `{s.plot_artifact}` artifact.", ""]
     return cut(("\n".join(out)).rstrip() + "\n", limit)

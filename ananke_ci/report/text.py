@@ -79,14 +79,17 @@ class TextReporter:
         raw = rows[f.line - 1].rstrip()
         gutter = " " * len(str(f.line))
         start = min(max(f.col, 1), len(raw) + 1)
-        end = f.end_col if f.end_line == f.line and f.end_col and f.end_col > start else \
-            len(raw) + 1  # to the end of the line when the finding goes on past it
+        end = (
+            f.end_col if f.end_line == f.line and f.end_col and f.end_col > start else len(raw) + 1
+        )  # to the end of the line when the finding goes on past it
 
         def shown(part: str) -> str:  # tabs as four spaces, no control character
             return printable(part.replace("\t", "    "), newlines=False)
 
         row = shown(raw)
-        caret = " " * len(shown(raw[:start - 1])) + "^" * max(1, len(shown(raw[start - 1:end - 1])))
+        caret = " " * len(shown(raw[: start - 1])) + "^" * max(
+            1, len(shown(raw[start - 1 : end - 1]))
+        )
         out = [f"{gutter} |", f"{f.line} | {row}", f"{gutter} | {self._paint(BOLD, caret)}"]
         if f.fix_hint:
             out.append(f"{gutter} = help: {printable(one_line(f.fix_hint), newlines=False)}")

@@ -33,7 +33,8 @@ def document() -> dict[str, Any]:
 @cache
 def registry() -> Registry:
     return Registry().with_resource(
-        BASE_URI, Resource.from_contents(document(), default_specification=DRAFT4))
+        BASE_URI, Resource.from_contents(document(), default_specification=DRAFT4)
+    )
 
 
 def _pointer(parts: list[str]) -> str:
@@ -61,11 +62,14 @@ def request_errors(method: str, template: str, body: Any) -> list[str]:
     content = (op.get("requestBody") or {}).get("content", {}).get("application/json")
     if content is None:
         return [] if body in (None, {}, b"") else [f"{method} {template} takes no body"]
-    schema = _schema_ref(["paths", template, method.lower(), "requestBody", "content",
-                          "application/json", "schema"])
+    schema = _schema_ref(
+        ["paths", template, method.lower(), "requestBody", "content", "application/json", "schema"]
+    )
     v = OAS30WriteValidator(schema, registry=registry(), format_checker=formats)
-    return [f"request {method} {template}: {e.message} at {list(e.absolute_path)}"
-            for e in v.iter_errors(body)]
+    return [
+        f"request {method} {template}: {e.message} at {list(e.absolute_path)}"
+        for e in v.iter_errors(body)
+    ]
 
 
 def documents(method: str, template: str, status: int) -> bool:
@@ -77,18 +81,33 @@ def response_errors(method: str, template: str, status: int, body: Any) -> list[
     responses = op["responses"]
     key = str(status)
     if key not in responses:
-        return [f"response {method} {template}: status {status} is not one GitHub documents "
-                f"({', '.join(responses)})"]
+        return [
+            f"response {method} {template}: status {status} is not one GitHub documents "
+            f"({', '.join(responses)})"
+        ]
     resp = _resolve(responses[key])
     content = (resp.get("content") or {}).get("application/json")
     if content is None:
         return [] if body is None else [f"response {method} {template} {status} has no body"]
-    parts = (["paths", template, method.lower(), "responses", key, "content",
-              "application/json", "schema"] if "$ref" not in responses[key]
-             else [*responses[key]["$ref"][2:].split("/"), "content", "application/json", "schema"])
+    parts = (
+        [
+            "paths",
+            template,
+            method.lower(),
+            "responses",
+            key,
+            "content",
+            "application/json",
+            "schema",
+        ]
+        if "$ref" not in responses[key]
+        else [*responses[key]["$ref"][2:].split("/"), "content", "application/json", "schema"]
+    )
     v = OAS30ReadValidator(_schema_ref(parts), registry=registry(), format_checker=formats)
-    return [f"response {method} {template} {status}: {e.message} at {list(e.absolute_path)}"
-            for e in v.iter_errors(body)]
+    return [
+        f"response {method} {template} {status}: {e.message} at {list(e.absolute_path)}"
+        for e in v.iter_errors(body)
+    ]
 
 
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:
@@ -130,8 +149,9 @@ def instance(schema: dict[str, Any], depth: int = 0) -> Any:
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
         props = schema.get("properties", {})
-        return {name: instance(props.get(name, {}), depth + 1)
-                for name in schema.get("required", [])}
+        return {
+            name: instance(props.get(name, {}), depth + 1) for name in schema.get("required", [])
+        }
     if kind == "array":
         return []
     if kind == "integer":
@@ -142,6 +162,10 @@ def instance(schema: dict[str, Any], depth: int = 0) -> Any:
         return False
     if kind == "string":
         fmt = schema.get("format")
-        return {"date-time": NOW, "uri": "https://github.example/x", "email": "a@example.com",
-                "uri-template": "https://github.example/{x}"}.get(fmt or "", "x")
+        return {
+            "date-time": NOW,
+            "uri": "https://github.example/x",
+            "email": "a@example.com",
+            "uri-template": "https://github.example/{x}",
+        }.get(fmt or "", "x")
     return None

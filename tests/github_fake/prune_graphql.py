@@ -55,8 +55,11 @@ class Collect(Visitor):
 
 def _bare(node: Any, **changes: Any) -> Any:
     """The AST node without its description and directives (nodes are frozen)."""
-    return dataclasses.replace(node, description=None, directives=(), **changes) \
-        if hasattr(node, "description") else dataclasses.replace(node, directives=(), **changes)
+    return (
+        dataclasses.replace(node, description=None, directives=(), **changes)
+        if hasattr(node, "description")
+        else dataclasses.replace(node, directives=(), **changes)
+    )
 
 
 def main(source: str, target: str) -> None:
@@ -99,14 +102,23 @@ def main(source: str, target: str) -> None:
                 if f.name.value in fields[name] and f.name.value not in chosen:
                     args = tuple(_bare(a) for a in f.arguments or ())
                     chosen[f.name.value] = _bare(f, arguments=args)
-            interfaces = tuple(i for i in d.interfaces or ()  # type: ignore[attr-defined]
-                               if i.name.value == implementers.get(str(name)))
+            interfaces = tuple(
+                i
+                for i in d.interfaces or ()  # type: ignore[attr-defined]
+                if i.name.value == implementers.get(str(name))
+            )
             keep.append(_bare(d, fields=tuple(chosen.values()), interfaces=interfaces))
-        elif kind in ("input_object_type_definition", "enum_type_definition",
-                      "scalar_type_definition") and name in named:
+        elif (
+            kind
+            in ("input_object_type_definition", "enum_type_definition", "scalar_type_definition")
+            and name in named
+        ):
             parts = "fields" if kind == "input_object_type_definition" else "values"
-            extra = {parts: tuple(_bare(p) for p in getattr(d, parts) or ())} \
-                if kind != "scalar_type_definition" else {}
+            extra = (
+                {parts: tuple(_bare(p) for p in getattr(d, parts) or ())}
+                if kind != "scalar_type_definition"
+                else {}
+            )
             keep.append(_bare(d, **extra))
     pruned = DocumentNode(definitions=tuple(keep))
     header = "# Pruned from @octokit/graphql-schema by tests/github_fake/prune_graphql.py\n"
@@ -115,5 +127,7 @@ def main(source: str, target: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else
-         str(Path(__file__).with_name("schema.graphql")))
+    main(
+        sys.argv[1],
+        sys.argv[2] if len(sys.argv) > 2 else str(Path(__file__).with_name("schema.graphql")),
+    )

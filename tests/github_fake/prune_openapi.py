@@ -29,16 +29,28 @@ OPERATIONS = [
     ("post", "/repos/{owner}/{repo}/check-runs"),
     ("patch", "/repos/{owner}/{repo}/check-runs/{check_run_id}"),
 ]
-DROP = {"description", "examples", "example", "summary", "externalDocs", "x-github",
-        "x-githubEnterpriseOverlays"}
+DROP = {
+    "description",
+    "examples",
+    "example",
+    "summary",
+    "externalDocs",
+    "x-github",
+    "x-githubEnterpriseOverlays",
+}
 
 
 def strip(node: Any) -> Any:
     if isinstance(node, dict):
-        return {k: strip(v) for k, v in node.items()
-                if not ((k in DROP and not isinstance(v, dict | list)) or k in ("examples",
-                        "externalDocs", "x-github", "example"))
-                and not (k == "description" and isinstance(v, str))}
+        return {
+            k: strip(v)
+            for k, v in node.items()
+            if not (
+                (k in DROP and not isinstance(v, dict | list))
+                or k in ("examples", "externalDocs", "x-github", "example")
+            )
+            and not (k == "description" and isinstance(v, str))
+        }
     if isinstance(node, list):
         return [strip(v) for v in node]
     return node
@@ -62,8 +74,8 @@ def main(source: str, target: str) -> None:
     for method, path in OPERATIONS:
         op = doc["paths"][path][method]
         paths.setdefault(path, {})[method] = strip(
-            {k: op[k] for k in ("operationId", "parameters", "requestBody", "responses")
-             if k in op})
+            {k: op[k] for k in ("operationId", "parameters", "requestBody", "responses") if k in op}
+        )
     components: dict[str, dict[str, Any]] = {}
     todo: set[str] = set()
     refs(paths, todo)
@@ -77,12 +89,17 @@ def main(source: str, target: str) -> None:
         item = strip(doc["components"][kind][name])
         components.setdefault(kind, {})[name] = item
         refs(item, todo)
-    out = {"openapi": doc["openapi"], "info": {"title": doc["info"]["title"],
-                                              "version": doc["info"]["version"]},
-           "paths": paths, "components": components}
+    out = {
+        "openapi": doc["openapi"],
+        "info": {"title": doc["info"]["title"], "version": doc["info"]["version"]},
+        "paths": paths,
+        "components": components,
+    }
     Path(target).write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else
-         str(Path(__file__).with_name("openapi_ops.json")))
+    main(
+        sys.argv[1],
+        sys.argv[2] if len(sys.argv) > 2 else str(Path(__file__).with_name("openapi_ops.json")),
+    )

@@ -76,8 +76,13 @@ def graphql_schema() -> GraphQLSchema:
 
 def diff_hunks(repo: Path, base: str, head: str) -> dict[str, list[tuple[int, int]]]:
     """New-side hunk ranges per file of `git diff base...head`, as GitHub shows the PR."""
-    out = subprocess.run(["git", "diff", "--no-color", "-U3", f"{base}...{head}"], cwd=repo,
-                         capture_output=True, check=True, text=True).stdout
+    out = subprocess.run(
+        ["git", "diff", "--no-color", "-U3", f"{base}...{head}"],
+        cwd=repo,
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
     hunks: dict[str, list[tuple[int, int]]] = {}
     path = None
     for line in out.splitlines():
@@ -97,8 +102,7 @@ class FakeGitHub:
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:
@@ -114,14 +118,28 @@ class FakeGitHub:
 
     # --- test set-up -------------------------------------------------------------------
 
-    def add_pull(self, number: int, head_sha: str, head_ref: str, base_ref: str = "main",
-                 *, repo: Path | None = None, base_sha: str | None = None,
-                 head_repo: str | None = None) -> None:
+    def add_pull(
+        self,
+        number: int,
+        head_sha: str,
+        head_ref: str,
+        base_ref: str = "main",
+        *,
+        repo: Path | None = None,
+        base_sha: str | None = None,
+        head_repo: str | None = None,
+    ) -> None:
         with self._lock:
-            self.state.pulls[number] = {"number": number, "head_sha": head_sha,
-                                        "head_ref": head_ref, "base_ref": base_ref,
-                                        "state": "open", "title": f"PR {number}", "body": "",
-                                        "head_repo": head_repo or self.full_name}
+            self.state.pulls[number] = {
+                "number": number,
+                "head_sha": head_sha,
+                "head_ref": head_ref,
+                "base_ref": base_ref,
+                "state": "open",
+                "title": f"PR {number}",
+                "body": "",
+                "head_repo": head_repo or self.full_name,
+            }
             if repo is not None and base_sha is not None:
                 self.state.hunks[number] = diff_hunks(repo, base_sha, head_sha)
 
@@ -133,17 +151,25 @@ class FakeGitHub:
         return next(self._ids)
 
     def writes(self) -> list[Logged]:
-        return [r for r in self.log if (r.method != "GET" and r.template != "/graphql")
-                or (r.template == "/graphql" and "mutation" in json.dumps(r.body))]
+        return [
+            r
+            for r in self.log
+            if (r.method != "GET" and r.template != "/graphql")
+            or (r.template == "/graphql" and "mutation" in json.dumps(r.body))
+        ]
 
     def bot_comments(self, number: int) -> list[dict[str, Any]]:
-        return [c for c in self.state.comments.values()
-                if c["pull_number"] == number and c["user"] == BOT]
+        return [
+            c
+            for c in self.state.comments.values()
+            if c["pull_number"] == number and c["user"] == BOT
+        ]
 
     # --- dispatch ------------------------------------------------------------------------
 
-    def handle(self, method: str, raw_path: str, body: Any, token: str) -> tuple[int, Any,
-                                                                                  dict[str, str]]:
+    def handle(
+        self, method: str, raw_path: str, body: Any, token: str
+    ) -> tuple[int, Any, dict[str, str]]:
         parts = urlsplit(raw_path)
         path, query = parts.path, {k: v[-1] for k, v in parse_qs(parts.query).items()}
         with self._lock:
@@ -160,24 +186,44 @@ class FakeGitHub:
             status, out, headers = self._rest(method, template, params, query, body, token)
             # GitHub answers 401 and 403 on every operation, documented or not
             if (status < 500 and status not in (401, 403)) or contract.documents(
-                    method, template, status):
+                method, template, status
+            ):
                 self.violations.extend(contract.response_errors(method, template, status, out))
             self.log.append(Logged(method, path, template, body, status, token))
             return status, out, headers
 
-    def _rest(self, method: str, template: str, params: dict[str, str], query: dict[str, str],
-              body: Any, token: str) -> tuple[int, Any, dict[str, str]]:
+    def _rest(
+        self,
+        method: str,
+        template: str,
+        params: dict[str, str],
+        query: dict[str, str],
+        body: Any,
+        token: str,
+    ) -> tuple[int, Any, dict[str, str]]:
         from tests.github_fake import routes
 
         who = TOKENS.get(token)
         if who is None:
-            return 401, {"message": "Bad credentials",
-                         "documentation_url": "https://docs.github.com/rest"}, {}
-        fault = next((f for f in self.faults if f.method == method and f.template == template
-                      and f.times > 0), None)
+            return (
+                401,
+                {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"},
+                {},
+            )
+        fault = next(
+            (
+                f
+                for f in self.faults
+                if f.method == method and f.template == template and f.times > 0
+            ),
+            None,
+        )
         if method != "GET" and not who[2]:
-            return 403, {"message": NOT_ACCESSIBLE,
-                         "documentation_url": "https://docs.github.com/rest"}, {}
+            return (
+                403,
+                {"message": NOT_ACCESSIBLE, "documentation_url": "https://docs.github.com/rest"},
+                {},
+            )
         if fault is not None and not fault.after:
             fault.times -= 1
             return fault.status, {"message": "Server Error"}, {}
@@ -193,16 +239,21 @@ class FakeGitHub:
         who = TOKENS.get(token)
         if who is None:
             return 401, {"message": "Bad credentials"}
-        result = graphql_sync(graphql_schema(), body.get("query", ""),
-                              root_value=routes.graphql_root(self, who),
-                              variable_values=body.get("variables") or {})
+        result = graphql_sync(
+            graphql_schema(),
+            body.get("query", ""),
+            root_value=routes.graphql_root(self, who),
+            variable_values=body.get("variables") or {},
+        )
         out: dict[str, Any] = {"data": result.data}
         if result.errors:
             messages = [e.message for e in result.errors]
             if not all(NOT_ACCESSIBLE in m for m in messages):
                 self.violations.extend(f"graphql: {m}" for m in messages)
-            out["errors"] = [{"message": m, "type": "FORBIDDEN" if NOT_ACCESSIBLE in m
-                              else "INVALID"} for m in messages]
+            out["errors"] = [
+                {"message": m, "type": "FORBIDDEN" if NOT_ACCESSIBLE in m else "INVALID"}
+                for m in messages
+            ]
         return 200, out
 
 
@@ -220,9 +271,13 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             status, out, headers = fake.handle(self.command, self.path, body, token)
             data = b"" if out is None else json.dumps(out).encode()
             self.send_response(status)
-            for k, v in {"Content-Type": "application/json; charset=utf-8",
-                         "X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "4999",
-                         "X-RateLimit-Reset": "1999999999", **headers}.items():
+            for k, v in {
+                "Content-Type": "application/json; charset=utf-8",
+                "X-RateLimit-Limit": "5000",
+                "X-RateLimit-Remaining": "4999",
+                "X-RateLimit-Reset": "1999999999",
+                **headers,
+            }.items():
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

@@ -113,8 +113,7 @@ def cache_keyword(model: Any) -> str:
         import inspect
 
         params = inspect.signature(model.forward).parameters
-        found = _CACHE_KEYWORD[type(model)] = "cache" if "cache" in params else \
-            "past_key_values"
+        found = _CACHE_KEYWORD[type(model)] = "cache" if "cache" in params else "past_key_values"
     return found
 
 
@@ -254,7 +253,12 @@ def run_samples(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ananke-mask") as pool:
         for i in range(n):
             guide = new_guide() if new_guide is not None else None
-            step = Settings(settings.max_tokens, settings.temperature, settings.seed + i,
-                            settings.stop, settings.overlap)
+            step = Settings(
+                settings.max_tokens,
+                settings.temperature,
+                settings.seed + i,
+                settings.stop,
+                settings.overlap,
+            )
             out.append(decode(lm, cache, first, guide, step, pool))
     return out

@@ -70,10 +70,12 @@ class Auth:
     modal_secret: str | None = None
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ,
-                 token_env: str = TOKEN_ENV) -> Auth:
-        return cls(environ.get(token_env) or None, environ.get(MODAL_KEY_ENV) or None,
-                   environ.get(MODAL_SECRET_ENV) or None)
+    def from_env(cls, environ: Mapping[str, str] = os.environ, token_env: str = TOKEN_ENV) -> Auth:
+        return cls(
+            environ.get(token_env) or None,
+            environ.get(MODAL_KEY_ENV) or None,
+            environ.get(MODAL_SECRET_ENV) or None,
+        )
 
     def headers(self) -> dict[str, str]:
         out = {}
@@ -116,10 +118,10 @@ def post_json(
     """POST JSON; (status, parsed body) for 2xx and non-retryable 4xx; BackendError otherwise,
     by `policy.timeout` (or `deadline`, if sooner) at the latest."""
     data = encode(body)
-    headers = {"Content-Type": "application/json", "Accept": "application/json",
-               **auth.headers()}
-    ends = Deadline.after(policy.timeout, f"the request timeout ({policy.timeout:g} s)"
-                          ).sooner(deadline)
+    headers = {"Content-Type": "application/json", "Accept": "application/json", **auth.headers()}
+    ends = Deadline.after(policy.timeout, f"the request timeout ({policy.timeout:g} s)").sooner(
+        deadline
+    )
     last = ""
     tried = 0
     for attempt in range(policy.attempts):
@@ -149,23 +151,44 @@ def post_json(
             return status, decode(raw, max_response_bytes, status=502)
         except ProtocolError as e:
             raise BackendError(f"{_where(url)}: HTTP {status}: {e.message}", status) from None
-    raise BackendError(f"{_where(url)}: giving up after {tried} attempt"
-                       f"{'s' if tried != 1 else ''}: {last or 'the deadline passed'}")
+    raise BackendError(
+        f"{_where(url)}: giving up after {tried} attempt"
+        f"{'s' if tried != 1 else ''}: {last or 'the deadline passed'}"
+    )
 
 
-def post_ok(url: str, body: Mapping[str, Any], *, auth: Auth, policy: RetryPolicy,
-            max_response_bytes: int, deadline: Deadline | None = None) -> Any:
+def post_ok(
+    url: str,
+    body: Mapping[str, Any],
+    *,
+    auth: Auth,
+    policy: RetryPolicy,
+    max_response_bytes: int,
+    deadline: Deadline | None = None,
+) -> Any:
     """POST JSON and return the parsed body of a 200 reply; any other status raises
     (`error_for`: ProtocolError for a protocol status, BackendError otherwise)."""
-    status, data = post_json(url, body, auth=auth, policy=policy,
-                             max_response_bytes=max_response_bytes, deadline=deadline)
+    status, data = post_json(
+        url,
+        body,
+        auth=auth,
+        policy=policy,
+        max_response_bytes=max_response_bytes,
+        deadline=deadline,
+    )
     if status != 200:
         raise error_for(url, status, data, auth)
     return data
 
 
-def _exchange(url: str, data: bytes, headers: Mapping[str, str], ends: Deadline,
-              max_bytes: int, hops: int = _MAX_HOPS) -> tuple[int, bytes]:
+def _exchange(
+    url: str,
+    data: bytes,
+    headers: Mapping[str, str],
+    ends: Deadline,
+    max_bytes: int,
+    hops: int = _MAX_HOPS,
+) -> tuple[int, bytes]:
     """One POST and its reply body (at most max_bytes + 1 bytes), within `ends`."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -210,19 +233,33 @@ def _exchange(url: str, data: bytes, headers: Mapping[str, str], ends: Deadline,
     return status, b"".join(chunks)
 
 
-def _redirect(url: str, status: int, location: str | None, data: bytes,
-              headers: Mapping[str, str], ends: Deadline, max_bytes: int,
-              hops: int) -> tuple[int, bytes]:
+def _redirect(
+    url: str,
+    status: int,
+    location: str | None,
+    data: bytes,
+    headers: Mapping[str, str],
+    ends: Deadline,
+    max_bytes: int,
+    hops: int,
+) -> tuple[int, bytes]:
     target = urllib.parse.urljoin(url, location or "")
     same = _origin(target) == _origin(url)
     if status in (307, 308) and same and location and hops > 0:
         return _exchange(target, data, headers, ends, max_bytes, hops - 1)
     where = _origin(target) if location else "nowhere"
-    why = ("another origin: credentials are never sent there" if not same else
-           "a POST is not re-sent as a GET" if status not in (307, 308) else
-           "too many redirects")
-    raise BackendError(f"{_where(url)}: HTTP {status} redirect to {where} not followed "
-                       f"({why}); set --endpoint to the URL that answers", status)
+    why = (
+        "another origin: credentials are never sent there"
+        if not same
+        else "a POST is not re-sent as a GET"
+        if status not in (307, 308)
+        else "too many redirects"
+    )
+    raise BackendError(
+        f"{_where(url)}: HTTP {status} redirect to {where} not followed "
+        f"({why}); set --endpoint to the URL that answers",
+        status,
+    )
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -231,18 +268,26 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme, (parts.hostname or "").lower(), port
 
 
-def _connection(parts: urllib.parse.SplitResult, timeout: float,
-                ) -> tuple[http.client.HTTPConnection, str, dict[str, str]]:
+def _connection(
+    parts: urllib.parse.SplitResult,
+    timeout: float,
+) -> tuple[http.client.HTTPConnection, str, dict[str, str]]:
     """A connection for the URL (through the environment's proxy, if any), the request
     target to send on it, and the headers the proxy needs."""
     host, port = parts.hostname or "", parts.port
     target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
-    proxy = None if urllib.request.proxy_bypass(host) else \
-        urllib.request.getproxies().get(parts.scheme)
+    proxy = (
+        None if urllib.request.proxy_bypass(host) else urllib.request.getproxies().get(parts.scheme)
+    )
     if proxy is None:
         if parts.scheme == "https":
-            return http.client.HTTPSConnection(host, port, timeout=timeout,
-                                               context=ssl.create_default_context()), target, {}
+            return (
+                http.client.HTTPSConnection(
+                    host, port, timeout=timeout, context=ssl.create_default_context()
+                ),
+                target,
+                {},
+            )
         return http.client.HTTPConnection(host, port, timeout=timeout), target, {}
     p = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
     auth = {}
@@ -250,9 +295,9 @@ def _connection(parts: urllib.parse.SplitResult, timeout: float,
         user = urllib.parse.unquote(p.username) + ":" + urllib.parse.unquote(p.password or "")
         auth["Proxy-Authorization"] = "Basic " + base64.b64encode(user.encode()).decode()
     if parts.scheme == "https":  # a CONNECT tunnel: the TLS session is with the server
-        tunnel = http.client.HTTPSConnection(p.hostname or "", p.port or 8080,
-                                             timeout=timeout,
-                                             context=ssl.create_default_context())
+        tunnel = http.client.HTTPSConnection(
+            p.hostname or "", p.port or 8080, timeout=timeout, context=ssl.create_default_context()
+        )
         tunnel.set_tunnel(host, port or 443, headers=auth)
         return tunnel, target, {}
     conn = http.client.HTTPConnection(p.hostname or "", p.port or 8080, timeout=timeout)
@@ -287,10 +332,12 @@ def error_for(url: str, status: int, data: Any, auth: Auth) -> Exception:
     except (ValueError, RecursionError):
         raw = b""
     detail = _detail(raw, auth)
-    if status in (400, 413, 422) and isinstance(data, dict) and isinstance(
-            data.get("error"), dict):
+    if status in (400, 413, 422) and isinstance(data, dict) and isinstance(data.get("error"), dict):
         return ProtocolError(status, f"{_where(url)}: {detail.removeprefix(': ')}")
     if status in (401, 403):
-        return BackendError(f"{_where(url)}: HTTP {status}: not authorised (check the token "
-                            f"in ${TOKEN_ENV} or ${MODAL_KEY_ENV}/${MODAL_SECRET_ENV})", status)
+        return BackendError(
+            f"{_where(url)}: HTTP {status}: not authorised (check the token "
+            f"in ${TOKEN_ENV} or ${MODAL_KEY_ENV}/${MODAL_SECRET_ENV})",
+            status,
+        )
     return BackendError(f"{_where(url)}: HTTP {status}{detail}", status)

@@ -67,8 +67,9 @@ class LocalBackend:
                 self._progress(f"loading the local model {self._model or DEFAULT_MODEL}...")
             self._loaded = load(self._model, self._environ)
             if self._progress and time.perf_counter() - started >= 1.0:
-                self._progress(f"loaded {self._loaded.name} in "
-                               f"{time.perf_counter() - started:.1f} s")
+                self._progress(
+                    f"loaded {self._loaded.name} in {time.perf_counter() - started:.1f} s"
+                )
         return self._loaded
 
     def provenance(self) -> Provenance:
@@ -87,8 +88,9 @@ class LocalBackend:
                 new_guide = guide_factory(lm, request.constraint)
             compiled = time.perf_counter()
             seed = request.seed if request.seed is not None else secrets.randbits(31)
-            settings = Settings(request.max_tokens, request.temperature, seed, request.stop,
-                                self.overlap)
+            settings = Settings(
+                request.max_tokens, request.temperature, seed, request.stop, self.overlap
+            )
             samples = run_samples(lm, _prompt(request), max(1, request.n), settings, new_guide)
             done = time.perf_counter()
         candidates = tuple(
@@ -165,8 +167,7 @@ def parser_limits() -> Any:
     """
     from llguidance import LLParserLimits
 
-    return LLParserLimits(step_lexer_fuel=1_000_000, step_max_items=500_000,
-                          verbose_errors=False)
+    return LLParserLimits(step_lexer_fuel=1_000_000, step_max_items=500_000, verbose_errors=False)
 
 
 @lru_cache(maxsize=8)

@@ -91,8 +91,10 @@ def resolve(model: str | Path | None, environ: Mapping[str, str] = os.environ) -
     if found is not None:
         return found, name
     if name != DEFAULT_MODEL:
-        raise UserError(f"model {name} is not in the Hugging Face cache and the hub is not "
-                        "reachable; pass a local directory or .gguf file")
+        raise UserError(
+            f"model {name} is not in the Hugging Face cache and the hub is not "
+            "reachable; pass a local directory or .gguf file"
+        )
     return packaged(environ), PACKAGED_NAME
 
 
@@ -147,8 +149,9 @@ def convert_gguf(gguf: Path, dest: Path) -> Path:
     return dest
 
 
-def load_dir(path: Path, name: str, *, packaged: bool = False,
-             environ: Mapping[str, str] = os.environ) -> LoadedModel:
+def load_dir(
+    path: Path, name: str, *, packaged: bool = False, environ: Mapping[str, str] = os.environ
+) -> LoadedModel:
     """Load a transformers directory as fp32 for CPU decoding, with its llguidance tokenizer."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -159,7 +162,6 @@ def load_dir(path: Path, name: str, *, packaged: bool = False,
     model.eval()  # type: ignore[no-untyped-call]
     lltok = None
     if packaged:  # the cached tokenizer.json without the GGUF's placeholder entries
-
         lltok = load_lltokenizer(environ)
     return assemble(name, path, model, tok, lltok)
 
@@ -171,9 +173,9 @@ def assemble(name: str, path: Path, model: Any, tok: Any, lltok: Any = None) -> 
     if lltok is None:
         import llguidance.hf
 
-
-        lltok = llguidance.hf.from_tokenizer(tok, n_vocab=vocab, eos_token=list(eos),
-                                             slices=token_slices())
+        lltok = llguidance.hf.from_tokenizer(
+            tok, n_vocab=vocab, eos_token=list(eos), slices=token_slices()
+        )
     return LoadedModel(name, path, model, tok, lltok, vocab, eos, _masked(tok, vocab, eos))
 
 

@@ -135,7 +135,8 @@ def _drop_pads(data: dict[str, Any]) -> dict[str, Any]:
     """
     vocab = data["model"]["vocab"]
     data["model"]["vocab"] = {
-        text: index for text, index in vocab.items()
+        text: index
+        for text, index in vocab.items()
         if index < FIRST_PAD_TOKEN or index in EOS_TOKENS
     }
     return data
@@ -149,8 +150,9 @@ def token_slices() -> list[str]:
 def default_slices_tokenizer(environ: Mapping[str, str] = os.environ) -> llguidance.LLTokenizer:
     """The packaged tokenizer with llguidance's default slices, as vLLM's guidance backend
     builds it (for checks and benchmarks of the grammars as a vLLM server runs them)."""
-    return llguidance.LLTokenizer(str(tokenizer_json_path(environ)), n_vocab=N_VOCAB,
-                                  eos_token=list(EOS_TOKENS))
+    return llguidance.LLTokenizer(
+        str(tokenizer_json_path(environ)), n_vocab=N_VOCAB, eos_token=list(EOS_TOKENS)
+    )
 
 
 def load_lltokenizer(environ: Mapping[str, str] = os.environ) -> llguidance.LLTokenizer:

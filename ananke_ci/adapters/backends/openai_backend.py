@@ -93,8 +93,11 @@ class OpenAIBackend:
         deadline: Deadline | None = None,
     ) -> None:
         base = base_url.rstrip("/")
-        self.url = base if base.endswith("/v1/completions") else (
-            base + ("/completions" if base.endswith("/v1") else "/v1/completions"))
+        self.url = (
+            base
+            if base.endswith("/v1/completions")
+            else (base + ("/completions" if base.endswith("/v1") else "/v1/completions"))
+        )
         self.model = model
         self.auth = auth
         self.policy = policy
@@ -105,9 +108,14 @@ class OpenAIBackend:
     def generate(self, request: GenerationRequest) -> GenerationResponse:
         validate_request(request, self.limits)
         started = time.perf_counter()
-        data = post_ok(self.url, completion_body(request, self.model), auth=self.auth,
-                       policy=self.policy, max_response_bytes=self.limits.max_response_bytes,
-                       deadline=self.deadline)
+        data = post_ok(
+            self.url,
+            completion_body(request, self.model),
+            auth=self.auth,
+            policy=self.policy,
+            max_response_bytes=self.limits.max_response_bytes,
+            deadline=self.deadline,
+        )
         if not isinstance(data, dict):
             raise BackendError(f"{self.url}: the reply is not a completion object")
         elapsed = (time.perf_counter() - started) * 1000

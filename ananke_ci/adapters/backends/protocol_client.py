@@ -35,14 +35,28 @@ from ananke_ci.core.protocol import (
 from ananke_ci.core.protocol_json import request_to_dict, response_from_dict
 
 __all__ = [
-    "DEFAULT_RETRY", "MODAL_KEY_ENV", "MODAL_SECRET_ENV", "NO_AUTH", "RETRY_STATUSES",
-    "TOKEN_ENV", "Auth", "BackendError", "ProtocolClient", "RetryPolicy", "error_for",
-    "post_json", "post_ok", "recheck",
+    "DEFAULT_RETRY",
+    "MODAL_KEY_ENV",
+    "MODAL_SECRET_ENV",
+    "NO_AUTH",
+    "RETRY_STATUSES",
+    "TOKEN_ENV",
+    "Auth",
+    "BackendError",
+    "ProtocolClient",
+    "RetryPolicy",
+    "error_for",
+    "post_json",
+    "post_ok",
+    "recheck",
 ]
 
 
-def recheck(request: GenerationRequest, response: GenerationResponse,
-            tokenizer: llguidance.LLTokenizer | None) -> GenerationResponse:
+def recheck(
+    request: GenerationRequest,
+    response: GenerationResponse,
+    tokenizer: llguidance.LLTokenizer | None,
+) -> GenerationResponse:
     """Re-check each candidate against the request's constraint client-side.
 
     vLLM's guidance backend forces EOS on a matcher error and returns 200: a cut output
@@ -58,8 +72,9 @@ def recheck(request: GenerationRequest, response: GenerationResponse,
         if not ok and finish == "stop":
             finish = "grammar_error"
         checked.append(Candidate(c.text, c.tokens, finish, ok, violation))
-    return GenerationResponse(tuple(checked), response.provenance, response.timings,
-                              response.request_id, response.version)
+    return GenerationResponse(
+        tuple(checked), response.provenance, response.timings, response.request_id, response.version
+    )
 
 
 class ProtocolClient:
@@ -87,13 +102,18 @@ class ProtocolClient:
     def generate(self, request: GenerationRequest) -> GenerationResponse:
         body = request_to_dict(request, self.limits)  # fails here, before anything is sent
         url = f"{self.base_url}/v1/generate"
-        data = post_ok(url, body, auth=self.auth, policy=self.policy,
-                       max_response_bytes=self.limits.max_response_bytes,
-                       deadline=self.deadline)
+        data = post_ok(
+            url,
+            body,
+            auth=self.auth,
+            policy=self.policy,
+            max_response_bytes=self.limits.max_response_bytes,
+            deadline=self.deadline,
+        )
         try:
             response = response_from_dict(data)
         except ProtocolError as e:  # a 200 whose body is not a protocol response
-            raise BackendError(f"{url}: the reply is not a generation response: {e.message}",
-                               502) from None
+            raise BackendError(
+                f"{url}: the reply is not a generation response: {e.message}", 502
+            ) from None
         return recheck(request, response, self.tokenizer)
-

@@ -66,9 +66,14 @@ def _openai(settings: BackendSettings, environ: Mapping[str, str]) -> Backend:
     endpoint = _endpoint("openai", settings)
     if not settings.model:
         raise UserError("the openai backend needs a model name (--model)")
-    return OpenAIBackend(endpoint, settings.model, auth=Auth.from_env(environ),
-                         tokenizer=settings.tokenizer, policy=_policy(settings),
-                         deadline=settings.deadline)
+    return OpenAIBackend(
+        endpoint,
+        settings.model,
+        auth=Auth.from_env(environ),
+        tokenizer=settings.tokenizer,
+        policy=_policy(settings),
+        deadline=settings.deadline,
+    )
 
 
 def _protocol(kind: str) -> Factory:
@@ -79,9 +84,14 @@ def _protocol(kind: str) -> Factory:
         from ananke_ci.adapters.backends.http_json import Auth
         from ananke_ci.adapters.backends.protocol_client import ProtocolClient
 
-        return ProtocolClient(_endpoint(kind, settings), auth=Auth.from_env(environ),
-                              tokenizer=settings.tokenizer, name=kind,
-                              policy=_policy(settings), deadline=settings.deadline)
+        return ProtocolClient(
+            _endpoint(kind, settings),
+            auth=Auth.from_env(environ),
+            tokenizer=settings.tokenizer,
+            name=kind,
+            policy=_policy(settings),
+            deadline=settings.deadline,
+        )
 
     return make
 
@@ -97,8 +107,9 @@ FACTORIES: dict[str, Factory] = {
 DEFAULTS = BackendSettings()
 
 
-def make_backend(kind: str, settings: BackendSettings = DEFAULTS,
-                 environ: Mapping[str, str] = os.environ) -> Backend:
+def make_backend(
+    kind: str, settings: BackendSettings = DEFAULTS, environ: Mapping[str, str] = os.environ
+) -> Backend:
     """The backend called `kind` (one of `core/config.BACKENDS`); secrets only from
     `environ`."""
     factory = FACTORIES.get(kind)

@@ -96,8 +96,10 @@ class GenerationServer(HTTPServer):
         self.watchdog = _Watchdog()
         self._pending: queue.Queue[tuple[socket.socket, Any] | None] = queue.Queue(pending)
         super().__init__(address, _Handler)
-        self._workers = [threading.Thread(target=self._work, daemon=True,
-                                          name=f"ananke-serve-{i}") for i in range(workers)]
+        self._workers = [
+            threading.Thread(target=self._work, daemon=True, name=f"ananke-serve-{i}")
+            for i in range(workers)
+        ]
         for worker in self._workers:
             worker.start()
 
@@ -125,8 +127,9 @@ class GenerationServer(HTTPServer):
         exc = sys.exc_info()[1]
         if isinstance(exc, OSError):  # it went away, or stalled past the timeout
             if self.verbose:
-                sys.stderr.write(f"ananke-serve: {client_address[0]} went away "
-                                 f"({type(exc).__name__})\n")
+                sys.stderr.write(
+                    f"ananke-serve: {client_address[0]} went away ({type(exc).__name__})\n"
+                )
             return
         traceback.print_exc(file=sys.stderr)
 
@@ -209,7 +212,8 @@ class _Handler(BaseHTTPRequestHandler):
         if size > self.server.limits.max_request_bytes:
             self.close_connection = True  # the unread body would be taken for a request
             raise ProtocolError(
-                413, f"body is larger than {self.server.limits.max_request_bytes} bytes")
+                413, f"body is larger than {self.server.limits.max_request_bytes} bytes"
+            )
         try:
             data = self.rfile.read(size)
         except OSError:
@@ -229,8 +233,9 @@ class _Handler(BaseHTTPRequestHandler):
         extra = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
         self._send(error.status, error_to_dict(error), extra)
 
-    def _send(self, status: int, body: dict[str, Any],
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         raw = encode(body)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

@@ -29,8 +29,13 @@ if TYPE_CHECKING:
     import llguidance
 
 __all__ = [
-    "check_bearer", "check_candidates", "check_constraint_llguidance", "grammar_answer",
-    "header", "health_answer", "parse_generate",
+    "check_bearer",
+    "check_candidates",
+    "check_constraint_llguidance",
+    "grammar_answer",
+    "header",
+    "health_answer",
+    "parse_generate",
 ]
 
 MAX_ERROR_CHARS = 500  # of llguidance's message in a 422: enough to find the line
@@ -49,8 +54,9 @@ def check_bearer(authorization: str | None, token: str | None) -> None:
         raise ProtocolError(401, "missing or wrong bearer token")
 
 
-def check_constraint_llguidance(constraint: Constraint,
-                                tokenizer: llguidance.LLTokenizer | None) -> None:
+def check_constraint_llguidance(
+    constraint: Constraint, tokenizer: llguidance.LLTokenizer | None
+) -> None:
     """422 with llguidance's own error unless it accepts the constraint (any kind).
 
     With the model's tokenizer this also catches special tokens the vocabulary lacks.
@@ -71,8 +77,9 @@ def check_constraint_llguidance(constraint: Constraint,
         raise ProtocolError(422, f"invalid {what}: {error[:MAX_ERROR_CHARS]}")
 
 
-def parse_generate(data: Any, limits: Limits = DEFAULT_LIMITS,
-                   tokenizer: llguidance.LLTokenizer | None = None) -> GenerationRequest:
+def parse_generate(
+    data: Any, limits: Limits = DEFAULT_LIMITS, tokenizer: llguidance.LLTokenizer | None = None
+) -> GenerationRequest:
     """A POST /v1/generate body as a request: schema, limits, then llguidance (400/413/422)."""
     request = request_from_dict(data, limits)
     if request.constraint is not None:
@@ -80,11 +87,15 @@ def parse_generate(data: Any, limits: Limits = DEFAULT_LIMITS,
     return request
 
 
-def grammar_answer(data: Any, limits: Limits = DEFAULT_LIMITS,
-                   tokenizer: llguidance.LLTokenizer | None = None) -> dict[str, Any]:
+def grammar_answer(
+    data: Any, limits: Limits = DEFAULT_LIMITS, tokenizer: llguidance.LLTokenizer | None = None
+) -> dict[str, Any]:
     """The answer to POST /v1/grammar/validate (`{"grammar": "<lark>"}`)."""
-    if not isinstance(data, dict) or set(data) != {"grammar"} or not isinstance(
-            data["grammar"], str):
+    if (
+        not isinstance(data, dict)
+        or set(data) != {"grammar"}
+        or not isinstance(data["grammar"], str)
+    ):
         raise ProtocolError(400, 'expected {"grammar": "<lark text>"}')
     if len(data["grammar"].encode()) > limits.max_constraint_bytes:
         raise ProtocolError(413, f"grammar is larger than {limits.max_constraint_bytes} bytes")
@@ -97,8 +108,11 @@ def health_answer(backend: str, **extra: str) -> dict[str, Any]:
     return {"version": PROTOCOL_VERSION, "status": "ok", "backend": backend, **extra}
 
 
-def check_candidates(request: GenerationRequest, response: GenerationResponse,
-                     tokenizer: llguidance.LLTokenizer | None) -> GenerationResponse:
+def check_candidates(
+    request: GenerationRequest,
+    response: GenerationResponse,
+    tokenizer: llguidance.LLTokenizer | None,
+) -> GenerationResponse:
     """Each candidate re-checked against the constraint with an llguidance matcher.
 
     The same check the protocol client runs: a "stop" candidate that breaks the grammar

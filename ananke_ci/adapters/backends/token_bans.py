@@ -67,7 +67,7 @@ def _vocabulary(tokenizer: llguidance.LLTokenizer) -> _Vocabulary:
         parent, byte = keys // 256, keys % 256
         first = byte if depth == 0 else first[parent]
         levels.append(_Level(parent, byte, first, nodes[ending:n], order[ending:n]))
-    return _Vocabulary(pieces, order[live[0]:], tuple(levels))
+    return _Vocabulary(pieces, order[live[0] :], tuple(levels))
 
 
 class TokenBans:
@@ -90,8 +90,9 @@ class TokenBans:
         return self.automaton.step(state, self._pieces[token])
 
 
-def _masks(automaton: BanAutomaton, tokenizer: llguidance.LLTokenizer,
-           vocab: _Vocabulary) -> npt.NDArray[np.int32]:
+def _masks(
+    automaton: BanAutomaton, tokenizer: llguidance.LLTokenizer, vocab: _Vocabulary
+) -> npt.NDArray[np.int32]:
     """Every state's packed mask, built as booleans a few hundred states at a time."""
     n_states, dead, size = automaton.n_states, automaton.dead, tokenizer.vocab_size
     states, tokens = _banned(automaton, vocab)

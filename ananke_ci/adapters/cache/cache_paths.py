@@ -52,8 +52,10 @@ def write_cache(path: Path, data: bytes, *, fsync: bool = False) -> bool:
 
 def note_cache_trouble(path: Path, exc: OSError) -> None:
     where = next((str(p) for p in (path, *path.parents) if p.name == "ananke"), str(path))
-    _TROUBLE.setdefault(f"cannot write the cache under {where} ({exc.strerror or exc}): "
-                        "results are the same, later runs slower; delete it to start afresh")
+    _TROUBLE.setdefault(
+        f"cannot write the cache under {where} ({exc.strerror or exc}): "
+        "results are the same, later runs slower; delete it to start afresh"
+    )
 
 
 def cache_notices() -> list[str]:

@@ -90,9 +90,14 @@ class FactsCache:
             chunks += (core, rest)
             offset += len(core) + len(rest)
         packed = marshal.dumps(index)
-        header = {"format": FORMAT, "version": VERSION, "fingerprint": self.fingerprint,
-                  "index": len(packed), "data": offset,
-                  "sha256": hashlib.sha256(packed).hexdigest()}
+        header = {
+            "format": FORMAT,
+            "version": VERSION,
+            "fingerprint": self.fingerprint,
+            "index": len(packed),
+            "data": offset,
+            "sha256": hashlib.sha256(packed).hexdigest(),
+        }
         return json.dumps(header, sort_keys=True).encode() + b"\n" + packed + b"".join(chunks)
 
     def _read_pack(self, data: bytes) -> bool:
@@ -121,9 +126,13 @@ class FactsCache:
         if not isinstance(index, dict):
             return False
         for key, where in index.items():
-            if not (isinstance(key, str) and isinstance(where, tuple) and len(where) == 4
-                    and all(isinstance(n, int) for n in where)
-                    and where[0] + where[1] + where[2] <= len(entries)):
+            if not (
+                isinstance(key, str)
+                and isinstance(where, tuple)
+                and len(where) == 4
+                and all(isinstance(n, int) for n in where)
+                and where[0] + where[1] + where[2] <= len(entries)
+            ):
                 return False
             self.index[key] = (entries, *where)
         return True

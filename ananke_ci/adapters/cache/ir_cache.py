@@ -37,8 +37,12 @@ def code_fingerprint() -> str:
     """The miner's own source: a changed rule must not be served a stale IR."""
     global _code
     if _code is None:
-        _code = _checksum(b"".join(path.name.encode() + b"\0" + path.read_bytes()
-                                   for path in sorted(_MINER.glob("*.*"))))
+        _code = _checksum(
+            b"".join(
+                path.name.encode() + b"\0" + path.read_bytes()
+                for path in sorted(_MINER.glob("*.*"))
+            )
+        )
     return _code
 
 
@@ -47,11 +51,21 @@ def mined_key(tree: str, config: Config, foundational: Iterable[str]) -> str:
     mining finds, the FoundationalStable files (API stability is mined for them) and the
     miner's code."""
     c = config.constraints
-    settings = {"mine": c.mine, "min_confidence": c.min_confidence,
-                "min_evidence": c.min_evidence, "exclude": list(config.exclude),
-                "max_file_bytes": config.max_file_bytes}
-    body = {"format": IR_FORMAT, "tool": __version__, "code": code_fingerprint(),
-            "tree": tree, "settings": settings, "foundational": sorted(foundational)}
+    settings = {
+        "mine": c.mine,
+        "min_confidence": c.min_confidence,
+        "min_evidence": c.min_evidence,
+        "exclude": list(config.exclude),
+        "max_file_bytes": config.max_file_bytes,
+    }
+    body = {
+        "format": IR_FORMAT,
+        "tool": __version__,
+        "code": code_fingerprint(),
+        "tree": tree,
+        "settings": settings,
+        "foundational": sorted(foundational),
+    }
     return _digest(body)
 
 
@@ -69,8 +83,14 @@ def read_mined(root: Path, key: str) -> ConstraintIR | None:
 
 def text_key(items: Iterable[tuple[str, str]]) -> str:
     """The key of texts such as (path, Ariadne source) pairs."""
-    return _digest({"format": IR_FORMAT, "tool": __version__, "code": code_fingerprint(),
-                    "texts": [list(item) for item in items]})
+    return _digest(
+        {
+            "format": IR_FORMAT,
+            "tool": __version__,
+            "code": code_fingerprint(),
+            "texts": [list(item) for item in items],
+        }
+    )
 
 
 def _digest(body: object) -> str:

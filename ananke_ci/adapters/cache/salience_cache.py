@@ -37,8 +37,13 @@ def encode(kind: str, body: Any) -> bytes:
     import hashlib  # here and in decode: a hook run of a repository never mined skips it
 
     payload = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
-    header = {"format": FORMAT, "version": VERSION, "kind": kind, "bytes": len(payload),
-              "sha256": hashlib.sha256(payload).hexdigest()}
+    header = {
+        "format": FORMAT,
+        "version": VERSION,
+        "kind": kind,
+        "bytes": len(payload),
+        "sha256": hashlib.sha256(payload).hexdigest(),
+    }
     return json.dumps(header, sort_keys=True).encode() + b"\n" + payload
 
 

@@ -23,8 +23,15 @@ _GIT = ("git", "--literal-pathspecs", "-c", "core.quotepath=off")
 # pinned options, so user config (color, external/textconv drivers, noprefix,
 # mnemonicPrefix, diff.algorithm) cannot change what the parser sees
 _DIFF = (
-    "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--diff-algorithm=myers", "-M",
-    "--unified=3", "--src-prefix=a/", "--dst-prefix=b/",
+    "diff",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--diff-algorithm=myers",
+    "-M",
+    "--unified=3",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
 )
 _RANGE_HINT = "(check the range; e.g. origin/main..HEAD; a shallow CI clone may need a fetch)"
 _BATCH_HEADER = re.compile(rb"[0-9a-f]{40,64} (\w+) (\d+)")
@@ -72,7 +79,8 @@ def _resolve(root: str | Path, rev: str) -> str:
         return rev
     res = run(
         [*_GIT, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
-        cwd=root, check=False,
+        cwd=root,
+        check=False,
     )
     if res.returncode != 0:
         raise UserError(f"unknown revision {rev}: not a commit in {root} {_RANGE_HINT}")
@@ -131,20 +139,24 @@ def tree_of(root: str | Path, commit: str) -> str:
 
 def head_and_tree(root: str | Path) -> tuple[str, str] | None:
     """(commit, tree) of HEAD in one git call, or None in a repository without commits."""
-    res = run([*_GIT, "rev-parse", "HEAD^{commit}", "HEAD^{tree}"],
-              cwd=root, check=False)
+    res = run([*_GIT, "rev-parse", "HEAD^{commit}", "HEAD^{tree}"], cwd=root, check=False)
     found = res.stdout.decode().split()
     return (found[0], found[1]) if res.returncode == 0 and len(found) == 2 else None
 
 
-def tracked_with_suffix(root: str | Path, suffix: str, commit: str | None = None,
-                        ) -> list[str]:
+def tracked_with_suffix(
+    root: str | Path,
+    suffix: str,
+    commit: str | None = None,
+) -> list[str]:
     """Tracked paths ending in `suffix` (".ariadne"), in the index or in `commit`'s tree. For
     the index git filters (a `:(glob)` pathspec), so a large repository costs no more than
     a small one; `ls-tree` knows no pathspec magic, so a tree's listing is filtered here."""
     if commit is None:
-        out = run(["git", "-c", "core.quotepath=off", "ls-files", "-z", "--",
-                   f":(glob)**/*{suffix}"], cwd=root).stdout
+        out = run(
+            ["git", "-c", "core.quotepath=off", "ls-files", "-z", "--", f":(glob)**/*{suffix}"],
+            cwd=root,
+        ).stdout
     else:
         out = _git(root, "ls-tree", "-r", "-z", "--name-only", "--full-tree", commit)
     names = (_decode_path(n) for n in out.split(b"\0") if n)
@@ -162,9 +174,9 @@ def _cat_file(root: str | Path, objects: dict[str, str]) -> dict[str, bytes]:
                 out[path] = res.stdout
     if not batch:
         return out
-    data = _git(root, "cat-file", "--batch", input=b"".join(
-        os.fsencode(o) + b"\n" for o in batch.values()
-    ))
+    data = _git(
+        root, "cat-file", "--batch", input=b"".join(os.fsencode(o) + b"\n" for o in batch.values())
+    )
     pos = 0
     for path in batch:  # one answer per request, in order
         eol = data.index(b"\n", pos)
@@ -206,14 +218,13 @@ class BlameLine:
 def blame_line(root: str | Path, path: str, line: int, rev: str | None = None) -> BlameLine:
     """The commit that last changed `line` of `path` at `rev` (default: the working tree)."""
     revs = [rev] if rev else []
-    out = _git(root, "blame", "--porcelain", "-L", f"{line},{line}", *revs, "--",
-               path).decode()
+    out = _git(root, "blame", "--porcelain", "-L", f"{line},{line}", *revs, "--", path).decode()
     commit, subject = NOT_COMMITTED, ""
     for i, raw in enumerate(out.splitlines()):
         if i == 0:
             commit = raw.split(" ", 1)[0]
         elif raw.startswith("summary "):
-            subject = raw[len("summary "):]
+            subject = raw[len("summary ") :]
     return BlameLine(commit, subject)
 
 

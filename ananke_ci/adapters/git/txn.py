@@ -79,8 +79,9 @@ def _index_path(root: Path) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def advance_head(root: Path, old: str, new: str, moves: list[FileMove],
-                 reason: str) -> dict[str, str]:
+def advance_head(
+    root: Path, old: str, new: str, moves: list[FileMove], reason: str
+) -> dict[str, str]:
     """Point HEAD (its branch) at `new` if it still is at `old`, with index and work tree
     following for each moved file; {path: note} for what could not follow."""
     recover(root)
@@ -152,8 +153,9 @@ def recover(root: Path) -> list[str]:
         return []
     pid = state.get("pid")
     if isinstance(pid, int) and pid != os.getpid() and git_write.pid_alive(pid):
-        raise UserError(f"another `ananke-ci fix --fixup` (pid {pid}) is moving HEAD; "
-                        "wait for it to finish")
+        raise UserError(
+            f"another `ananke-ci fix --fixup` (pid {pid}) is moving HEAD; wait for it to finish"
+        )
     index = _index_path(root)
     lock = index.with_name(index.name + ".lock")
     ours = _is_lock(lock, state["lock"])
@@ -161,8 +163,12 @@ def recover(root: Path) -> list[str]:
     staged = _staged(root, [f["path"] for f in files])
     head = git_read.head_commit(root)
     done: list[str] = []
-    if head == state["old"] and not ours and state["planned"] and all(
-            staged.get(f["path"], ("",))[0] == f["index"] for f in files if f["index"]):
+    if (
+        head == state["old"]
+        and not ours
+        and state["planned"]
+        and all(staged.get(f["path"], ("",))[0] == f["index"] for f in files if f["index"])
+    ):
         # the index was committed, the ref not: finish
         _git(root, "update-ref", "-m", state["reason"], "HEAD", state["new"], state["old"])
         done.append(f"finished an interrupted `fix --fixup`: HEAD moved to {state['new'][:12]}")
@@ -173,8 +179,10 @@ def recover(root: Path) -> list[str]:
                 new = _cat(root, f["tree"])
                 if target.is_file() and not target.is_symlink() and target.read_bytes() == new:
                     _place(root, f["path"], _cat(root, f["tree_was"]), scratch)
-        done.append("undid an interrupted `fix --fixup`: HEAD, index and work tree are as "
-                    "they were before it")
+        done.append(
+            "undid an interrupted `fix --fixup`: HEAD, index and work tree are as "
+            "they were before it"
+        )
     if ours:
         lock.unlink(missing_ok=True)
     journal.unlink(missing_ok=True)
@@ -191,8 +199,9 @@ def _check_state(state: Any) -> None:
     if not (isinstance(state["lock"], list) and isinstance(state["files"], list)):
         raise TypeError("journal")
     for f in state["files"]:
-        if not all(isinstance(f[k], str | None) for k in ("index", "tree", "tree_was")) \
-                or not isinstance(f["path"], str):
+        if not all(
+            isinstance(f[k], str | None) for k in ("index", "tree", "tree_was")
+        ) or not isinstance(f["path"], str):
             raise TypeError("journal")
 
 
@@ -218,8 +227,9 @@ def _plans(root: Path, moves: list[FileMove], scratch: Path) -> list[_Plan]:
     return [_plan(root, m, staged.get(m.path), objects, scratch) for m in moves]
 
 
-def _plan(root: Path, move: FileMove, staged: tuple[str, str] | None, objects: _Objects,
-          scratch: Path) -> _Plan:
+def _plan(
+    root: Path, move: FileMove, staged: tuple[str, str] | None, objects: _Objects, scratch: Path
+) -> _Plan:
     before, after = objects.id(move.before), objects.write(move.after)
     notes = []
     index_blob: str | None = None
@@ -239,8 +249,9 @@ def _plan(root: Path, move: FileMove, staged: tuple[str, str] | None, objects: _
     current: bytes | None = None
     target = root / move.path
     if target.is_symlink() or not target.is_file() or not _inside(root, target):
-        notes.append("the work tree file is missing, a link, or behind a link out of the "
-                     "repository")
+        notes.append(
+            "the work tree file is missing, a link, or behind a link out of the repository"
+        )
     else:
         current = target.read_bytes()
         if current == move.before:
@@ -251,16 +262,18 @@ def _plan(root: Path, move: FileMove, staged: tuple[str, str] | None, objects: _
                 notes.append("the unstaged changes conflict with the fill")
     note = None
     if notes:
-        note = ("; ".join(notes) + ": left as it was (it differs from the new HEAD; "
-                "`git diff HEAD` shows how)")
+        note = (
+            "; ".join(notes) + ": left as it was (it differs from the new HEAD; "
+            "`git diff HEAD` shows how)"
+        )
     if tree is None:
-        return _Plan(move.path, before, after, move.mode, index_blob, None, None, None, None,
-                     note)
+        return _Plan(move.path, before, after, move.mode, index_blob, None, None, None, None, note)
     assert current is not None
     tree_blob = after if tree == move.after else objects.write(tree)
     was_blob = before if current == move.before else objects.write(current)
-    return _Plan(move.path, before, after, move.mode, index_blob, tree, current, tree_blob,
-                 was_blob, note)
+    return _Plan(
+        move.path, before, after, move.mode, index_blob, tree, current, tree_blob, was_blob, note
+    )
 
 
 def _inside(root: Path, target: Path) -> bool:
@@ -273,16 +286,21 @@ def _inside(root: Path, target: Path) -> bool:
 
 def _new_index(root: Path, index: Path, plans: list[_Plan], scratch: Path) -> bytes:
     """The index with the planned entries, refreshed so the rewritten files are clean."""
-    with git_write.temp_index(root, copy_of=index if index.exists() else None,
-                              scratch=scratch) as tmp:
+    with git_write.temp_index(
+        root, copy_of=index if index.exists() else None, scratch=scratch
+    ) as tmp:
         env = {**os.environ, "GIT_INDEX_FILE": str(tmp)}
         info = [f"{p.mode},{p.index_blob},{p.path}" for p in plans if p.index_blob]
         if info:
             args = [a for i in info for a in ("--cacheinfo", i)]
             run([*_GIT, "update-index", *args], cwd=root, env=env)
         # stat data for the files just written; exit 1 only says other files have changes
-        run([*_GIT, "update-index", "-q", "--refresh", "--unmerged", "--ignore-missing"],
-            cwd=root, env=env, check=False)
+        run(
+            [*_GIT, "update-index", "-q", "--refresh", "--unmerged", "--ignore-missing"],
+            cwd=root,
+            env=env,
+            check=False,
+        )
         return tmp.read_bytes()
 
 
@@ -302,9 +320,10 @@ def _link_lock(made: Path, lock: Path) -> None:
             break
         except FileExistsError:
             if time.monotonic() > deadline:
-                raise UserError(f"{lock} exists: another git process is using the index "
-                                "(if none is running, a crashed one left it: remove it)"
-                                ) from None
+                raise UserError(
+                    f"{lock} exists: another git process is using the index "
+                    "(if none is running, a crashed one left it: remove it)"
+                ) from None
             time.sleep(0.05)
     made.unlink()
 
@@ -324,9 +343,10 @@ def _take_lock(lock: Path) -> int:
             return os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             if time.monotonic() > deadline:
-                raise UserError(f"{lock} exists: another git process is using the index "
-                                "(if none is running, a crashed one left it: remove it)"
-                                ) from None
+                raise UserError(
+                    f"{lock} exists: another git process is using the index "
+                    "(if none is running, a crashed one left it: remove it)"
+                ) from None
             time.sleep(0.05)
 
 
@@ -345,12 +365,23 @@ def _restore_index(index: Path, data: bytes | None) -> None:
         os.replace(lock, index)
 
 
-def _write_journal(path: Path, old: str, new: str, reason: str,
-                   lock: tuple[int, int], plans: list[_Plan]) -> None:
-    files = [{"path": p.path, "index": p.index_blob, "tree": p.tree_blob,
-              "tree_was": p.was_blob} for p in plans]
-    state = {"version": 1, "pid": os.getpid(), "old": old, "new": new, "reason": reason,
-             "lock": list(lock), "planned": bool(plans), "files": files}
+def _write_journal(
+    path: Path, old: str, new: str, reason: str, lock: tuple[int, int], plans: list[_Plan]
+) -> None:
+    files = [
+        {"path": p.path, "index": p.index_blob, "tree": p.tree_blob, "tree_was": p.was_blob}
+        for p in plans
+    ]
+    state = {
+        "version": 1,
+        "pid": os.getpid(),
+        "old": old,
+        "new": new,
+        "reason": reason,
+        "lock": list(lock),
+        "planned": bool(plans),
+        "files": files,
+    }
     write_atomic(path, json.dumps(state), fsync=True)
 
 
@@ -378,8 +409,7 @@ def _staged(root: Path, paths: list[str]) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _merge(root: Path, ours: bytes, base: bytes, theirs: bytes,
-           scratch: Path) -> bytes | None:
+def _merge(root: Path, ours: bytes, base: bytes, theirs: bytes, scratch: Path) -> bytes | None:
     """`ours` with the change base -> theirs merged in, or None on a conflict."""
     names = [scratch / git_write.new_name("merge") for _ in range(3)]
     try:
@@ -399,13 +429,20 @@ class _RefUpdate:
 
     def __init__(self, root: Path, old: str, new: str, reason: str) -> None:
         self.proc = subprocess.Popen(
-            [*_GIT, "update-ref", "--stdin", "-m", reason], cwd=root, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            [*_GIT, "update-ref", "--stdin", "-m", reason],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         self._send(f"start\nupdate HEAD {new} {old}\nprepare\n")
         if self._reply() != "start: ok" or self._reply() != "prepare: ok":
             self.abort()
-            raise UserError("HEAD moved while `fix --fixup` ran (it is no longer at "
-                            f"{old[:12]}); nothing was changed: run it again")
+            raise UserError(
+                "HEAD moved while `fix --fixup` ran (it is no longer at "
+                f"{old[:12]}); nothing was changed: run it again"
+            )
 
     def _send(self, text: str) -> None:
         stdin = cast(IO[bytes], self.proc.stdin)

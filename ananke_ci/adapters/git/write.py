@@ -27,8 +27,9 @@ _GIT = ("git", "--literal-pathspecs", "-c", "core.quotepath=off")
 SCRATCH = ("ananke", "tmp")
 
 
-def _git(root: str | Path, *args: str, input: bytes | None = None,
-         env: Mapping[str, str] | None = None) -> str:
+def _git(
+    root: str | Path, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None
+) -> str:
     return run([*_GIT, *args], cwd=root, input=input, env=env).stdout.decode().strip()
 
 
@@ -37,8 +38,8 @@ def index_tree(root: str | Path) -> str:
     return _git(root, "write-tree")
 
 
-
 # -- kill-safe scratch space -----------------------------------------------------------
+
 
 def pid_alive(pid: int) -> bool:
     """Whether a process with this id exists (one of another user's counts as alive)."""
@@ -77,8 +78,9 @@ def new_name(kind: str) -> str:
 def prune_scratch(root: str | Path, where: Path, *, worktrees: bool = False) -> None:
     """Remove the scratch entries of dead processes; with `worktrees` (or when a dead one
     left a worktree folder) also unregister the worktrees dead runs left registered."""
-    dead = [p for p in where.iterdir()
-            if (pid := owner_pid(p.name)) is not None and not pid_alive(pid)]
+    dead = [
+        p for p in where.iterdir() if (pid := owner_pid(p.name)) is not None and not pid_alive(pid)
+    ]
     if worktrees or any(p.is_dir() for p in dead):
         for path in _registered_dead(root, where):
             # a worktree killed while being added stays locked ("initializing"), and
@@ -103,7 +105,7 @@ def _registered_dead(root: str | Path, where: Path) -> list[Path]:
     for field in res.stdout.split(b"\0"):
         if not field.startswith(b"worktree "):
             continue
-        path = Path(os.fsdecode(field[len(b"worktree "):]))
+        path = Path(os.fsdecode(field[len(b"worktree ") :]))
         try:
             entry = path.resolve().relative_to(base).parts[0]
         except (ValueError, IndexError):
@@ -115,8 +117,9 @@ def _registered_dead(root: str | Path, where: Path) -> list[Path]:
 
 
 @contextmanager
-def temp_index(root: str | Path, copy_of: Path | None = None,
-               scratch: Path | None = None) -> Iterator[Path]:
+def temp_index(
+    root: str | Path, copy_of: Path | None = None, scratch: Path | None = None
+) -> Iterator[Path]:
     """A scratch index file (a copy of `copy_of`, else empty), removed afterwards."""
     path = (scratch or scratch_dir(root)) / new_name("index")
     try:
@@ -158,8 +161,10 @@ def worktree_remove(root: str | Path, where: Path) -> None:
 
 # -- committing ------------------------------------------------------------
 
-def commit_file(root: str | Path, parent: str, path: str, content: bytes, mode: str,
-                message: str) -> str:
+
+def commit_file(
+    root: str | Path, parent: str, path: str, content: bytes, mode: str, message: str
+) -> str:
     """A new commit on top of `parent` that changes only `path`; returns its id (nothing
     but unreferenced objects is left if this is interrupted)."""
     blob = _git(root, "hash-object", "-w", "--stdin", input=content)

@@ -32,14 +32,17 @@ def public_functions(facts: FileFacts, *, tests_too: bool = False) -> list[Funct
         return []
     out = []
     ends: list[int] = []  # end bytes of the enclosing functions (functions come by start)
-    for fn in sorted((f for f in facts.functions if f.name != "<anonymous>"),
-                     key=lambda f: (f.span.start_byte, -f.span.end_byte)):
+    for fn in sorted(
+        (f for f in facts.functions if f.name != "<anonymous>"),
+        key=lambda f: (f.span.start_byte, -f.span.end_byte),
+    ):
         while ends and ends[-1] <= fn.span.start_byte:
             ends.pop()
         nested = bool(ends) and fn.span.end_byte <= ends[-1]
         ends.append(fn.span.end_byte)
-        private = fn.name.startswith("_") and not (fn.name.startswith("__")
-                                                    and fn.name.endswith("__"))
+        private = fn.name.startswith("_") and not (
+            fn.name.startswith("__") and fn.name.endswith("__")
+        )
         if not private and not nested:
             out.append(fn)
     return out
@@ -47,15 +50,20 @@ def public_functions(facts: FileFacts, *, tests_too: bool = False) -> list[Funct
 
 def missing(fn: Function, language: str) -> list[str]:
     """What is not annotated: parameter names, and "return"."""
-    gaps = [p.name or "?" for p in fn.params if p.type is None and p.name not in _IMPLICIT
-            and p.name not in ("*", "/")]
+    gaps = [
+        p.name or "?"
+        for p in fn.params
+        if p.type is None and p.name not in _IMPLICIT and p.name not in ("*", "/")
+    ]
     if language == "python" and fn.return_type is None and fn.name != "__init__":
         gaps.append("return")
     return gaps
 
 
-def mine_annotations(files: Iterable[tuple[str, FileSummary]], min_n: int,
-                     ) -> list[Constraint]:
+def mine_annotations(
+    files: Iterable[tuple[str, FileSummary]],
+    min_n: int,
+) -> list[Constraint]:
     """Coverage per language and top-level directory: `src/` may be fully annotated while
     `examples/` and `docs/` are deliberately plain, so each gets its own verdict."""
     totals: dict[tuple[str, str], list[int]] = {}
@@ -70,13 +78,20 @@ def mine_annotations(files: Iterable[tuple[str, FileSummary]], min_n: int,
     out = []
     for (lang, top), (total, done) in sorted(totals.items()):
         if top and total >= min_n and done / total >= COVERAGE:
-            out.append(Constraint(
-                id=f"annotations/{lang}/{top}", kind=Kind.ANNOTATIONS, domain="types",
-                tier="hard", confidence=round(done / total, 4),
-                evidence=f"annotated public {lang} functions in {top}/: {done} of {total}",
-                source="mined", scope=(f"{top}/**",), subject=lang,
-                limit=round(done / total, 4),
-            ))
+            out.append(
+                Constraint(
+                    id=f"annotations/{lang}/{top}",
+                    kind=Kind.ANNOTATIONS,
+                    domain="types",
+                    tier="hard",
+                    confidence=round(done / total, 4),
+                    evidence=f"annotated public {lang} functions in {top}/: {done} of {total}",
+                    source="mined",
+                    scope=(f"{top}/**",),
+                    subject=lang,
+                    limit=round(done / total, 4),
+                )
+            )
     return out
 
 
@@ -87,5 +102,11 @@ def check_annotations(c: Constraint, ctx: CheckContext) -> Iterator[Finding]:
     for fn in public_functions(facts):
         gaps = missing(fn, facts.language)
         if gaps:
-            yield finding("ANK302", ctx.path, fn.span,
-                          f"`{fn.name}` is not annotated: {', '.join(gaps)}", fn.signature, c)
+            yield finding(
+                "ANK302",
+                ctx.path,
+                fn.span,
+                f"`{fn.name}` is not annotated: {', '.join(gaps)}",
+                fn.signature,
+                c,
+            )

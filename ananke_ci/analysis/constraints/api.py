@@ -36,8 +36,9 @@ def shape(fn: Function) -> str:
         if p.name in _IMPLICIT or not p.name:
             continue
         bare = p.name.lstrip("*.")
-        optional = re.search(rf"(?<![\w.]){re.escape(bare)}\s*(\?|(:[^,=)]*)?=)",
-                             fn.signature) is not None
+        optional = (
+            re.search(rf"(?<![\w.]){re.escape(bare)}\s*(\?|(:[^,=)]*)?=)", fn.signature) is not None
+        )
         parts.append(p.name + ("=" if optional else ""))
     return ", ".join(parts) + (f" -> {fn.return_type}" if fn.return_type else "")
 
@@ -78,21 +79,23 @@ def signature_breaks(old: str, new: str) -> list[Break]:
             continue
         # a new name in the same place takes positional arguments as the old one did
         same_place = i < len(after) and after[i] not in before
-        out.append(Break("renamed", name, i, after[i]) if same_place
-                   else Break("removed", name, i))
+        out.append(Break("renamed", name, i, after[i]) if same_place else Break("removed", name, i))
     kept = [n for n in before if n in after]  # in the old order
     kept_now = [n for n in after if n in before]  # in the new one
     if kept != kept_now:
         first = next(i for i, (a, b) in enumerate(zip(kept, kept_now, strict=True)) if a != b)
         out.append(Break("reordered", index=before.index(kept[first])))
     renamed_to = {b.detail for b in out if b.kind == "renamed"}
-    out += [Break("required", name, len(before)) for name, opt in
-            zip(after, optional_after, strict=True)
-            if not opt and name not in before and name not in renamed_to
-            and not name.startswith("*")]
-    out += [Break("no_default", name, i) for i, (name, opt) in
-            enumerate(zip(before, optional_before, strict=True))
-            if opt and name in after and not optional_after[after.index(name)]]
+    out += [
+        Break("required", name, len(before))
+        for name, opt in zip(after, optional_after, strict=True)
+        if not opt and name not in before and name not in renamed_to and not name.startswith("*")
+    ]
+    out += [
+        Break("no_default", name, i)
+        for i, (name, opt) in enumerate(zip(before, optional_before, strict=True))
+        if opt and name in after and not optional_after[after.index(name)]
+    ]
     if old_ret and new_ret and old_ret != new_ret:
         out.append(Break("returns", detail=f"{old_ret} -> {new_ret}"))
     return out
@@ -183,8 +186,12 @@ def site_breaks(b: Break, args: Arguments) -> bool:
     return True  # a new required parameter, a changed return type
 
 
-def mine_api(files: Mapping[str, FileSummary], edges: Iterable[tuple[str, str]],
-             foundational: set[str], min_callers: int = MIN_CALLERS) -> list[Constraint]:
+def mine_api(
+    files: Mapping[str, FileSummary],
+    edges: Iterable[tuple[str, str]],
+    foundational: set[str],
+    min_callers: int = MIN_CALLERS,
+) -> list[Constraint]:
     importers: dict[str, set[str]] = defaultdict(set)
     for src, dst in edges:
         if dst in foundational:
@@ -194,22 +201,35 @@ def mine_api(files: Mapping[str, FileSummary], edges: Iterable[tuple[str, str]],
         summary = files.get(path)
         if summary is None or not importers[path] or is_test_path(path):
             continue
-        callers_of = {caller: dict(files[caller].calls) for caller in importers[path]
-                      if caller in files}
+        callers_of = {
+            caller: dict(files[caller].calls) for caller in importers[path] if caller in files
+        }
         for name, signature in summary.api:
-            sites = sorted(f"{caller}:{line}" for caller, calls in callers_of.items()
-                           for line in calls.get(name, ()))
+            sites = sorted(
+                f"{caller}:{line}"
+                for caller, calls in callers_of.items()
+                for line in calls.get(name, ())
+            )
             callers = {s.rsplit(":", 1)[0] for s in sites}
             if len(callers) < min_callers:
                 continue
-            out.append(Constraint(
-                id=f"api/{path}::{name}", kind=Kind.API_STABILITY, domain="types",
-                tier="hard", confidence=1.0,
-                evidence=f"`{name}` in FoundationalStable {path}: {len(sites)} call sites "
-                         f"in {len(callers)} files",
-                source="mined", scope=(path,), subject=name, value=signature,
-                items=tuple(sites[:MAX_SITES]), limit=float(len(sites)),
-            ))
+            out.append(
+                Constraint(
+                    id=f"api/{path}::{name}",
+                    kind=Kind.API_STABILITY,
+                    domain="types",
+                    tier="hard",
+                    confidence=1.0,
+                    evidence=f"`{name}` in FoundationalStable {path}: {len(sites)} call sites "
+                    f"in {len(callers)} files",
+                    source="mined",
+                    scope=(path,),
+                    subject=name,
+                    value=signature,
+                    items=tuple(sites[:MAX_SITES]),
+                    limit=float(len(sites)),
+                )
+            )
     return out
 
 
@@ -231,10 +251,15 @@ def check_api(rules: list[Constraint], ctx: CheckContext) -> Iterator[Finding]:
         more = [f"{len(broken) - 10} more"] if len(broken) > 10 else []
         if unexamined:
             more.append(f"{unexamined} call site(s) not examined")
-        yield finding("ANK307", ctx.path, fn.span,
-                      f"signature of `{name}` changed ({'; '.join(b.words() for b in why)}); "
-                      f"call sites that break: {listed}"
-                      + (f" (and {', '.join(more)})" if more else ""), fn.signature, c)
+        yield finding(
+            "ANK307",
+            ctx.path,
+            fn.span,
+            f"signature of `{name}` changed ({'; '.join(b.words() for b in why)}); "
+            f"call sites that break: {listed}" + (f" (and {', '.join(more)})" if more else ""),
+            fn.signature,
+            c,
+        )
 
 
 def breaking_sites(c: Constraint, why: list[Break], ctx: CheckContext) -> tuple[list[str], int]:
@@ -255,14 +280,20 @@ def breaking_sites(c: Constraint, why: list[Break], ctx: CheckContext) -> tuple[
         data = sources.get(path)
         if data is None:
             continue
-        calls = [call for call in extract_facts(path, data).calls
-                 if call.name.rsplit(".", 1)[-1] == c.subject]
+        calls = [
+            call
+            for call in extract_facts(path, data).calls
+            if call.name.rsplit(".", 1)[-1] == c.subject
+        ]
         for number in lines:
             here = [call for call in calls if call.span.start_line == number]
             if not here:
                 continue
             examined += 1
-            if any(site_breaks(b, call_arguments(call_text(data, call.span)))
-                   for b in why for call in here):
+            if any(
+                site_breaks(b, call_arguments(call_text(data, call.span)))
+                for b in why
+                for call in here
+            ):
                 broken.append(f"{path}:{number}")
     return broken, total - examined

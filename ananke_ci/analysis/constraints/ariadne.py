@@ -27,8 +27,12 @@ _MAX_DIGITS = 18  # no field takes a number past a 64-bit integer
 def _parser() -> Any:
     from lark import Lark  # imported here: only compile and init parse Ariadne
 
-    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", propagate_positions=True,
-                maybe_placeholders=False)
+    return Lark(
+        GRAMMAR.read_text(encoding="utf-8"),
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
 
 
 def parse_ariadne(text: str, path: str) -> list[Declaration]:
@@ -94,8 +98,7 @@ def parse_ariadne(text: str, path: str) -> list[Declaration]:
                 raise _at(child, path, f"constraint {name}: field {key} given twice")
             fields[key] = value(child.children[1])
             where[key] = _loc(child, path)
-        decls.append(make_declaration(name, _loc(block, path), fields,
-                                      _lookup(where, path)))
+        decls.append(make_declaration(name, _loc(block, path), fields, _lookup(where, path)))
     return decls
 
 
@@ -112,8 +115,12 @@ def _at(node: Any, path: str, message: str) -> UserError:
 
 
 def _syntax_error(exc: Any, text: str, path: str) -> UserError:
-    expected = sorted(getattr(exc, "accepts", None) or getattr(exc, "expected", None)
-                      or getattr(exc, "allowed", None) or ())
+    expected = sorted(
+        getattr(exc, "accepts", None)
+        or getattr(exc, "expected", None)
+        or getattr(exc, "allowed", None)
+        or ()
+    )
     shown = ", ".join(_PRETTY.get(e, e.lower()) for e in expected[:8])
     token = getattr(exc, "token", None)
     if token is not None and getattr(token, "type", "") == "$END":
@@ -121,22 +128,39 @@ def _syntax_error(exc: Any, text: str, path: str) -> UserError:
     elif token is not None:
         got = repr(clean_text(str(token), 30))
     else:
-        got = repr(clean_text(text[exc.pos_in_stream : exc.pos_in_stream + 1], 5)) \
-            if getattr(exc, "pos_in_stream", None) is not None else "this"
+        got = (
+            repr(clean_text(text[exc.pos_in_stream : exc.pos_in_stream + 1], 5))
+            if getattr(exc, "pos_in_stream", None) is not None
+            else "this"
+        )
     line, col = getattr(exc, "line", 0) or 1, getattr(exc, "column", 0) or 1
-    return located(path, line, col, f"syntax error: unexpected {got}"
-                   + (f"; expected {shown}" if shown else ""))
+    return located(
+        path,
+        line,
+        col,
+        f"syntax error: unexpected {got}" + (f"; expected {shown}" if shown else ""),
+    )
 
 
 _PRETTY = {
-    "LBRACE": "'{'", "RBRACE": "'}'", "LSQB": "'['", "RSQB": "']'", "COLON": "':'",
-    "SEMICOLON": "';'", "COMMA": "','", "NAME": "a name", "ESCAPED_STRING": "a string",
-    "SIGNED_INT": "a number", "CONSTRAINT": "'constraint'", "INHERITS": "'inherits'",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COLON": "':'",
+    "SEMICOLON": "';'",
+    "COMMA": "','",
+    "NAME": "a name",
+    "ESCAPED_STRING": "a string",
+    "SIGNED_INT": "a number",
+    "CONSTRAINT": "'constraint'",
+    "INHERITS": "'inherits'",
     "$END": "end of file",
 }
 
 
 # -- printing -------------------------------------------------------------------------
+
 
 def format_declarations(decls: list[Declaration]) -> str:
     return "\n".join(format_declaration(d) for d in decls)

@@ -56,14 +56,21 @@ def check_constraints(ir: ConstraintIR, ctx: CheckContext) -> Iterator[Finding]:
         yield from check_annotations(annotations, ctx)
     cycles = strongest(kinds[Kind.NO_CYCLES])
     yield from check_layering(plain(Kind.LAYERING), cycles, ctx)
-    dangers = {k: c for k, c in _by_subject(kinds[Kind.DANGEROUS_CALL]).items()
-               if not any(a.priority >= c.priority and k in a.items for a in allows)}
+    dangers = {
+        k: c
+        for k, c in _by_subject(kinds[Kind.DANGEROUS_CALL]).items()
+        if not any(a.priority >= c.priority and k in a.items for a in allows)
+    }
     yield from check_dangers(dangers, ctx)
     yield from check_handlers(_by_subject(kinds[Kind.ERROR_HANDLING]), ctx)
     yield from check_api(plain(Kind.API_STABILITY), ctx)
     # the strongest forbid names the finding: higher priority, then the later declaration
-    forbids = sorted([*kinds[Kind.FORBID_CALL], *kinds[Kind.FORBID_IMPORT]],
-                     key=lambda item: rank(item[1], item[0]), reverse=True)
+    forbids = sorted(
+        [*kinds[Kind.FORBID_CALL], *kinds[Kind.FORBID_IMPORT]],
+        key=lambda item: rank(item[1], item[0]),
+        reverse=True,
+    )
     yield from check_forbidden([c for _, c in forbids], allows, ctx)
-    yield from check_limits(strongest(kinds[Kind.MAX_COMPLEXITY]),
-                            strongest(kinds[Kind.MAX_PARAMS]), ctx)
+    yield from check_limits(
+        strongest(kinds[Kind.MAX_COMPLEXITY]), strongest(kinds[Kind.MAX_PARAMS]), ctx
+    )

@@ -46,19 +46,32 @@ def strongest(constraints: Iterable[tuple[int, Constraint]]) -> Constraint | Non
     return best[1] if best else None
 
 
-def finding(rule: str, path: str, span: Span, message: str, code: str,
-            c: Constraint, hint: str | None = None, one_line: bool = True) -> Finding:
+def finding(
+    rule: str,
+    path: str,
+    span: Span,
+    message: str,
+    code: str,
+    c: Constraint,
+    hint: str | None = None,
+    one_line: bool = True,
+) -> Finding:
     """A finding that carries its constraint: evidence and source in the message."""
     info = BY_ID[rule]
     why = c.message or c.evidence
     origin = "" if c.source == "mined" else f"; declared at {c.source}"
     return Finding(
-        rule=rule, severity=info.default_severity, path=path,
+        rule=rule,
+        severity=info.default_severity,
+        path=path,
         message=f"{message} [{c.tier}, {why}{origin}]",
-        line=span.start_line, col=span.start_col,
+        line=span.start_line,
+        col=span.start_col,
         end_line=span.start_line if one_line else span.end_line,
         end_col=None if one_line and span.end_line != span.start_line else span.end_col,
-        domain=info.domain, fix_hint=hint or info.help, code=code,
+        domain=info.domain,
+        fix_hint=hint or info.help,
+        code=code,
     )
 
 
@@ -66,8 +79,9 @@ def scopes_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Could some path lie in both scopes? Conservative: compares the literal prefixes."""
     if not a or not b:
         return True
-    return any(_prefix(x).startswith(_prefix(y)) or _prefix(y).startswith(_prefix(x))
-               for x in a for y in b)
+    return any(
+        _prefix(x).startswith(_prefix(y)) or _prefix(y).startswith(_prefix(x)) for x in a for y in b
+    )
 
 
 def _prefix(glob: str) -> str:

@@ -31,14 +31,27 @@ from ananke_ci.core.sanitize import check_name, check_regex, is_name
 _FORBIDS = (Kind.FORBID_CALL, Kind.FORBID_IMPORT, Kind.DANGEROUS_CALL)
 
 
-def compile_ir(mined: Iterable[Constraint], declared: Iterable[Constraint],
-               settings: ConstraintSettings, inputs: str, rev: str | None,
-               notices: Iterable[str] = ()) -> ConstraintIR:
-    rows = [c for c in (*mined, *declared)
-            if not any(fnmatchcase(c.id, pattern) for pattern in settings.disable)]
-    return ConstraintIR(inputs=inputs, rev=rev, constraints=tuple(rows),
-                        conflicts=tuple(find_conflicts(rows)), artefacts=artefacts(rows),
-                        notices=tuple(notices))
+def compile_ir(
+    mined: Iterable[Constraint],
+    declared: Iterable[Constraint],
+    settings: ConstraintSettings,
+    inputs: str,
+    rev: str | None,
+    notices: Iterable[str] = (),
+) -> ConstraintIR:
+    rows = [
+        c
+        for c in (*mined, *declared)
+        if not any(fnmatchcase(c.id, pattern) for pattern in settings.disable)
+    ]
+    return ConstraintIR(
+        inputs=inputs,
+        rev=rev,
+        constraints=tuple(rows),
+        conflicts=tuple(find_conflicts(rows)),
+        artefacts=artefacts(rows),
+        notices=tuple(notices),
+    )
 
 
 def _same_language(a: Constraint, b: Constraint) -> bool:
@@ -56,15 +69,17 @@ def find_conflicts(rows: list[Constraint]) -> list[Conflict]:
     out: list[Conflict] = []
     order = {id(c): i for i, c in enumerate(rows)}
     for i, a in enumerate(rows):
-        for b in rows[i + 1:]:
+        for b in rows[i + 1 :]:
             if not (_same_language(a, b) and scopes_overlap(a.scope, b.scope)):
                 continue
             what = _clash(a, b) or _clash(b, a)
             if what:
                 win, lose = (a, b) if rank(a, order[id(a)]) > rank(b, order[id(b)]) else (b, a)
-                reason = (f"priority {win.priority} > {lose.priority}"
-                          if win.priority != lose.priority else
-                          f"same priority {win.priority}: the later one wins")
+                reason = (
+                    f"priority {win.priority} > {lose.priority}"
+                    if win.priority != lose.priority
+                    else f"same priority {win.priority}: the later one wins"
+                )
                 out.append(Conflict(what, win.id, lose.id, win.source, lose.source, reason))
     return out
 
@@ -72,8 +87,7 @@ def find_conflicts(rows: list[Constraint]) -> list[Conflict]:
 def _clash(a: Constraint, b: Constraint) -> str | None:
     if a.kind == b.kind == Kind.NAMING and a.subject == b.subject and a.value != b.value:
         return f"two naming styles for {a.subject} names: {a.value} and {b.value}"
-    if a.kind == b.kind and a.kind in (Kind.MAX_COMPLEXITY, Kind.MAX_PARAMS) \
-            and a.limit != b.limit:
+    if a.kind == b.kind and a.kind in (Kind.MAX_COMPLEXITY, Kind.MAX_PARAMS) and a.limit != b.limit:
         return f"two limits for {a.kind}: {a.limit:g} and {b.limit:g}"
     if a.kind in _FORBIDS and b.kind == Kind.ALLOW:
         both = sorted(set(_forbidden_names(a)) & set(b.items))
@@ -89,14 +103,18 @@ def _regex_of_words(names: Iterable[str]) -> str:
 
 def artefacts(rows: list[Constraint]) -> Artefacts:
     # a scope gets its own fragment only when something there adds or allows a name
-    scopes = sorted({()} | {c.scope for c in rows if _grammar_names(c) or c.kind == Kind.ALLOW},
-                    key=scope_key)
+    scopes = sorted(
+        {()} | {c.scope for c in rows if _grammar_names(c) or c.kind == Kind.ALLOW}, key=scope_key
+    )
     languages = sorted({c.language for c in rows if c.language}) or ["*"]
     grammars: dict[str, str] = {}
     for scope in scopes:
         for lang in languages:
-            here = [c for c in rows if (not c.scope or scopes_overlap(c.scope, scope))
-                    and c.language in (None, lang)]
+            here = [
+                c
+                for c in rows
+                if (not c.scope or scopes_overlap(c.scope, scope)) and c.language in (None, lang)
+            ]
             allowed = {n for c in here if c.kind == Kind.ALLOW for n in c.items}
             names = sorted({n for c in here for n in _grammar_names(c)} - allowed)
             if names:
@@ -104,15 +122,20 @@ def artefacts(rows: list[Constraint]) -> Artefacts:
                 grammars[f"{scope_key(scope)} [{lang}]"] = (
                     f"// ananke-ci: identifiers banned in {scope_key(scope)} ({lang})\n"
                     f"// from: {sources}\n"
-                    f"SAFE_LINE: /[^\\n]*/ & ~/{_regex_of_words(names)}/\n")
+                    f"SAFE_LINE: /[^\\n]*/ & ~/{_regex_of_words(names)}/\n"
+                )
     regexes: dict[str, str] = {}
     schemas: dict[str, dict[str, Any]] = {}
     for c in rows:
         if c.kind == Kind.NAMING:
             pattern = STYLE_REGEX.get(c.value) or check_regex(c.value)
             regexes[c.id] = pattern
-            schemas[c.id] = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-                             "type": "string", "pattern": pattern, "description": c.evidence}
+            schemas[c.id] = {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "type": "string",
+                "pattern": pattern,
+                "description": c.evidence,
+            }
         elif c.kind in (Kind.FORBID_CALL, Kind.FORBID_IMPORT) and c.items:
             regexes[c.id] = _regex_of_words(c.items)
     return Artefacts(grammars, regexes, schemas)
@@ -131,8 +154,14 @@ def _grammar_names(c: Constraint) -> tuple[str, ...]:
     return ()
 
 
-def grammar_bans(rules: Iterable[Constraint], path: str, language: str, *,
-                 configured: Iterable[str] = (), mined: bool = True) -> tuple[str, ...]:
+def grammar_bans(
+    rules: Iterable[Constraint],
+    path: str,
+    language: str,
+    *,
+    configured: Iterable[str] = (),
+    mined: bool = True,
+) -> tuple[str, ...]:
     """Every name a fill for a hole in `path` must not write: the configured bans, the
     declared forbids whose scope holds the path (less what an allow of at least their
     priority takes back), and, with `mined`, the dangerous calls mined for the file's
@@ -145,7 +174,8 @@ def grammar_bans(rules: Iterable[Constraint], path: str, language: str, *,
         if c.kind == Kind.DANGEROUS_CALL and (not mined or path in c.items):
             continue
         for name in _grammar_names(c):
-            if bannable(name) and not any(a.priority >= c.priority and name in a.items
-                                         for a in allows):
+            if bannable(name) and not any(
+                a.priority >= c.priority and name in a.items for a in allows
+            ):
                 names.setdefault(name)
     return tuple(names)

@@ -37,9 +37,12 @@ def _where(files: list[str]) -> str:
     return f"; allowed where it already is: {shown}"
 
 
-def mine_habits(files: Iterable[tuple[str, FileSummary]], min_files: int = MIN_FILES,
-                min_handlers: int = MIN_HANDLERS, min_confidence: float = 0.95,
-                ) -> list[Constraint]:
+def mine_habits(
+    files: Iterable[tuple[str, FileSummary]],
+    min_files: int = MIN_FILES,
+    min_handlers: int = MIN_HANDLERS,
+    min_confidence: float = 0.95,
+) -> list[Constraint]:
     counted: dict[str, int] = defaultdict(int)
     users: dict[tuple[str, str], list[str]] = defaultdict(list)  # (lang, key) -> files
     handlers: dict[str, int] = defaultdict(int)
@@ -63,32 +66,52 @@ def mine_habits(files: Iterable[tuple[str, FileSummary]], min_files: int = MIN_F
             found = sorted(users.get((lang, spec.key), ()))
             if not _holds(len(found), n, min_confidence):
                 continue
-            evidence = (f"`{spec.key}` is used nowhere in {n} {lang} files" if not found else
-                        f"`{spec.key}` is used in {len(found)} of {n} {lang} files"
-                        + _where(found))
-            out.append(Constraint(
-                id=f"dangerous/{lang}/{spec.key}", kind=Kind.DANGEROUS_CALL,
-                domain="semantics", tier="soft", confidence=_confidence(n - len(found), n),
-                evidence=evidence, source="mined", language=lang, subject=spec.key,
-                value=spec.alternative, items=tuple(found),
-            ))
+            evidence = (
+                f"`{spec.key}` is used nowhere in {n} {lang} files"
+                if not found
+                else f"`{spec.key}` is used in {len(found)} of {n} {lang} files" + _where(found)
+            )
+            out.append(
+                Constraint(
+                    id=f"dangerous/{lang}/{spec.key}",
+                    kind=Kind.DANGEROUS_CALL,
+                    domain="semantics",
+                    tier="soft",
+                    confidence=_confidence(n - len(found), n),
+                    evidence=evidence,
+                    source="mined",
+                    language=lang,
+                    subject=spec.key,
+                    value=spec.alternative,
+                    items=tuple(found),
+                )
+            )
         total = handlers[lang]
         if total < min_handlers:
             continue
         for what in (BARE, SWALLOWED):
             found = sorted(breakers.get((lang, what), ()))
             bad = broken[(lang, what)]
-            if (what == BARE and lang != "python") or not _holds(bad, total, min_confidence,
-                                                                 len(found)):
+            if (what == BARE and lang != "python") or not _holds(
+                bad, total, min_confidence, len(found)
+            ):
                 continue
             shape = "bare `except:`" if what == BARE else "an error handler that does nothing"
-            out.append(Constraint(
-                id=f"errors/{lang}/{what}", kind=Kind.ERROR_HANDLING, domain="control",
-                tier="soft", confidence=_confidence(total - bad, total),
-                evidence=f"{shape}: {bad} of {total} error handlers in {n} {lang} files"
-                         + (_where(found) if found else ""),
-                source="mined", language=lang, subject=what, items=tuple(found),
-            ))
+            out.append(
+                Constraint(
+                    id=f"errors/{lang}/{what}",
+                    kind=Kind.ERROR_HANDLING,
+                    domain="control",
+                    tier="soft",
+                    confidence=_confidence(total - bad, total),
+                    evidence=f"{shape}: {bad} of {total} error handlers in {n} {lang} files"
+                    + (_where(found) if found else ""),
+                    source="mined",
+                    language=lang,
+                    subject=what,
+                    items=tuple(found),
+                )
+            )
     return out
 
 
@@ -102,8 +125,15 @@ def check_dangers(rules: dict[str, Constraint], ctx: CheckContext) -> Iterator[F
     for d in ctx.scan.dangers:
         c = rules.get(d.key)
         if c is not None and ctx.path not in c.items:
-            yield finding("ANK305", ctx.path, d.span, _danger_message(d.key, d.code), d.code, c,
-                          hint=f"{BY_KEY[d.key].alternative}.")
+            yield finding(
+                "ANK305",
+                ctx.path,
+                d.span,
+                _danger_message(d.key, d.code),
+                d.code,
+                c,
+                hint=f"{BY_KEY[d.key].alternative}.",
+            )
 
 
 def _danger_message(key: str, code: str) -> str:

@@ -33,30 +33,47 @@ def _show(u: str) -> str:
     return "(root)" if u == "." else u
 
 
-def mine_layering(edges: Iterable[tuple[str, str]], min_edges: int = MIN_EDGES,
-                  ) -> list[Constraint]:
+def mine_layering(
+    edges: Iterable[tuple[str, str]],
+    min_edges: int = MIN_EDGES,
+) -> list[Constraint]:
     counts: Counter[tuple[str, str]] = Counter(
-        (unit(a), unit(b)) for a, b in edges if unit(a) != unit(b))
+        (unit(a), unit(b)) for a, b in edges if unit(a) != unit(b)
+    )
     out = []
     for (high, low), n in sorted(counts.items()):
         if n >= min_edges and counts.get((low, high), 0) == 0:
-            out.append(Constraint(
-                id=f"layering/{low}{_SEP}{high}", kind=Kind.LAYERING, domain="imports",
-                tier="hard", confidence=round(n / (n + 1), 4),
-                evidence=f"`{_show(low)}` never imports `{_show(high)}`: 0 of {n} imports "
-                         f"between them (all {_show(high)} -> {_show(low)})",
-                source="mined", scope=(f"{low}/*",) if low != "." else ("*",),
-                subject=low, value=high, limit=float(n),
-            ))
+            out.append(
+                Constraint(
+                    id=f"layering/{low}{_SEP}{high}",
+                    kind=Kind.LAYERING,
+                    domain="imports",
+                    tier="hard",
+                    confidence=round(n / (n + 1), 4),
+                    evidence=f"`{_show(low)}` never imports `{_show(high)}`: 0 of {n} imports "
+                    f"between them (all {_show(high)} -> {_show(low)})",
+                    source="mined",
+                    scope=(f"{low}/*",) if low != "." else ("*",),
+                    subject=low,
+                    value=high,
+                    limit=float(n),
+                )
+            )
     if counts:
         cycles = _cycles(set(counts))
-        out.append(Constraint(
-            id="no_cycles/packages", kind=Kind.NO_CYCLES, domain="imports", tier="hard",
-            confidence=1.0,
-            evidence=f"{sum(counts.values())} imports between {len({u for e in counts for u in e})}"
-                     f" packages; {cycles} cycle(s) today",
-            source="mined", items=tuple(sorted(f"{a}{_SEP}{b}" for a, b in counts)),
-        ))
+        out.append(
+            Constraint(
+                id="no_cycles/packages",
+                kind=Kind.NO_CYCLES,
+                domain="imports",
+                tier="hard",
+                confidence=1.0,
+                evidence=f"{sum(counts.values())} imports between "
+                f"{len({u for e in counts for u in e})} packages; {cycles} cycle(s) today",
+                source="mined",
+                items=tuple(sorted(f"{a}{_SEP}{b}" for a, b in counts)),
+            )
+        )
     return out
 
 
@@ -92,8 +109,9 @@ def module_level(imp: Import, language: str) -> bool:
     return language != "python" or imp.span.start_col == 1
 
 
-def check_layering(layers: list[Constraint], cycles: Constraint | None,
-                   ctx: CheckContext) -> Iterator[Finding]:
+def check_layering(
+    layers: list[Constraint], cycles: Constraint | None, ctx: CheckContext
+) -> Iterator[Finding]:
     if ctx.resolve is None:
         return
     facts = ctx.scan.facts
@@ -112,12 +130,25 @@ def check_layering(layers: list[Constraint], cycles: Constraint | None,
         for target in sorted(targets):
             c = forbidden.get(target)
             if c is not None:
-                yield finding("ANK303", ctx.path, imp.span,
-                              f"`{_show(here)}` imports `{_show(target)}`, against the "
-                              "established direction", imp.module, c)
-            elif cycles is not None and target not in graph[here] \
-                    and here in _reachable(graph, target):
-                yield finding("ANK304", ctx.path, imp.span,
-                              f"importing `{_show(target)}` from `{_show(here)}` closes a cycle "
-                              f"({_show(target)} already reaches {_show(here)})",
-                              imp.module, cycles)
+                yield finding(
+                    "ANK303",
+                    ctx.path,
+                    imp.span,
+                    f"`{_show(here)}` imports `{_show(target)}`, against the established direction",
+                    imp.module,
+                    c,
+                )
+            elif (
+                cycles is not None
+                and target not in graph[here]
+                and here in _reachable(graph, target)
+            ):
+                yield finding(
+                    "ANK304",
+                    ctx.path,
+                    imp.span,
+                    f"importing `{_show(target)}` from `{_show(here)}` closes a cycle "
+                    f"({_show(target)} already reaches {_show(here)})",
+                    imp.module,
+                    cycles,
+                )

@@ -28,7 +28,8 @@ def mine_all(data: MiningInput, settings: ConstraintSettings) -> list[Constraint
     out = mine_naming(files, settings.min_confidence, settings.min_evidence)
     out += mine_annotations(files, settings.min_evidence)
     out += mine_layering(sorted(data.edges))
-    out += mine_habits(files, min_files=settings.min_evidence,
-                       min_confidence=settings.min_confidence)
+    out += mine_habits(
+        files, min_files=settings.min_evidence, min_confidence=settings.min_confidence
+    )
     out += mine_api(data.summaries, sorted(data.edges), set(data.foundational))
     return out

@@ -38,8 +38,10 @@ _COMPILED = {k: re.compile(v) for k, v in STYLE_REGEX.items()}
 _ORDER = ("snake_case", "camelCase", "PascalCase", "UPPER_CASE", "kebab-case", "mixedCase")
 _IDENT = re.compile(r"^[A-Za-z_$][\w$-]*$")
 # names frameworks make you use whatever the repository's style (unittest, ast, http.server)
-_FRAMEWORK = re.compile(r"^(setUp|tearDown|asyncSetUp|asyncTearDown|visit_|depart_|do_|"
-                        r"generic_visit|test)")
+_FRAMEWORK = re.compile(
+    r"^(setUp|tearDown|asyncSetUp|asyncTearDown|visit_|depart_|do_|"
+    r"generic_visit|test)"
+)
 MIN_DISTINCT = 5  # names that match the style but not the runner-up
 MAX_EXCEPTIONS = 50
 
@@ -77,8 +79,11 @@ def _style_set(name: str) -> frozenset[str]:
     return frozenset(styles_of(name))
 
 
-def mine_naming(files: Iterable[tuple[str, FileSummary]], min_conf: float, min_n: int,
-                ) -> list[Constraint]:
+def mine_naming(
+    files: Iterable[tuple[str, FileSummary]],
+    min_conf: float,
+    min_n: int,
+) -> list[Constraint]:
     names: dict[tuple[str, str], list[str]] = defaultdict(list)
     for path, summary in files:
         lang = summary.language
@@ -97,16 +102,18 @@ def mine_naming(files: Iterable[tuple[str, FileSummary]], min_conf: float, min_n
     return out
 
 
-def _convention(lang: str, kind: str, names: list[str], min_conf: float,
-                min_n: int) -> Constraint | None:
+def _convention(
+    lang: str, kind: str, names: list[str], min_conf: float, min_n: int
+) -> Constraint | None:
     total = len(names)
     if total < min_n:
         return None
     per_name = [_style_set(n) for n in names]
     counts = Counter(s for styles in per_name for s in styles)
     # a specific style wins when it holds; mixedCase (camel or Pascal) only when none does
-    ranked = sorted((s for s in counts if s != "mixedCase"),
-                    key=lambda s: (-counts[s], _ORDER.index(s)))
+    ranked = sorted(
+        (s for s in counts if s != "mixedCase"), key=lambda s: (-counts[s], _ORDER.index(s))
+    )
     if not ranked or counts[ranked[0]] / total < min_conf:
         ranked = ["mixedCase", *ranked] if counts["mixedCase"] else ranked
     if not ranked:
@@ -118,14 +125,21 @@ def _convention(lang: str, kind: str, names: list[str], min_conf: float,
     distinct = sum(1 for styles in per_name if best in styles and runner not in styles)
     if runner is not None and distinct < MIN_DISTINCT:
         return None
-    exceptions = sorted({n for n, styles in zip(names, per_name, strict=True)
-                         if best not in styles})
+    exceptions = sorted(
+        {n for n, styles in zip(names, per_name, strict=True) if best not in styles}
+    )
     noun = {"file": "files", "class": "classes"}.get(kind, f"{kind}s")
     return Constraint(
-        id=f"naming/{lang}/{kind}", kind=Kind.NAMING, domain="semantics", tier="soft",
+        id=f"naming/{lang}/{kind}",
+        kind=Kind.NAMING,
+        domain="semantics",
+        tier="soft",
         confidence=round(counts[best] / total, 4),
         evidence=f"{best} {kind} names: {counts[best]} of {total} {noun}",
-        source="mined", language=lang, subject=kind, value=best,
+        source="mined",
+        language=lang,
+        subject=kind,
+        value=best,
         items=tuple(exceptions[:MAX_EXCEPTIONS]),
     )
 
@@ -144,13 +158,31 @@ def check_naming(rules: dict[str, Constraint], ctx: CheckContext) -> Iterator[Fi
         if c is None or core is None or name in c.items or _FRAMEWORK.match(core):
             continue
         if not matches_style(core, c.value):
-            yield finding("ANK301", ctx.path, span,
-                          f"{kind} name `{name}` is not {c.value}", f"{kind} {name}", c,
-                          hint=f"Rename `{name}` in {c.value}.")
+            yield finding(
+                "ANK301",
+                ctx.path,
+                span,
+                f"{kind} name `{name}` is not {c.value}",
+                f"{kind} {name}",
+                c,
+                hint=f"Rename `{name}` in {c.value}.",
+            )
     c = rules.get("file")
     stem = file_stem(ctx.path)
-    if ctx.is_new and c is not None and stem and core_name(stem) and stem not in c.items \
-            and not matches_style(stem, c.value):
-        yield finding("ANK301", ctx.path, Span(1, 1, 1, 1, 0, 0),
-                      f"file name `{posixpath.basename(ctx.path)}` is not {c.value}",
-                      f"file {stem}", c, hint=f"Rename the file in {c.value}.")
+    if (
+        ctx.is_new
+        and c is not None
+        and stem
+        and core_name(stem)
+        and stem not in c.items
+        and not matches_style(stem, c.value)
+    ):
+        yield finding(
+            "ANK301",
+            ctx.path,
+            Span(1, 1, 1, 1, 0, 0),
+            f"file name `{posixpath.basename(ctx.path)}` is not {c.value}",
+            f"file {stem}",
+            c,
+            hint=f"Rename the file in {c.value}.",
+        )

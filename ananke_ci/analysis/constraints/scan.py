@@ -22,8 +22,10 @@ _GO_ERR = re.compile(r"\bif\s+err\s*!=\s*nil\s*\{(\s*)\}")
 _PY_EXCEPT = re.compile(r"^([ \t]*)except\b\s*([^:]*?)\s*:[ \t]*(.*)$", re.M)
 # erased at compile time: no runtime dependency, so no layering or cycle edge
 _TYPE_IMPORT = re.compile(rb"(import|export)\s+type\b")
-_BRANCH_BYTES = re.compile(rb"\b(if|elif|else\s+if|for|foreach|while|case|catch|except|when)\b"
-                           rb"|&&|\|\||\band\b|\bor\b|\?\?|(?<![?.])\?(?![.?:])")
+_BRANCH_BYTES = re.compile(
+    rb"\b(if|elif|else\s+if|for|foreach|while|case|catch|except|when)\b"
+    rb"|&&|\|\||\band\b|\bor\b|\?\?|(?<![?.])\?(?![.?:])"
+)
 
 
 @record(frozen=True, slots=True)
@@ -51,8 +53,9 @@ class _Lines:
     def span(self, start: int, end: int) -> Span:
         sl = bisect.bisect_right(self.starts, start) - 1
         el = bisect.bisect_right(self.starts, max(start, end - 1)) - 1
-        return Span(sl + 1, start - self.starts[sl] + 1, el + 1, end - self.starts[el] + 1,
-                    start, end)
+        return Span(
+            sl + 1, start - self.starts[sl] + 1, el + 1, end - self.starts[el] + 1, start, end
+        )
 
 
 def code_bytes(facts: FileFacts, source: bytes) -> bytes:
@@ -75,8 +78,9 @@ def scan_file(facts: FileFacts, source: bytes) -> FileScan:
         handlers=tuple(_handlers(facts.language, text, lines)),
         dangers=tuple(_dangers(facts, code, text, lines)),
         complexity=tuple(_complexity(facts, code)),
-        type_only=frozenset(i.span.start_line for i in facts.imports
-                            if _TYPE_IMPORT.match(code, i.span.start_byte)),
+        type_only=frozenset(
+            i.span.start_line for i in facts.imports if _TYPE_IMPORT.match(code, i.span.start_byte)
+        ),
     )
 
 
@@ -87,8 +91,13 @@ def _handlers(language: str, text: str, lines: _Lines) -> list[ErrorHandler]:
     if catch == "except":
         for m in _PY_EXCEPT.finditer(text):
             body = m.group(3).strip() or _next_block_line(text, m.end(), len(m.group(1)))
-            out.append(ErrorHandler(lines.span(m.start() + len(m.group(1)), m.end()),
-                                    m.group(2).strip() or None, body in ("pass", "...")))
+            out.append(
+                ErrorHandler(
+                    lines.span(m.start() + len(m.group(1)), m.end()),
+                    m.group(2).strip() or None,
+                    body in ("pass", "..."),
+                )
+            )
     elif catch == "catch":
         for m in _CATCH.finditer(text):
             inner = (m.group(2) if m.group(2) is not None else m.group(1)).strip()
@@ -136,8 +145,9 @@ def _dangers(facts: FileFacts, code: bytes, text: str, lines: _Lines) -> list[Da
 _INDEX: dict[str, tuple[dict[str, list[DangerSpec]], tuple[tuple[str, DangerSpec], ...]]] = {}
 
 
-def _call_index(language: str,
-                ) -> tuple[dict[str, list[DangerSpec]], tuple[tuple[str, DangerSpec], ...]]:
+def _call_index(
+    language: str,
+) -> tuple[dict[str, list[DangerSpec]], tuple[tuple[str, DangerSpec], ...]]:
     """The language's dangerous calls by exact name, and its prefixes: a file has thousands
     of calls, and asking every spec about every one was half of mining's time."""
     found = _INDEX.get(language)
@@ -152,8 +162,11 @@ def _call_index(language: str,
     return found
 
 
-def _candidates(names: list[str], exact: dict[str, list[DangerSpec]],
-                prefixes: tuple[tuple[str, DangerSpec], ...]) -> list[DangerSpec]:
+def _candidates(
+    names: list[str],
+    exact: dict[str, list[DangerSpec]],
+    prefixes: tuple[tuple[str, DangerSpec], ...],
+) -> list[DangerSpec]:
     """The specs a call's names select, in the order of DANGERS."""
     out: list[DangerSpec] = []
     for name in names:

@@ -33,9 +33,25 @@ class FileSummary:
     calls: tuple[tuple[str, tuple[int, ...]], ...] = ()  # callee's last name -> lines
 
     def encode(self) -> bytes:
-        return marshal.dumps(cast(Any, (
-            VERSION, self.language, self.names, self.public, self.annotated, self.imports,
-            self.dangers, self.bare, self.swallowed, self.handlers, self.api, self.calls)))
+        return marshal.dumps(
+            cast(
+                Any,
+                (
+                    VERSION,
+                    self.language,
+                    self.names,
+                    self.public,
+                    self.annotated,
+                    self.imports,
+                    self.dangers,
+                    self.bare,
+                    self.swallowed,
+                    self.handlers,
+                    self.api,
+                    self.calls,
+                ),
+            )
+        )
 
     @classmethod
     def decode(cls, data: bytes) -> FileSummary | None:

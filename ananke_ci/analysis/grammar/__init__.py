@@ -30,9 +30,16 @@ if TYPE_CHECKING:
     import llguidance
 
 __all__ = [
-    "body_bans", "body_constraint", "body_indent", "byte_tokenizer", "check_output",
+    "body_bans",
+    "body_constraint",
+    "body_indent",
+    "byte_tokenizer",
+    "check_output",
     "compile_body_grammar",
-    "constraint_grammar", "sanitize_banned", "strip_bans", "validate_grammar",
+    "constraint_grammar",
+    "sanitize_banned",
+    "strip_bans",
+    "validate_grammar",
 ]
 
 DEFAULT_INDENT = "    "
@@ -93,8 +100,9 @@ def body_bans(language: str, banned: Sequence[str] = ()) -> LineBans:
 
 def body_constraint(hole: Hole, language: str, *, banned: Sequence[str] = ()) -> Constraint:
     """The protocol constraint for `hole`: the Lark grammar, with its bans also stated apart."""
-    return Constraint("lark", compile_body_grammar(hole, language, banned=banned),
-                      body_bans(language, banned))
+    return Constraint(
+        "lark", compile_body_grammar(hole, language, banned=banned), body_bans(language, banned)
+    )
 
 
 def validate_grammar(text: str, tokenizer: llguidance.LLTokenizer | None = None) -> str | None:
@@ -108,8 +116,7 @@ def validate_grammar(text: str, tokenizer: llguidance.LLTokenizer | None = None)
     if head.startswith("?start"):
         return "the top rule must be `start:`, not `?start:` (vLLM reads that as GBNF)"
     if not head.startswith("%llguidance") and not any(
-        line.startswith("start") and line[5:].lstrip().startswith(":")
-        for line in text.splitlines()
+        line.startswith("start") and line[5:].lstrip().startswith(":") for line in text.splitlines()
     ):
         return "a Lark grammar must define `start:` or begin with `%llguidance {}`"
     grammar = llguidance.LLMatcher.grammar_from_lark(text)

@@ -30,8 +30,9 @@ from ananke_ci.core.protocol import LineBans
 from ananke_ci.core.records import record
 
 # the phrases that make a message a placeholder's (holes._NI), in any case
-_NOT_IMPLEMENTED = "|".join(anycase(w) for w in (
-    "not implemented", "not yet implemented", "unimplemented", "implement me"))
+_NOT_IMPLEMENTED = "|".join(
+    anycase(w) for w in ("not implemented", "not yet implemented", "unimplemented", "implement me")
+)
 
 
 @record(frozen=True, slots=True)
@@ -44,8 +45,9 @@ class BraceSpec:
     tail_expression: bool = False  # Rust: a final expression is a return path
 
 
-GENERIC = BraceSpec(GENERIC_LINES_COMMENTS, GENERIC_LINES_FILL, openers="{[(", closers="}])",
-                    braced=False)
+GENERIC = BraceSpec(
+    GENERIC_LINES_COMMENTS, GENERIC_LINES_FILL, openers="{[(", closers="}])", braced=False
+)
 _SPECS: dict[str, BraceSpec] = {}
 
 
@@ -58,11 +60,13 @@ def spec_for(language: str) -> BraceSpec:
         if row is None or row.body == "indent":
             found = GENERIC
         elif row.body == "lines":
-            found = BraceSpec(row.comments, row.fill_placeholders, openers="{[(",
-                              closers="}])", braced=False)
+            found = BraceSpec(
+                row.comments, row.fill_placeholders, openers="{[(", closers="}])", braced=False
+            )
         else:
-            found = BraceSpec(row.comments, row.fill_placeholders,
-                              tail_expression=row.tail_expression)
+            found = BraceSpec(
+                row.comments, row.fill_placeholders, tail_expression=row.tail_expression
+            )
         _SPECS[language] = found
     return found
 
@@ -107,8 +111,9 @@ def brace_body_grammar(spec: BraceSpec, bans: LineBans, require_return: bool) ->
 
     low = kind.lower()
     if kind == "R":  # a return line in any text, at any depth
-        held = each_pair("ROPEN{i} body CLOSE{i}", "OPEN{i} rbody CLOSE{i}",
-                         "OPEN{i} body RCLOSE{i}")
+        held = each_pair(
+            "ROPEN{i} body CLOSE{i}", "OPEN{i} rbody CLOSE{i}", "OPEN{i} body RCLOSE{i}"
+        )
     else:  # a line of code at the body's top level (fewer Earley items than at any depth)
         held = each_pair("SOPEN{i} body CLOSE{i}")
     out += [
@@ -149,8 +154,7 @@ def _texts(spec: BraceSpec, require_return: bool) -> tuple[dict[str, str], str]:
     texts["R"] = f"{lines_before}return([^A-Za-z0-9_${no}][^{no}]*)?"
     if spec.tail_expression:
         comment_lines = f"(\\n[ \\t]*({_comment_regex(spec)}[^\\n]*)?)*"
-        texts["T"] = (f"{lines_before}{code_start}([^{no}\\n]*[^{no}\\s;])?"
-                      f"[ \\t]*{comment_lines}")
+        texts["T"] = f"{lines_before}{code_start}([^{no}\\n]*[^{no}\\s;])?[ \\t]*{comment_lines}"
         texts["A"] = f"[ \\t]*{comment_lines}"
     return texts, "R"
 

@@ -91,8 +91,11 @@ def python_body_grammar(layout: PythonLayout, bans: LineBans, require_return: bo
             # a statement after its indentation; the body's first one is no placeholder
             f"st{k}: {'TOP' if k == 0 else 'SIMPLE'} | OPEN cont{k}"
             + (f" | HEAD body{k + 1}" if deeper else ""),
-            *(["later0: SIMPLE | OPEN cont0" + (" | HEAD body1" if deeper else "")]
-              if k == 0 else []),
+            *(
+                ["later0: SIMPLE | OPEN cont0" + (" | HEAD body1" if deeper else "")]
+                if k == 0
+                else []
+            ),
             f"ind{k}: " + " | ".join(f"I{j}" for j in range(k + 1)),
             # statements (after the first: an attribute's docstring is one); comments (or
             # blanks) at this depth or a shallower one
@@ -101,9 +104,9 @@ def python_body_grammar(layout: PythonLayout, bans: LineBans, require_return: bo
             f"body{k}: (ind{k} COMMENT)* I{k} st{k} item{k}*",
             # returns a value somewhere (ambiguous when several statements do: Earley copes)
             f"ret{k}: RETURN | OPENRET cont{k}" + (f" | HEAD rbody{k + 1}" if deeper else ""),
-            f"rbody{k}: item{k}* I{k} ret{k} item{k}*" if k else
+            f"rbody{k}: item{k}* I{k} ret{k} item{k}*"
+            if k
             # the first statement at the top is no placeholder either: the return, or st0
-            "rbody0: (ind0 COMMENT)* (I0 ret0 | I0 st0 item0* I0 ret0) item0*",
+            else "rbody0: (ind0 COMMENT)* (I0 ret0 | I0 st0 item0* I0 ret0) item0*",
         ]
     return "\n".join(lines) + "\n"
-

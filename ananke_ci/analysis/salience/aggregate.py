@@ -34,8 +34,18 @@ def decayed(total: int, reference: int) -> float:
 class FileAcc:
     """Running totals for one file identity (follows renames)."""
 
-    __slots__ = ("added", "authors", "binary", "born", "churn_w", "commits", "commits_w",
-                 "deleted", "last", "size")
+    __slots__ = (
+        "added",
+        "authors",
+        "binary",
+        "born",
+        "churn_w",
+        "commits",
+        "commits_w",
+        "deleted",
+        "last",
+        "size",
+    )
 
     def __init__(self) -> None:
         self.commits = 0
@@ -50,14 +60,34 @@ class FileAcc:
         self.authors: dict[int, int] = {}  # author index -> commits
 
     def to_json(self) -> list[Any]:
-        return [self.commits, self.added, self.deleted, self.churn_w, self.commits_w, self.size,
-                self.last, self.born, self.binary, [[a, n] for a, n in self.authors.items()]]
+        return [
+            self.commits,
+            self.added,
+            self.deleted,
+            self.churn_w,
+            self.commits_w,
+            self.size,
+            self.last,
+            self.born,
+            self.binary,
+            [[a, n] for a, n in self.authors.items()],
+        ]
 
     @classmethod
     def from_json(cls, row: list[Any]) -> FileAcc:
         acc = cls()
-        (acc.commits, acc.added, acc.deleted, acc.churn_w, acc.commits_w, acc.size,
-         acc.last, acc.born, acc.binary, authors) = row
+        (
+            acc.commits,
+            acc.added,
+            acc.deleted,
+            acc.churn_w,
+            acc.commits_w,
+            acc.size,
+            acc.last,
+            acc.born,
+            acc.binary,
+            authors,
+        ) = row
         acc.authors = {int(a): int(n) for a, n in authors}
         return acc
 
@@ -129,8 +159,9 @@ class HistoryState:
         return fid
 
     @staticmethod
-    def _fold(acc: FileAcc, added: int | None, deleted: int | None, t: int, w: float,
-              author: int) -> None:
+    def _fold(
+        acc: FileAcc, added: int | None, deleted: int | None, t: int, w: float, author: int
+    ) -> None:
         acc.commits += 1
         acc.commits_w += int(w)
         acc.last = max(acc.last, t)
@@ -189,8 +220,12 @@ class HistoryState:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "head": self.head, "commits": self.commits, "merges": self.merges,
-            "newest": self.newest, "paths": self.paths, "authors": self.authors,
+            "head": self.head,
+            "commits": self.commits,
+            "merges": self.merges,
+            "newest": self.newest,
+            "paths": self.paths,
+            "authors": self.authors,
             "files": [f.to_json() for f in self.files],
             # flat [a, b, shared, weighted, a, b, ...]: a list per pair made JSON 40% slower
             "pairs": [x for pair in self.pairs() for x in pair],

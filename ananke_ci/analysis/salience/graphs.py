@@ -20,8 +20,9 @@ BETWEENNESS_SAMPLES = 200
 SEED = 20240229
 
 
-def build_graph(nodes: Sequence[str], edges: Iterable[tuple[str, str, float]], *,
-                directed: bool) -> nx.Graph:
+def build_graph(
+    nodes: Sequence[str], edges: Iterable[tuple[str, str, float]], *, directed: bool
+) -> nx.Graph:
     """Nodes in the given (sorted) order, so seeded sampling is reproducible."""
     g = nx.DiGraph() if directed else nx.Graph()
     g.add_nodes_from(nodes)
@@ -35,8 +36,9 @@ def _adjacency(g: nx.Graph) -> dict[str, dict[str, float]]:
     }
 
 
-def pagerank(g: nx.Graph, alpha: float = 0.85, tol: float = 1e-10,
-             max_iter: int = 200) -> dict[str, float]:
+def pagerank(
+    g: nx.Graph, alpha: float = 0.85, tol: float = 1e-10, max_iter: int = 200
+) -> dict[str, float]:
     adj = _adjacency(g)
     n = len(adj)
     if not n:

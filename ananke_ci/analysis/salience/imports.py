@@ -190,14 +190,19 @@ def import_spec(imp: Import, language: str) -> ImportSpec:
     if language != "python" or not imp.bindings:
         return imp.module, imp.names
     module = imp.module.strip()
-    names = tuple(dict.fromkeys(
-        target[len(module):].lstrip(".").split(".", 1)[0] for _local, target in imp.bindings
-        if target.startswith(module) and len(target) > len(module)))
+    names = tuple(
+        dict.fromkeys(
+            target[len(module) :].lstrip(".").split(".", 1)[0]
+            for _local, target in imp.bindings
+            if target.startswith(module) and len(target) > len(module)
+        )
+    )
     return imp.module, names or imp.names
 
 
 def import_edges(
-    imports: Mapping[str, Sequence[ImportSpec]], paths: Iterable[str],
+    imports: Mapping[str, Sequence[ImportSpec]],
+    paths: Iterable[str],
     go_modules: Mapping[str, str] | None = None,
 ) -> set[tuple[str, str]]:
     """(importer, imported) pairs between repository files."""

@@ -86,15 +86,21 @@ class SalienceReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "head": self.head, "commits": self.commits, "shallow": self.shallow,
-            "graph": self.graph, "notices": list(self.notices),
+            "head": self.head,
+            "commits": self.commits,
+            "shallow": self.shallow,
+            "graph": self.graph,
+            "notices": list(self.notices),
             "files": [f.to_json() for f in self.files],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SalienceReport:
         return cls(
-            head=data["head"], commits=int(data["commits"]), shallow=bool(data["shallow"]),
-            graph=str(data["graph"]), notices=tuple(data["notices"]),
+            head=data["head"],
+            commits=int(data["commits"]),
+            shallow=bool(data["shallow"]),
+            graph=str(data["graph"]),
+            notices=tuple(data["notices"]),
             files=tuple(FileSalience.from_json(r) for r in data["files"]),
         )

@@ -88,8 +88,9 @@ def rank(
     partners, tested = _partners_and_tests(paths, edges, pairs)
     none = Centrality(0.0, 0.0, 0.0)
     figures = [
-        _figures(history, p, partners.get(p, ()), tested=p in tested,
-                 centrality=cent.values.get(p, none))
+        _figures(
+            history, p, partners.get(p, ()), tested=p in tested, centrality=cent.values.get(p, none)
+        )
         for p in paths
     ]
     return Ranking(tuple(score_files(figures)), kind, cent, len(weighted))
@@ -107,7 +108,9 @@ def graph_key(kind: str, nodes: Sequence[str], edges: Sequence[tuple[str, str, f
 
 
 def _partners_and_tests(
-    paths: Sequence[str], edges: set[tuple[str, str]], pairs: Mapping[tuple[str, str], CoChange],
+    paths: Sequence[str],
+    edges: set[tuple[str, str]],
+    pairs: Mapping[tuple[str, str], CoChange],
 ) -> tuple[dict[str, list[str]], set[str]]:
     partners: dict[str, list[str]] = {}
     for a, b in pairs:  # co_changes kept only the pairs of at least MIN_SHARED commits
@@ -120,8 +123,14 @@ def _partners_and_tests(
     return partners, tested
 
 
-def _figures(history: HistoryState, path: str, partners: Sequence[str], *, tested: bool,
-             centrality: Centrality) -> FileFigures:
+def _figures(
+    history: HistoryState,
+    path: str,
+    partners: Sequence[str],
+    *,
+    tested: bool,
+    centrality: Centrality,
+) -> FileFigures:
     acc = history.file(path)
     if acc is None:  # e.g. a file only a merge commit added: no diff in the log for it
         return FileFigures(path, 0.0, 0.0, 0, 0, 0, 0, (), 0.0, len(partners), tested, centrality)
@@ -129,8 +138,13 @@ def _figures(history: HistoryState, path: str, partners: Sequence[str], *, teste
         path=path,
         churn=decayed(acc.churn_w, history.newest),
         recent_commits=decayed(acc.commits_w, history.newest),
-        commits=acc.commits, added=acc.added, deleted=acc.deleted, lines=acc.size,
+        commits=acc.commits,
+        added=acc.added,
+        deleted=acc.deleted,
+        lines=acc.size,
         author_commits=tuple(sorted(acc.authors.values(), reverse=True)),
         age_days=(history.newest - acc.born) / 86400,
-        partners=len(partners), tested=tested, centrality=centrality,
+        partners=len(partners),
+        tested=tested,
+        centrality=centrality,
     )

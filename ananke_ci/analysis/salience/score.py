@@ -16,11 +16,17 @@ from ananke_ci.core.records import record
 
 # the reference design's weights; "bus" scores a low bus factor, "untested" a missing test
 WEIGHTS: dict[str, float] = {
-    "pagerank": 0.30, "betweenness": 0.15, "hits": 0.15, "churn": 0.15,
-    "bus": 0.10, "size": 0.05, "untested": 0.10,
+    "pagerank": 0.30,
+    "betweenness": 0.15,
+    "hits": 0.15,
+    "churn": 0.15,
+    "bus": 0.10,
+    "size": 0.05,
+    "untested": 0.10,
 }
 REWRITE_HALF_LIFE_DAYS = 30.0  # confidence in a rewritten file's history halves this fast
 LOW_CONFIDENCE = 0.5  # below it, a file is never guarded less than STANDARD
+
 
 @record(frozen=True, slots=True)
 class FileFigures:
@@ -112,15 +118,28 @@ def score_files(figures: Sequence[FileFigures]) -> list[FileSalience]:
         intensity = INTENSITY_FOR[quadrant]
         if conf < LOW_CONFIDENCE:  # too little settled history to relax the checks on
             intensity = max(intensity, Intensity.STANDARD)
-        out.append(FileSalience(
-            path=p, quadrant=quadrant, intensity=intensity,
-            score=round(sum(w * pct[k][p] for k, w in WEIGHTS.items()), 6),
-            centrality=round(centrality[p], 6), activity=round(pct["churn"][p], 6),
-            churn=round(f.churn, 3), commits=f.commits, added=f.added, deleted=f.deleted,
-            authors=len(f.author_commits), bus_factor=bus[p], partners=f.partners,
-            pagerank=round(f.centrality.pagerank, 8),
-            betweenness=round(f.centrality.betweenness, 8), hits=round(f.centrality.hits, 8),
-            lines=f.lines, tested=f.tested, confidence=round(conf, 4),
-        ))
+        out.append(
+            FileSalience(
+                path=p,
+                quadrant=quadrant,
+                intensity=intensity,
+                score=round(sum(w * pct[k][p] for k, w in WEIGHTS.items()), 6),
+                centrality=round(centrality[p], 6),
+                activity=round(pct["churn"][p], 6),
+                churn=round(f.churn, 3),
+                commits=f.commits,
+                added=f.added,
+                deleted=f.deleted,
+                authors=len(f.author_commits),
+                bus_factor=bus[p],
+                partners=f.partners,
+                pagerank=round(f.centrality.pagerank, 8),
+                betweenness=round(f.centrality.betweenness, 8),
+                hits=round(f.centrality.hits, 8),
+                lines=f.lines,
+                tested=f.tested,
+                confidence=round(conf, 4),
+            )
+        )
     out.sort(key=lambda s: (-s.score, s.path))
     return out

@@ -68,15 +68,21 @@ class BuildState:
     def recent_json(self) -> dict[str, Any]:
         cent = None
         if self.centrality is not None:
-            values = {p: [c.pagerank, c.betweenness, c.hits]
-                      for p, c in self.centrality.values.items()}
+            values = {
+                p: [c.pagerank, c.betweenness, c.hits] for p, c in self.centrality.values.items()
+            }
             cent = {"key": self.centrality.key, "values": values}
         edges = None
         if self.edges is not None:
             files = {p: [b, list(t)] for p, (b, t) in self.edges.files.items()}
             edges = {"key": self.edges.key, "files": files}
-        return {"base": self.base, "head": self.history.head, "centrality": cent,
-                "edges": edges, "commits": [_commit_row(c) for c in self.recent]}
+        return {
+            "base": self.base,
+            "head": self.history.head,
+            "centrality": cent,
+            "edges": edges,
+            "commits": [_commit_row(c) for c in self.recent],
+        }
 
     @classmethod
     def from_json(cls, base: dict[str, Any], recent: dict[str, Any] | None) -> BuildState:
@@ -92,8 +98,10 @@ class BuildState:
         history.head = str(recent["head"])
         cent = recent["centrality"]
         if cent is not None:
-            values = {str(p): Centrality(float(a), float(b), float(c))
-                      for p, (a, b, c) in cent["values"].items()}
+            values = {
+                str(p): Centrality(float(a), float(b), float(c))
+                for p, (a, b, c) in cent["values"].items()
+            }
             state.centrality = CentralityCache(str(cent["key"]), values)
         raw = recent["edges"]
         if raw is not None:
@@ -109,5 +117,11 @@ def _commit_row(c: Commit) -> list[Any]:
 
 def _commit(row: list[Any]) -> Commit:
     sha, parents, time, author, name, changes = row
-    return Commit(str(sha), tuple(map(str, parents)), int(time), str(author), str(name),
-                  tuple(FileChange(str(p), a, d, o) for p, a, d, o in changes))
+    return Commit(
+        str(sha),
+        tuple(map(str, parents)),
+        int(time),
+        str(author),
+        str(name),
+        tuple(FileChange(str(p), a, d, o) for p, a, d, o in changes),
+    )
