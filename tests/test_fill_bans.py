@@ -100,3 +100,87 @@ def test_a_ban_is_spelled_as_the_file_imports_it(repo: GitRepo) -> None:
     assert check_output(constraint, "    return len(cmd)\n", tok)[0]
     for body in ("    return o.system(cmd)\n", "    return s(cmd)\n"):
         assert not check_output(constraint, body, tok)[0], body
+
+
+WORDS = '''def count_words(text: str) -> int:
+    """Count the words of `text`."""
+    pass
+'''
+
+
+def _site(repo: GitRepo, config: str, path: str, source: str):
+    from ananke_ci.app.fix import hole_fragments
+
+    repo.write(".ananke.toml", config)
+    repo.write(path, source)
+    repo.commit("init")
+    target = Target("files", None, (path,))
+    judge = open_judge(repo.root, target)
+    files, _ = analyse(repo.root, target, judge.config)
+    ((report, _checked),) = holes_in(files, judge)
+    return report, hole_fragments(judge, report)
+
+
+def test_a_new_function_is_held_to_the_declared_naming_in_the_grammar(repo: GitRepo) -> None:
+    """The eval's naming domain: a fill that defines `isWord` in a snake_case file was
+    allowed by the grammar (0 of 5 outputs kept the convention); now the grammar refuses
+    it, on the vLLM path (the Lark text) and the local one (the same LineBans)."""
+    config = '[constraint.style]\nnaming = { function = "snake_case" }\n'
+    report, fragments = _site(repo, config, "words.py", WORDS)
+    assert fragments
+    constraint = body_constraint(report.hole, "python", fragments=fragments)
+    assert constraint.bans is not None and set(fragments) <= set(constraint.bans.fragments)
+    tok = byte_tokenizer()
+    good = "    def is_word(token):\n        return token.isalpha()\n    return len(text)\n"
+    bad = "    def isWord(token):\n        return token.isalpha()\n    return len(text)\n"
+    assert check_output(constraint, good, tok)[0]
+    assert not check_output(constraint, bad, tok)[0]
+    # without the convention the same body is a fill like any other
+    assert check_output(body_constraint(report.hole, "python"), bad, tok)[0]
+
+
+def test_camel_case_holds_javascript_fills(repo: GitRepo) -> None:
+    config = '[constraint.style]\nnaming = { function = "camelCase" }\n'
+    source = 'function countWords(text) {\n  throw new Error("not implemented");\n}\n'
+    report, fragments = _site(repo, config, "words.js", source)
+    constraint = body_constraint(report.hole, "javascript", fragments=fragments)
+    tok = byte_tokenizer()
+    good = "  function isWord(t) { return t.length > 0; }\n  return text.split(' ').length;\n}"
+    bad = "  function is_word(t) { return t.length > 0; }\n  return text.split(' ').length;\n}"
+    assert check_output(constraint, good, tok)[0]
+    assert not check_output(constraint, bad, tok)[0]
+
+
+def test_a_quiet_leaf_keeps_only_declared_naming(repo: GitRepo) -> None:
+    """Mined conventions join the grammar from `standard` up, as the mined bans do."""
+    from ananke_ci.analysis.constraints.compile import naming_fragments
+    from ananke_ci.core.constraints import Constraint
+
+    mined = Constraint(
+        "naming/python/function",
+        "naming",
+        "syntax",
+        "soft",
+        1.0,
+        "",
+        "mined",
+        language="python",
+        subject="function",
+        value="snake_case",
+    )
+    declared = Constraint(
+        "naming/python/function",
+        "naming",
+        "syntax",
+        "hard",
+        1.0,
+        "",
+        ".ananke.toml:2",
+        language="python",
+        subject="function",
+        value="snake_case",
+    )
+    assert naming_fragments([mined], "a.py", "python")
+    assert not naming_fragments([mined], "a.py", "python", mined=False)
+    assert naming_fragments([declared], "a.py", "python", mined=False)
+    assert not naming_fragments([declared], "a.rb", "ruby")  # no `def` keyword table: verifier

@@ -15,7 +15,7 @@ from pathlib import Path
 from ananke_ci.analysis.fill_names import DECIDABLE
 from ananke_ci.analysis.grammar import body_constraint
 from ananke_ci.analysis.prompting import build_prompt
-from ananke_ci.app.fix import FixOptions, _precheck, body_text, hole_bans
+from ananke_ci.app.fix import FixOptions, _precheck, body_text, hole_bans, hole_fragments
 from ananke_ci.app.holes import HoleReport, holes_in
 from ananke_ci.app.judge import Judge, open_judge
 from ananke_ci.app.mining import repository_names
@@ -86,7 +86,9 @@ def open_site(
         found, key=lambda rc: (abs(rc[0].hole.span.start_line - line), rc[0].hole.kind != "typed")
     )
     banned = hole_bans(judge, report, checked.facts)
-    constraint = body_constraint(report.hole, report.language, banned=banned)
+    constraint = body_constraint(
+        report.hole, report.language, banned=banned, fragments=hole_fragments(judge, report)
+    )
     prompt = build_prompt(
         report.hole, checked.facts, checked.source.content.decode("utf-8", "replace"), banned=banned
     )

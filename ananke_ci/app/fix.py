@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ananke_ci.analysis.constraints.compile import grammar_bans
+from ananke_ci.analysis.constraints.compile import grammar_bans, naming_fragments
 from ananke_ci.analysis.fill_names import DECIDABLE
 from ananke_ci.analysis.grammar import body_constraint
 from ananke_ci.analysis.grammar._common import bannable
@@ -137,6 +137,13 @@ def hole_bans(
     )
 
 
+def hole_fragments(judge: Judge, report: HoleReport) -> tuple[str, ...]:
+    """What else no line of the fill may hold: a new function named against the file's
+    naming convention (declared ones always, mined ones from `standard` up, as bans)."""
+    mined = judge.intensity(report.path) >= Intensity.STANDARD
+    return naming_fragments(judge.rules, report.path, report.language, mined=mined)
+
+
 def fix_one(
     report: HoleReport,
     checked: CheckedFile,
@@ -151,7 +158,9 @@ def fix_one(
     """Rounds of generate -> verify for one hole until a candidate passes (no round starts
     after `deadline`)."""
     banned = hole_bans(judge, report, checked.facts)
-    constraint = body_constraint(report.hole, report.language, banned=banned)
+    constraint = body_constraint(
+        report.hole, report.language, banned=banned, fragments=hole_fragments(judge, report)
+    )
     site = FillSite(checked.source, checked.facts, report.hole, constraint)
     original = checked.source.content
     where = f"{report.path}:{report.hole.span.start_line}"

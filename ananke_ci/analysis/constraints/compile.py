@@ -179,3 +179,45 @@ def grammar_bans(
             ):
                 names.setdefault(name)
     return tuple(names)
+
+
+# the keyword that introduces a function's name, per language whose fills may define one
+_DEF_KEYWORD = {
+    "python": r"def\s+",
+    "javascript": r"function\s+",
+    "typescript": r"function\s+",
+    "go": r"func\s+",
+    "rust": r"fn\s+",
+    "zig": r"fn\s+",
+    "swift": r"func\s+",
+    "kotlin": r"fun\s+",
+}
+# a name that breaks the style, as a regex over the bytes after the keyword
+_STYLE_BREAK = {
+    "snake_case": r"[A-Za-z0-9_]*[A-Z]",  # an upper-case letter anywhere
+    "camelCase": r"([A-Z]|[A-Za-z0-9]+_)",  # an upper-case start or an underscore after it
+    "PascalCase": r"([a-z_]|[A-Za-z0-9]+_)",
+}
+
+
+def naming_fragments(
+    rules: Iterable[Constraint], path: str, language: str, *, mined: bool = True
+) -> tuple[str, ...]:
+    """Line fragments a fill for a hole in `path` must not hold: a new function named
+    against the file's function naming convention (mined or declared), so the decoding
+    grammar holds new names to it as the validator does (ANK301). Only the styles a
+    regex can refute by a name's prefix; the others are left to the verifier. Without
+    `mined`, only the declared conventions."""
+    keyword = _DEF_KEYWORD.get(language)
+    if keyword is None:
+        return ()
+    out: dict[str, None] = {}
+    for c in rules:
+        if c.kind != Kind.NAMING or c.subject not in ("function", "method"):
+            continue
+        if not mined and c.source == "mined":
+            continue
+        broken = _STYLE_BREAK.get(c.value)
+        if broken is not None and applies(c, path, language):
+            out.setdefault(keyword + broken)
+    return tuple(out)

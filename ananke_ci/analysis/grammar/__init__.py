@@ -66,6 +66,7 @@ def compile_body_grammar(
     language: str,
     *,
     banned: Sequence[str] = (),
+    fragments: Sequence[str] = (),
     indent: str = DEFAULT_INDENT,
     require_return: bool | None = None,
     base_indent: str | None = None,
@@ -75,9 +76,10 @@ def compile_body_grammar(
     banned: identifiers and dotted/`::` names the body may not contain as whole words
         (sanitised: a name that is not an identifier raises UserError).
     indent: one indentation level (Python); base_indent overrides where the body starts.
+    fragments: regex fragments (ours, not the user's: unsanitised) no line may contain.
     require_return: None decides from the enclosing function's return type.
     """
-    bans = body_bans(language, banned)
+    bans = body_bans(language, banned, fragments)
     if require_return is None:
         return_type = hole.function.return_type if hole.function else None
         require_return = needs_return(language, return_type)
@@ -89,19 +91,24 @@ def compile_body_grammar(
     return brace_body_grammar(spec_for(language), bans, require_return)
 
 
-def body_bans(language: str, banned: Sequence[str] = ()) -> LineBans:
+def body_bans(language: str, banned: Sequence[str] = (), fragments: Sequence[str] = ()) -> LineBans:
     """The per-line bans a body grammar for `language` carries: the sanitised `banned` names
-    and the hole markers as whole words, the placeholders that re-emit the hole anywhere."""
-    fragments = (
+    and the hole markers as whole words, the placeholders that re-emit the hole and the
+    extra `fragments` (a new name against the naming convention) anywhere."""
+    placeholders = (
         PLACEHOLDER_FRAGMENTS if language == "python" else brace_fragments(spec_for(language))
     )
-    return LineBans(tuple(banned_words(banned)), tuple(fragments))
+    return LineBans(tuple(banned_words(banned)), (*placeholders, *fragments))
 
 
-def body_constraint(hole: Hole, language: str, *, banned: Sequence[str] = ()) -> Constraint:
+def body_constraint(
+    hole: Hole, language: str, *, banned: Sequence[str] = (), fragments: Sequence[str] = ()
+) -> Constraint:
     """The protocol constraint for `hole`: the Lark grammar, with its bans also stated apart."""
     return Constraint(
-        "lark", compile_body_grammar(hole, language, banned=banned), body_bans(language, banned)
+        "lark",
+        compile_body_grammar(hole, language, banned=banned, fragments=fragments),
+        body_bans(language, banned, fragments),
     )
 
 
