@@ -24,7 +24,7 @@ from ananke_ci.core.records import record
 # Line kinds by their last non-blank character, written positively (no `&`/`~` but the ban:
 # every extra intersection multiplies the lexer's states)
 _LAST_SIMPLE = r"[^\s:(\[{,\\]"
-# a block head or an opener may end in a comment (`# type: ignore[...]`, `# noqa`); a simple
+# a block head or an opener may end in a comment (a type-ignore or a noqa comment); a simple
 # line's last character is then the comment's
 _END = r"[ \t]*(#[^\n]*)?"
 _SIMPLE = rf"([^\s#:(\[{{,\\]|[^\s#][^\n]*{_LAST_SIMPLE})[ \t]*"
