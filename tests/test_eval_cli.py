@@ -22,6 +22,9 @@ from ananke_ci.cli import main
 from ananke_ci.core.evaluation import MODES
 from tests.tiny_model import tiny_qwen2
 
+# the tiny random model, and real projects set up (a toolz sdist from PyPI, tests run)
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
 
 @pytest.fixture(scope="module")
 def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
