@@ -75,7 +75,7 @@ def document(run: EvalRun, options: EvalOptions, env: dict[str, Any]) -> dict[st
             for name, hs in groups.items()
             if hs
         },
-        "holes": [dataclasses.asdict(h) for h in run.holes],
+        "holes": [_published(dataclasses.asdict(h)) for h in run.holes],
     }
 
 
@@ -196,3 +196,11 @@ def write(out: Path, doc: dict[str, Any], stem: str) -> tuple[Path, Path]:
     json_path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     md_path.write_text(markdown(doc), encoding="utf-8")
     return json_path, md_path
+
+
+def _published(hole: dict[str, Any]) -> dict[str, Any]:
+    """A hole's record as results publish it: without the project's original body (their
+    code, not ours to commit) and the local test command (a machine path); the journal keeps
+    both for resuming."""
+    task = {k: v for k, v in hole["task"].items() if k not in ("body", "command")}
+    return {**hole, "task": task}
