@@ -130,3 +130,17 @@ class GitRepo:
             code = main(list(args))
         out, err = capsys.readouterr()
         return CliRun(code, out, err)
+
+
+def probe_run(repo: GitRepo, probe: str) -> tuple[str, set[str]]:
+    """`probe` (code that prints "MODULES" and then sys.modules) in a fresh interpreter in
+    repo: its output, and the modules it had imported."""
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=repo.root,
+        env=repo.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return out, set(out.split("MODULES", 1)[1].split())

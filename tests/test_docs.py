@@ -21,8 +21,6 @@ import io
 import json
 import re
 import shlex
-import subprocess
-import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -30,7 +28,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.gitrepo import GitRepo
+from tests.gitrepo import GitRepo, probe_run
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = (ROOT / "docs").resolve()
@@ -602,14 +600,7 @@ def test_the_validate_walk_names_what_a_run_imports(repo: GitRepo) -> None:
     repo.stage("app/main.py")
     imported: set[str] = set()
     for _ in range(2):  # the first run mines HEAD's constraints, the second reads them
-        out = subprocess.run(
-            [sys.executable, "-c", PROBE],
-            cwd=repo.root,
-            env=repo.env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        out, modules = probe_run(repo, PROBE)
         assert "STATUS 0" in out and "ANK102" in out, out  # the hole was found
-        imported |= set(out.split("MODULES", 1)[1].split())
+        imported |= modules
     assert not named - imported, sorted(named - imported)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.gitrepo import GitRepo
+from tests.gitrepo import GitRepo, probe_run
 
 PROBE = """
 import sys
@@ -231,16 +231,9 @@ HOOK_MODULES = {
 
 def _hook(repo: GitRepo) -> set[str]:
     """One hook run in a fresh interpreter: the modules it imported."""
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=repo.root,
-        env=repo.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    out, modules = probe_run(repo, PROBE)
     assert "STATUS 1" in out and "ANK201" in out, out  # it really checked the change
-    return set(out.split("MODULES", 1)[1].split())
+    return modules
 
 
 def test_the_hook_imports_only_the_allow_list(repo: GitRepo) -> None:

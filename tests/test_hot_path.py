@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from tests.gitrepo import GitRepo
+from tests.gitrepo import GitRepo, probe_run
 
 HEAVY = ("networkx", "numpy", "scipy", "git", "pydriller", "rich", "matplotlib", "lark")
 
@@ -23,16 +21,9 @@ print("MODULES", " ".join(sorted(sys.modules)))
 
 def _hook_run(repo: GitRepo, status: int) -> tuple[str, set[str]]:
     """Run the staged check in a fresh interpreter: its output, the modules it imported."""
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=repo.root,
-        env=repo.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    out, modules = probe_run(repo, PROBE)
     assert f"STATUS {status}" in out, out  # the probe really ran the check
-    return out, set(out.split("MODULES", 1)[1].split())
+    return out, modules
 
 
 def test_validate_staged_imports_no_heavy_library(repo: GitRepo) -> None:
